@@ -1,0 +1,247 @@
+//! `analyze`: a request in, a report out. Rows that cannot be read or valued become entries in
+//! `errors`; only a malformed request is an error as a whole.
+
+use crate::account::{Account, Collateral};
+use crate::calendar::{expiry_code, format_instant, year_fraction};
+use crate::input::{read_book, PositionRow};
+use crate::instrument::{Kind, Settlement, USD_LIKE};
+use crate::margin::StandardMargin;
+use crate::market::Market;
+use crate::pricing::black::OptionKind;
+use crate::report::*;
+use crate::request::{Request, RequestError};
+use crate::valuation::{resolve, Leg};
+use std::collections::BTreeMap;
+
+/// Computes the whole report.
+///
+/// ```
+/// let request: headroom::Request = serde_json::from_str(r#"{
+///   "positions": "instrument,size\nBTC-PERPETUAL,10000",
+///   "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000}}},
+///   "account": {"collateral": {"BTC": 0.1}}
+/// }"#).unwrap();
+/// let report = headroom::analyze(&request).unwrap();
+/// assert_eq!(report.positions[0].line, 2);
+/// assert!((report.account.equity_usd - 10_000.0).abs() < 1e-9);
+/// ```
+pub fn analyze(request: &Request) -> Result<Report, RequestError> {
+    if request.margin.model != "standard" {
+        return Err(RequestError::new(
+            "margin.model",
+            format!("'{}' is not available yet; the model is \"standard\"", request.margin.model),
+        ));
+    }
+    let mut market = request.market.validate()?;
+    let book = read_book(&request.positions);
+    add_book_forwards(&mut market, &book.rows);
+    let collateral = collateral(request, &market)?;
+    let margin = StandardMargin::deribit();
+
+    let mut errors: Vec<ErrorReport> =
+        book.errors.iter().map(|e| ErrorReport { line: e.line, message: e.message.clone(), text: e.text.clone() }).collect();
+    let mut valued: Vec<(&PositionRow, Leg)> = Vec::with_capacity(book.rows.len());
+    for row in &book.rows {
+        match resolve(row, &market) {
+            Ok(leg) => valued.push((row, leg)),
+            Err(message) => errors.push(ErrorReport { line: row.line, message, text: row.text.clone() }),
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
+    let account = Account { legs: &legs, collateral: &collateral, margin: &margin };
+
+    let positions: Vec<PositionReport> = valued.iter().map(|(row, leg)| position_report(row, leg, &margin)).collect();
+    let underlyings = underlying_reports(&book.rows, &positions, &collateral, &market);
+    let account_report = account_report(&account, &underlyings);
+
+    Ok(Report {
+        valuation_time: format_instant(market.valuation),
+        margin: MarginReport {
+            model: "standard".into(),
+            pack: margin.name.into(),
+            margin_balance_rule: "equity less the mark value of long options (not collateral under standard margin)".into(),
+        },
+        positions,
+        underlyings,
+        account: account_report,
+        errors,
+        input: InputReport {
+            format: book.format,
+            columns: book.columns.iter().map(|c| ColumnReport { column: c.column.clone(), field: c.field.map(|f| f.name()) }).collect(),
+            rows_read: book.rows.len(),
+        },
+        units: UNITS.iter().copied().collect(),
+    })
+}
+
+/// A dated future's mark in the book is the forward of its expiry when the market gives none.
+fn add_book_forwards(market: &mut Market, rows: &[PositionRow]) {
+    for row in rows {
+        if let (Kind::Future { expiry }, Some(mark)) = (row.instrument.kind, row.mark) {
+            market.book_forwards.entry((row.instrument.underlying.clone(), expiry.date())).or_insert(mark);
+        }
+    }
+}
+
+fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, RequestError> {
+    let mut out = Vec::new();
+    for (currency, amount) in &request.account.collateral {
+        let field = format!("account.collateral.{currency}");
+        let Some(amount) = *amount else { continue };
+        if !amount.is_finite() {
+            return Err(RequestError::new(field, format!("must be a number of units, got {amount}")));
+        }
+        let code = currency.trim().to_ascii_uppercase();
+        if USD_LIKE.contains(&code.as_str()) {
+            out.push(Collateral { currency: code, amount, price: 1.0, underlying: None });
+            continue;
+        }
+        let price = market.index(&code).ok_or_else(|| {
+            RequestError::new(&field, format!("needs an index to be valued: set market.underlyings.{code}.index"))
+        })?;
+        out.push(Collateral { currency: code.clone(), amount, price, underlying: Some(code) });
+    }
+    Ok(out)
+}
+
+fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> PositionReport {
+    let instrument = &row.instrument;
+    let state = leg.state(1.0, margin);
+    let greeks = leg.greeks();
+    let option = leg.option();
+    let (strike, option_type) = match instrument.kind {
+        Kind::Option { strike, option, .. } => {
+            (Some(strike), Some(if option == OptionKind::Call { "call" } else { "put" }))
+        }
+        _ => (None, None),
+    };
+    let inverse_option = matches!(instrument.kind, Kind::Option { .. }) && instrument.settlement == Settlement::Inverse;
+    PositionReport {
+        line: row.line,
+        instrument: instrument.name.clone(),
+        underlying: instrument.underlying.clone(),
+        kind: instrument.kind_name(),
+        settlement: instrument.settlement_name(),
+        expiry: instrument.expiry().map(format_instant),
+        strike,
+        option_type,
+        expired: leg.is_expired(),
+        size: row.size,
+        size_unit: instrument.size_unit_name(),
+        quantity: leg.quantity,
+        index: leg.index,
+        years: option.map(|o| o.years),
+        forward: option.map(|o| o.forward_ratio * leg.index),
+        forward_source: option.map(|o| o.forward_source.name()),
+        iv: option.map(|o| o.vol),
+        iv_source: option.map(|o| o.vol_source.name()),
+        mark_price: state.mark,
+        entry_price: row.entry,
+        price_unit: if inverse_option { instrument.underlying.clone() } else { "USD".into() },
+        value_usd: state.value_usd,
+        value_coin: state.value_coin,
+        pnl_usd: leg.pnl_usd(&state),
+        delta: greeks.delta,
+        gamma: greeks.gamma,
+        vega: greeks.vega,
+        theta: greeks.theta,
+        rho: greeks.rho,
+        vanna: greeks.vanna,
+        volga: greeks.volga,
+        charm: greeks.charm,
+        coin_delta: greeks.coin_delta,
+        initial_margin_usd: state.margin.initial,
+        maintenance_margin_usd: state.margin.maintenance,
+    }
+}
+
+fn underlying_reports(
+    rows: &[PositionRow],
+    positions: &[PositionReport],
+    collateral: &[Collateral],
+    market: &Market,
+) -> BTreeMap<String, UnderlyingReport> {
+    let mut out: BTreeMap<String, UnderlyingReport> = BTreeMap::new();
+    let blank = |symbol: &str| UnderlyingReport { index: market.index(symbol), ..UnderlyingReport::default() };
+    for row in rows {
+        let symbol = &row.instrument.underlying;
+        let entry = out.entry(symbol.clone()).or_insert_with(|| blank(symbol));
+        if let Some(expiry) = row.instrument.expiry() {
+            let code = expiry_code(expiry.date());
+            if !entry.expiries.iter().any(|e| e.expiry == code) {
+                let years = year_fraction(market.valuation, expiry);
+                let forward = market.forward(symbol, expiry);
+                entry.expiries.push(ExpiryReport {
+                    expiry: code,
+                    expiry_time: format_instant(expiry),
+                    years,
+                    forward: forward.map(|f| f.0),
+                    forward_source: forward.map(|f| f.1.name()),
+                    expired: years <= 0.0,
+                });
+            }
+        }
+    }
+    for c in collateral {
+        if let Some(symbol) = &c.underlying {
+            out.entry(symbol.clone()).or_insert_with(|| blank(symbol)).collateral += c.amount;
+        }
+    }
+    for p in positions {
+        let Some(u) = out.get_mut(&p.underlying) else { continue };
+        u.positions += 1;
+        u.value_usd += p.value_usd;
+        u.pnl_usd += p.pnl_usd.unwrap_or(0.0);
+        u.delta += p.delta;
+        u.gamma += p.gamma;
+        u.vega += p.vega;
+        u.theta += p.theta;
+        u.rho += p.rho;
+        u.vanna += p.vanna;
+        u.volga += p.volga;
+        u.charm += p.charm;
+        u.coin_delta += p.coin_delta.unwrap_or(0.0);
+        u.initial_margin_usd += p.initial_margin_usd;
+        u.maintenance_margin_usd += p.maintenance_margin_usd;
+    }
+    for u in out.values_mut() {
+        u.delta_with_collateral = u.delta + u.collateral;
+        u.expiries.sort_by(|a, b| a.expiry_time.cmp(&b.expiry_time));
+    }
+    out
+}
+
+fn account_report(account: &Account, underlyings: &BTreeMap<String, UnderlyingReport>) -> AccountReport {
+    let state = account.state();
+    let balance = state.margin_balance();
+    let liquidation = underlyings
+        .iter()
+        .filter_map(|(symbol, u)| {
+            let index = u.index?;
+            let moves = account.liquidation(symbol);
+            Some((
+                symbol.clone(),
+                LiquidationReport {
+                    down: moves.down,
+                    up: moves.up,
+                    down_price: moves.down.map(|m| index * (1.0 + m)),
+                    up_price: moves.up.map(|m| index * (1.0 + m)),
+                },
+            ))
+        })
+        .collect();
+    AccountReport {
+        collateral_usd: account.collateral_usd(|_| true),
+        equity_usd: state.equity,
+        margin_balance_usd: balance,
+        initial_margin_usd: state.initial,
+        maintenance_margin_usd: state.maintenance,
+        available_usd: balance - state.initial,
+        headroom_usd: balance - state.maintenance,
+        im_usage: (balance > 0.0).then(|| state.initial / balance),
+        mm_usage: state.mm_usage(),
+        liquidatable: state.is_liquidatable(),
+        liquidation,
+    }
+}

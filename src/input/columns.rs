@@ -1,0 +1,96 @@
+//! Column names people paste, mapped to the fields Headroom reads.
+
+/// A field of a position row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Instrument,
+    Size,
+    Side,
+    Entry,
+    Mark,
+    Iv,
+    Multiplier,
+    Venue,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Instrument => "instrument",
+            Field::Size => "size",
+            Field::Side => "side",
+            Field::Entry => "entryPrice",
+            Field::Mark => "markPrice",
+            Field::Iv => "iv",
+            Field::Multiplier => "multiplier",
+            Field::Venue => "venue",
+        }
+    }
+}
+
+/// Aliases after normalisation (lower case, letters and digits only).
+const ALIASES: &[(Field, &[&str])] = &[
+    (Field::Instrument, &["instrument", "instrumentname", "symbol", "instid", "contract", "ticker", "market", "name", "asset"]),
+    (Field::Size, &["size", "amount", "qty", "quantity", "pos", "position", "positionsize", "positionamt", "netsize", "holding", "holdings"]),
+    (Field::Side, &["side", "direction", "posside", "longshort"]),
+    (Field::Entry, &["entry", "entryprice", "avgprice", "averageprice", "avgpx", "avgentryprice", "averageentryprice", "openprice", "avgopenprice", "costprice"]),
+    (Field::Mark, &["mark", "markprice", "markpx"]),
+    (Field::Iv, &["iv", "markiv", "impliedvol", "impliedvolatility", "vol", "volatility", "markvol"]),
+    (Field::Multiplier, &["multiplier", "contractsize", "contractvalue", "ctval", "ctmult"]),
+    (Field::Venue, &["venue", "exchange"]),
+];
+
+/// `"Avg. px"` → `"avgpx"`.
+pub fn normalise(header: &str) -> String {
+    header.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// Maps each header to a field; `None` for a column Headroom does not read (or a second column
+/// for a field already taken). `contracts` is the instrument when no other column names it
+/// (Bybit's table) and the size otherwise.
+pub fn map_headers<S: AsRef<str>>(headers: &[S]) -> Vec<Option<Field>> {
+    let mut fields: Vec<Option<Field>> = headers
+        .iter()
+        .map(|h| {
+            let key = normalise(h.as_ref());
+            ALIASES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(f, _)| *f)
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for slot in fields.iter_mut() {
+        match slot {
+            Some(f) if seen.contains(f) => *slot = None,
+            Some(f) => seen.push(*f),
+            None => {}
+        }
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if normalise(h.as_ref()) != "contracts" || fields[i].is_some() {
+            continue;
+        }
+        for candidate in [Field::Instrument, Field::Size] {
+            if !fields.contains(&Some(candidate)) {
+                fields[i] = Some(candidate);
+                break;
+            }
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn venue_headers_map_to_fields() {
+        let okx = map_headers(&["Instrument", "Pos", "Avg. px", "Mark px", "IV"]);
+        assert_eq!(okx, vec![Some(Field::Instrument), Some(Field::Size), Some(Field::Entry), Some(Field::Mark), Some(Field::Iv)]);
+        let bybit = map_headers(&["Contracts", "Qty", "Entry Price", "Mark Price", "IV"]);
+        assert_eq!(bybit[0], Some(Field::Instrument));
+        let counted = map_headers(&["Symbol", "Contracts", "Delta"]);
+        assert_eq!(counted, vec![Some(Field::Instrument), Some(Field::Size), None]);
+        let both = map_headers(&["Symbol", "Contracts", "Amount", "Size"]);
+        assert_eq!(both, vec![Some(Field::Instrument), None, Some(Field::Size), None]);
+    }
+}

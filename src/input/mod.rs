@@ -1,0 +1,54 @@
+//! Reading positions: pasted text or API objects → checked position rows, with one error per
+//! unreadable row and the other rows kept.
+
+pub mod columns;
+pub mod loose;
+pub mod row;
+pub mod table;
+
+pub use loose::Loose;
+pub use row::PositionRow;
+pub use table::{ColumnUse, Table};
+
+/// A row that could not be used, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowError {
+    /// 1-based line in the pasted text (header = 1), or 1-based index in an API array.
+    pub line: usize,
+    pub message: String,
+    /// The row as given, shortened; shown as text, never as markup.
+    pub text: String,
+}
+
+/// Positions as the request gives them.
+#[derive(Clone, Debug)]
+pub enum PositionsInput {
+    Text(String),
+    Objects(Vec<Loose>),
+}
+
+/// All rows of an input: the positions that could be read, and an error for each that could not.
+#[derive(Clone, Debug, Default)]
+pub struct Book {
+    pub format: &'static str,
+    pub columns: Vec<ColumnUse>,
+    pub rows: Vec<PositionRow>,
+    pub errors: Vec<RowError>,
+}
+
+/// Reads every row; never fails as a whole.
+pub fn read_book(input: &PositionsInput) -> Book {
+    let table = match input {
+        PositionsInput::Text(text) => table::read_text(text),
+        PositionsInput::Objects(items) => table::read_objects(items),
+    };
+    let mut book = Book { format: table.format, columns: table.columns, rows: Vec::new(), errors: table.errors };
+    for raw in &table.rows {
+        match row::read_row(raw, table.iv_in_percent) {
+            Ok(position) => book.rows.push(position),
+            Err(message) => book.errors.push(RowError::new(raw.line, message, &raw.text)),
+        }
+    }
+    book.errors.sort_by_key(|e| e.line);
+    book
+}

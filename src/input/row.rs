@@ -1,0 +1,239 @@
+//! One raw row checked into a position: instrument, signed size, optional prices and IV.
+
+use super::columns::Field;
+use super::loose::Loose;
+use super::table::RawRow;
+use crate::calendar::clip;
+use crate::instrument::{parse_deribit, Instrument, Kind, Settlement};
+
+/// A position as the user gave it, every value checked.
+#[derive(Clone, Debug)]
+pub struct PositionRow {
+    pub line: usize,
+    pub instrument: Instrument,
+    /// Signed size in the instrument's size unit (positive = long).
+    pub size: f64,
+    /// Entry (average) price: coin for inverse options, USD otherwise.
+    pub entry: Option<f64>,
+    /// Venue mark price, same unit as `entry`.
+    pub mark: Option<f64>,
+    /// Implied volatility as a fraction (0.65).
+    pub iv: Option<f64>,
+    /// Coins per contract, overriding the venue's contract terms.
+    pub multiplier: Option<f64>,
+    pub text: String,
+}
+
+/// Highest IV accepted, as a fraction (2000 %).
+const MAX_IV: f64 = 20.0;
+
+/// Checks one raw row. The error is a sentence for the user, without the line number.
+pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String> {
+    let get = |field: Field| raw.fields.iter().find(|(f, _)| *f == field).map(|(_, v)| v).unwrap_or(&Loose::Missing);
+
+    let instrument = match get(Field::Instrument) {
+        Loose::Text(t) if !t.trim().is_empty() => parse_deribit(t)?,
+        Loose::Missing => return Err("the instrument is missing".into()),
+        Loose::Text(_) => return Err("the instrument is empty".into()),
+        other => return Err(format!("the instrument is {}, not a name", other.describe())),
+    };
+    match get(Field::Venue) {
+        Loose::Missing => {}
+        Loose::Text(v) if v.trim().eq_ignore_ascii_case("deribit") || v.trim().is_empty() => {}
+        other => {
+            return Err(format!(
+                "venue {} is not supported yet: only Deribit names are read",
+                describe_value(other)
+            ))
+        }
+    }
+
+    let mut size = number(get(Field::Size), "size")?.ok_or("the size is missing")?.0;
+    if size == 0.0 {
+        return Err("the size is 0: nothing to compute".into());
+    }
+    match side(get(Field::Side))? {
+        None => {}
+        Some(_) if size < 0.0 => {
+            return Err(format!("the size {size} is negative and a side is given: give one or the other"))
+        }
+        Some(sign) => size *= sign,
+    }
+
+    let entry = positive_or_zero(get(Field::Entry), "entry price")?;
+    let mark = positive_or_zero(get(Field::Mark), "mark price")?;
+    if let Kind::Future { .. } | Kind::Perpetual | Kind::Spot = instrument.kind {
+        if entry == Some(0.0) {
+            return Err("the entry price is 0; a future's or holding's entry must be positive".into());
+        }
+        if mark == Some(0.0) {
+            return Err("the mark price is 0; it must be positive".into());
+        }
+    }
+    if let (Kind::Option { .. }, Settlement::Inverse) = (instrument.kind, instrument.settlement) {
+        for (name, price) in [("entry price", entry), ("mark price", mark)] {
+            if let Some(p) = price.filter(|p| *p >= 1.0) {
+                return Err(format!(
+                    "the {name} {p} is 1 {coin} or more, which an inverse option cannot be worth: \
+                     {name}s of {coin} options are in {coin}, not USD",
+                    coin = instrument.underlying
+                ));
+            }
+        }
+    }
+
+    let iv = match number(get(Field::Iv), "IV")? {
+        None => None,
+        Some((value, percent_sign)) => {
+            let fraction = if iv_in_percent || percent_sign { value / 100.0 } else { value };
+            let shown = if iv_in_percent || percent_sign { format!("{value} %") } else { format!("{value}") };
+            if !(fraction > 0.0 && fraction <= MAX_IV) {
+                return Err(format!("the IV {shown} must be above 0 and at most 2000 %"));
+            }
+            Some(fraction)
+        }
+    };
+    let multiplier = match number(get(Field::Multiplier), "multiplier")? {
+        None => None,
+        Some((m, _)) if m > 0.0 => Some(m),
+        Some((m, _)) => return Err(format!("the multiplier {m} must be positive")),
+    };
+
+    Ok(PositionRow { line: raw.line, instrument, size, entry, mark, iv, multiplier, text: raw.text.clone() })
+}
+
+fn positive_or_zero(value: &Loose, name: &str) -> Result<Option<f64>, String> {
+    match number(value, name)? {
+        None => Ok(None),
+        Some((v, _)) if v >= 0.0 => Ok(Some(v)),
+        Some((v, _)) => Err(format!("the {name} {v} is negative")),
+    }
+}
+
+/// A number from a cell, and whether it carried a `%` sign. Missing and empty cells are `None`.
+fn number(value: &Loose, name: &str) -> Result<Option<(f64, bool)>, String> {
+    let (parsed, percent, shown) = match value {
+        Loose::Missing => return Ok(None),
+        Loose::Number(n) => (Some(*n), false, n.to_string()),
+        Loose::Text(t) if t.trim().is_empty() => return Ok(None),
+        Loose::Text(t) => {
+            let (v, percent) = parse_number_text(t);
+            (v, percent, clip(t.trim()))
+        }
+        other => return Err(format!("the {name} is {}, not a number", other.describe())),
+    };
+    match parsed {
+        Some(v) if v.is_finite() => Ok(Some((v, percent))),
+        Some(v) if v.is_infinite() => Err(format!("the {name} '{shown}' is too large")),
+        _ => Err(format!("the {name} '{shown}' is not a number")),
+    }
+}
+
+/// Parses `1,234.5`, `+2`, `−3` (Unicode minus), `$90,000`, `48.2%`. NaN and infinity are not
+/// numbers; `1e400` is returned as infinity so the caller can say it is too large.
+fn parse_number_text(text: &str) -> (Option<f64>, bool) {
+    let mut t = text.trim().replace('\u{2212}', "-");
+    let percent = t.ends_with('%');
+    if percent {
+        t.pop();
+    }
+    let t = t.trim().trim_start_matches('+');
+    let (sign, t) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t),
+    };
+    let t = t.trim_start_matches('$');
+    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+');
+    let cleaned = if is_grouped_thousands(t) { t.replace(',', "") } else { t.to_string() };
+    if !digits_only(&cleaned) || !cleaned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.') {
+        return (None, percent);
+    }
+    (format!("{sign}{cleaned}").parse::<f64>().ok(), percent)
+}
+
+/// `1,234` or `12,345,678.9`: commas every three digits before an optional decimal part.
+fn is_grouped_thousands(t: &str) -> bool {
+    let integer = t.split('.').next().unwrap_or("");
+    let groups: Vec<&str> = integer.split(',').collect();
+    groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn side(value: &Loose) -> Result<Option<f64>, String> {
+    let text = match value {
+        Loose::Missing => return Ok(None),
+        Loose::Text(t) => t.trim().to_ascii_lowercase(),
+        other => return Err(format!("the side is {}, not buy or sell", other.describe())),
+    };
+    match text.as_str() {
+        "" => Ok(None),
+        "buy" | "long" | "b" | "l" | "bid" => Ok(Some(1.0)),
+        "sell" | "short" | "s" | "ask" => Ok(Some(-1.0)),
+        _ => Err(format!("the side '{}' must be buy/long or sell/short", clip(&text))),
+    }
+}
+
+fn describe_value(value: &Loose) -> String {
+    match value {
+        Loose::Text(t) => format!("'{}'", clip(t.trim())),
+        other => other.describe().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(pairs: &[(Field, &str)]) -> RawRow {
+        RawRow {
+            line: 7,
+            fields: pairs.iter().map(|(f, v)| (*f, Loose::Text(v.to_string()))).collect(),
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn numbers_in_the_forms_people_paste() {
+        assert_eq!(parse_number_text("1,234.5").0, Some(1234.5));
+        assert_eq!(parse_number_text("−3").0, Some(-3.0));
+        assert_eq!(parse_number_text("$90,000").0, Some(90000.0));
+        assert_eq!(parse_number_text("48.2%"), (Some(48.2), true));
+        assert_eq!(parse_number_text("+2e3").0, Some(2000.0));
+        for bad in ["NaN", "inf", "one", "1,2", "1.2.3", "-", "", "0x10"] {
+            assert!(parse_number_text(bad).0.is_none_or(|v| !v.is_finite()), "{bad}");
+        }
+        assert_eq!(parse_number_text("1e400").0, Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn a_side_column_signs_the_size() {
+        let r = read_row(&row(&[(Field::Instrument, "BTC"), (Field::Size, "2"), (Field::Side, "Sell")]), true).unwrap();
+        assert_eq!(r.size, -2.0);
+        let e = read_row(&row(&[(Field::Instrument, "BTC"), (Field::Size, "-2"), (Field::Side, "sell")]), true).unwrap_err();
+        assert!(e.contains("give one or the other"));
+    }
+
+    #[test]
+    fn iv_is_percent_when_pasted_and_a_fraction_from_the_api() {
+        let pasted = read_row(&row(&[(Field::Instrument, "BTC-27NOV26-90000-C"), (Field::Size, "1"), (Field::Iv, "50")]), true);
+        assert_eq!(pasted.unwrap().iv, Some(0.5));
+        let api = RawRow { line: 1, fields: vec![(Field::Instrument, Loose::Text("BTC-27NOV26-90000-C".into())), (Field::Size, Loose::Number(1.0)), (Field::Iv, Loose::Number(0.5))], text: String::new() };
+        assert_eq!(read_row(&api, false).unwrap().iv, Some(0.5));
+    }
+
+    #[test]
+    fn each_bad_value_has_its_reason() {
+        let reason = |pairs: &[(Field, &str)]| read_row(&row(pairs), true).unwrap_err();
+        let opt = (Field::Instrument, "BTC-27NOV26-90000-C");
+        assert!(reason(&[opt, (Field::Size, "one")]).contains("size 'one' is not a number"));
+        assert!(reason(&[opt, (Field::Size, "1e400")]).contains("too large"));
+        assert!(reason(&[opt, (Field::Size, "1"), (Field::Iv, "-5")]).contains("IV -5 %"));
+        assert!(reason(&[opt, (Field::Size, "1"), (Field::Iv, "NaN")]).contains("not a number"));
+        assert!(reason(&[opt, (Field::Size, "0")]).contains("size is 0"));
+        assert!(reason(&[opt]).contains("size is missing"));
+        assert!(reason(&[opt, (Field::Size, "1"), (Field::Entry, "2350")]).contains("in BTC, not USD"));
+        assert!(reason(&[(Field::Instrument, "BTC"), (Field::Size, "1"), (Field::Venue, "OKX")]).contains("not supported yet"));
+    }
+}

@@ -1,0 +1,32 @@
+//! Headroom's risk core: crypto-derivatives positions in, Greeks, standard margin, margin headroom
+//! and the distance to liquidation out. Pure Rust: no clock, no randomness, no JavaScript types;
+//! the WebAssembly boundary lives in `wasm` and only converts.
+//!
+//! Units and formulas: `docs/methodology.md`.
+
+pub mod account;
+pub mod analyze;
+pub mod calendar;
+pub mod input;
+pub mod instrument;
+pub mod margin;
+pub mod market;
+pub mod pricing;
+pub mod report;
+pub mod request;
+pub mod valuation;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use analyze::analyze;
+pub use report::Report;
+pub use request::{Request, RequestError};
+
+/// Parses a JSON request and computes the report as JSON (for native callers and tests).
+pub fn analyze_json(request: &str) -> Result<String, RequestError> {
+    let mut deserializer = serde_json::Deserializer::from_str(request);
+    let request = request::from_deserializer(&mut deserializer)?;
+    let report = analyze(&request)?;
+    serde_json::to_string(&report).map_err(|e| RequestError::new("", e.to_string()))
+}

@@ -1,0 +1,78 @@
+//! Market data as the user gives it: valuation time, rate, and per underlying an index, a default
+//! volatility and forwards by expiry. Checked once; every number in here is finite and in range.
+
+use crate::calendar::year_fraction;
+use std::collections::BTreeMap;
+use time::{Date, OffsetDateTime};
+
+/// Market data for one underlying.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UnderlyingMarket {
+    /// Index price in USD.
+    pub index: Option<f64>,
+    /// Default volatility (fraction) for options with neither an IV nor a mark price.
+    pub vol: Option<f64>,
+    /// Forward price in USD by expiry date.
+    pub forwards: BTreeMap<Date, f64>,
+    /// Annual basis b for expiries without a forward: F = S·e^(bT).
+    pub basis: f64,
+}
+
+/// Where an expiry's forward came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForwardSource {
+    /// `market.underlyings.X.forwards`.
+    Market,
+    /// The mark price of a dated future on the same expiry found in the book.
+    Future,
+    /// The index carried at the basis: S·e^(bT) (b = 0 unless given).
+    Basis,
+}
+
+impl ForwardSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            ForwardSource::Market => "market",
+            ForwardSource::Future => "future",
+            ForwardSource::Basis => "basis",
+        }
+    }
+}
+
+/// All market data of a request.
+#[derive(Clone, Debug)]
+pub struct Market {
+    pub valuation: OffsetDateTime,
+    /// Continuously compounded rate for discounting (fraction); crypto venues use 0.
+    pub rate: f64,
+    pub underlyings: BTreeMap<String, UnderlyingMarket>,
+    /// Forwards read from dated futures in the book, by underlying and expiry date.
+    pub book_forwards: BTreeMap<(String, Date), f64>,
+}
+
+impl Market {
+    pub fn underlying(&self, symbol: &str) -> Option<&UnderlyingMarket> {
+        self.underlyings.get(symbol)
+    }
+
+    /// The index of an underlying, if the user gave one.
+    pub fn index(&self, symbol: &str) -> Option<f64> {
+        self.underlying(symbol).and_then(|u| u.index)
+    }
+
+    /// The forward of an expiry, in order of preference: the market input, a dated future in the
+    /// book, the index carried at the basis. `None` only without an index.
+    pub fn forward(&self, symbol: &str, expiry: OffsetDateTime) -> Option<(f64, ForwardSource)> {
+        let underlying = self.underlying(symbol)?;
+        let index = underlying.index?;
+        let date = expiry.date();
+        if let Some(f) = underlying.forwards.get(&date) {
+            return Some((*f, ForwardSource::Market));
+        }
+        if let Some(f) = self.book_forwards.get(&(symbol.to_string(), date)) {
+            return Some((*f, ForwardSource::Future));
+        }
+        let years = year_fraction(self.valuation, expiry).max(0.0);
+        Some((index * (underlying.basis * years).exp(), ForwardSource::Basis))
+    }
+}

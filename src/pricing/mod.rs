@@ -1,0 +1,10 @@
+//! Pricing: the Black-Scholes family (Black-76 on the forward is what the report uses) and implied
+//! volatility. Pure functions of their inputs, in textbook units; the position layer converts to the
+//! report's units (conventions.md).
+
+pub mod black;
+pub mod implied;
+pub mod normal;
+
+pub use black::{price_and_greeks, Greeks, OptionInputs};
+pub use implied::implied_black_vol;

@@ -1,0 +1,209 @@
+//! The report: plain data, camelCase, every number in the unit named in [`UNITS`].
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// The valuation instant used, RFC 3339 UTC.
+    pub valuation_time: String,
+    pub margin: MarginReport,
+    pub positions: Vec<PositionReport>,
+    pub underlyings: BTreeMap<String, UnderlyingReport>,
+    pub account: AccountReport,
+    pub errors: Vec<ErrorReport>,
+    pub input: InputReport,
+    /// Unit of each numeric field, by field name.
+    pub units: BTreeMap<&'static str, &'static str>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MarginReport {
+    pub model: String,
+    /// The parameter pack used.
+    pub pack: String,
+    /// How the margin balance was formed.
+    pub margin_balance_rule: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PositionReport {
+    pub line: usize,
+    pub instrument: String,
+    pub underlying: String,
+    /// `option`, `future`, `perpetual` or `spot`.
+    pub kind: &'static str,
+    /// `inverse` (coin-settled), `linear` (USD-settled) or `spot`.
+    pub settlement: &'static str,
+    pub expiry: Option<String>,
+    pub strike: Option<f64>,
+    /// `call` or `put`.
+    pub option_type: Option<&'static str>,
+    pub expired: bool,
+    /// Signed size as given, in `sizeUnit`.
+    pub size: f64,
+    /// `coin`, `USD` or `contracts`.
+    pub size_unit: &'static str,
+    /// Signed size in coins of the underlying.
+    pub quantity: f64,
+    pub index: f64,
+    pub years: Option<f64>,
+    pub forward: Option<f64>,
+    /// `market`, `future` or `basis`.
+    pub forward_source: Option<&'static str>,
+    /// Volatility used, fraction.
+    pub iv: Option<f64>,
+    /// `row`, `mark` or `default`.
+    pub iv_source: Option<&'static str>,
+    /// Model mark price in `priceUnit`.
+    pub mark_price: f64,
+    /// Entry price as given, in `priceUnit`.
+    pub entry_price: Option<f64>,
+    /// Currency of `markPrice` and `entryPrice`: the coin for inverse options, else USD.
+    pub price_unit: String,
+    pub value_usd: f64,
+    pub value_coin: Option<f64>,
+    pub pnl_usd: Option<f64>,
+    pub delta: f64,
+    pub gamma: f64,
+    pub vega: f64,
+    pub theta: f64,
+    pub rho: f64,
+    pub vanna: f64,
+    pub volga: f64,
+    pub charm: f64,
+    pub coin_delta: Option<f64>,
+    pub initial_margin_usd: f64,
+    pub maintenance_margin_usd: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct UnderlyingReport {
+    pub index: Option<f64>,
+    pub positions: usize,
+    pub value_usd: f64,
+    pub pnl_usd: f64,
+    pub delta: f64,
+    pub gamma: f64,
+    pub vega: f64,
+    pub theta: f64,
+    pub rho: f64,
+    pub vanna: f64,
+    pub volga: f64,
+    pub charm: f64,
+    /// Sum over coin-settled positions.
+    pub coin_delta: f64,
+    /// Coins of this underlying held as collateral.
+    pub collateral: f64,
+    /// delta + collateral: coins to sell to flatten the account's USD value in this underlying.
+    pub delta_with_collateral: f64,
+    pub initial_margin_usd: f64,
+    pub maintenance_margin_usd: f64,
+    pub expiries: Vec<ExpiryReport>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpiryReport {
+    /// Venue code, `25DEC26`.
+    pub expiry: String,
+    pub expiry_time: String,
+    pub years: f64,
+    /// `null` while the underlying has no index.
+    pub forward: Option<f64>,
+    pub forward_source: Option<&'static str>,
+    pub expired: bool,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountReport {
+    pub collateral_usd: f64,
+    pub equity_usd: f64,
+    pub margin_balance_usd: f64,
+    pub initial_margin_usd: f64,
+    pub maintenance_margin_usd: f64,
+    pub available_usd: f64,
+    pub headroom_usd: f64,
+    pub im_usage: Option<f64>,
+    pub mm_usage: Option<f64>,
+    pub liquidatable: bool,
+    pub liquidation: BTreeMap<String, LiquidationReport>,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LiquidationReport {
+    pub down: Option<f64>,
+    pub up: Option<f64>,
+    pub down_price: Option<f64>,
+    pub up_price: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorReport {
+    pub line: usize,
+    pub message: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct InputReport {
+    pub format: &'static str,
+    pub columns: Vec<ColumnReport>,
+    pub rows_read: usize,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnReport {
+    pub column: String,
+    /// The field the column was read as, or `null` when ignored.
+    pub field: Option<&'static str>,
+}
+
+/// Units of the report's numbers (conventions.md).
+pub const UNITS: &[(&str, &str)] = &[
+    ("size", "sizeUnit: coin, USD notional or contracts"),
+    ("quantity", "coins of the underlying"),
+    ("index", "USD"),
+    ("strike", "USD"),
+    ("forward", "USD"),
+    ("years", "calendar years (days / 365)"),
+    ("iv", "fraction (0.65 = 65 %)"),
+    ("markPrice", "priceUnit per coin"),
+    ("entryPrice", "priceUnit per coin"),
+    ("valueUsd", "USD"),
+    ("valueCoin", "coins of the underlying"),
+    ("pnlUsd", "USD"),
+    ("delta", "coins of the underlying (∂V_usd/∂S)"),
+    ("gamma", "coins per 1 USD move of the index"),
+    ("vega", "USD per 1 vol point"),
+    ("theta", "USD per calendar day"),
+    ("rho", "USD per 1 percentage point of rate"),
+    ("vanna", "coins of delta per 1 vol point"),
+    ("volga", "USD per (1 vol point)²"),
+    ("charm", "coins of delta per calendar day"),
+    ("coinDelta", "coins (S·∂V_coin/∂S, coin-settled only)"),
+    ("collateral", "coins of the underlying"),
+    ("deltaWithCollateral", "coins of the underlying"),
+    ("initialMarginUsd", "USD"),
+    ("maintenanceMarginUsd", "USD"),
+    ("collateralUsd", "USD"),
+    ("equityUsd", "USD"),
+    ("marginBalanceUsd", "USD"),
+    ("availableUsd", "USD"),
+    ("headroomUsd", "USD"),
+    ("imUsage", "fraction of margin balance (1 = 100 %)"),
+    ("mmUsage", "fraction of margin balance (1 = 100 %; liquidation)"),
+    ("down", "signed fractional move of the index (−0.23 = −23 %)"),
+    ("up", "signed fractional move of the index (0.5 = +50 %)"),
+    ("downPrice", "USD"),
+    ("upPrice", "USD"),
+];

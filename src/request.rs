@@ -1,0 +1,185 @@
+//! The request, as plain data (the same shape from JavaScript and from JSON), and its checks. A
+//! malformed request is a [`RequestError`] naming the field; malformed rows are not request errors.
+
+use crate::calendar::{parse_expiry_key, parse_instant};
+use crate::input::{Loose, PositionsInput};
+use crate::market::{Market, UnderlyingMarket};
+use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A request that cannot be computed at all, with the field at fault.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestError {
+    /// Dotted path of the field, e.g. `market.underlyings.BTC.index`.
+    pub field: String,
+    pub message: String,
+}
+
+impl RequestError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        RequestError { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self.field.is_empty() || self.field == "." {
+            write!(f, "request: {}", self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Request {
+    pub positions: PositionsInput,
+    pub market: MarketRequest,
+    #[serde(default)]
+    pub account: AccountRequest,
+    #[serde(default)]
+    pub margin: MarginRequest,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MarketRequest {
+    /// ISO-8601 valuation instant; the core never reads a clock.
+    pub valuation_time: String,
+    #[serde(default)]
+    pub rate: Option<f64>,
+    #[serde(default)]
+    pub underlyings: BTreeMap<String, UnderlyingRequest>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnderlyingRequest {
+    #[serde(default)]
+    pub index: Option<f64>,
+    #[serde(default)]
+    pub vol: Option<f64>,
+    #[serde(default)]
+    pub forwards: BTreeMap<String, Option<f64>>,
+    #[serde(default)]
+    pub basis: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountRequest {
+    /// Amount per currency (coins, or USD for USD, USDC, USDT).
+    #[serde(default)]
+    pub collateral: BTreeMap<String, Option<f64>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MarginRequest {
+    #[serde(default = "standard")]
+    pub model: String,
+}
+
+impl Default for MarginRequest {
+    fn default() -> Self {
+        MarginRequest { model: standard() }
+    }
+}
+
+fn standard() -> String {
+    "standard".into()
+}
+
+/// Highest default volatility accepted (2000 %).
+const MAX_VOL: f64 = 20.0;
+
+impl MarketRequest {
+    /// Checks every number and date; forwards from the book are added later.
+    pub fn validate(&self) -> Result<Market, RequestError> {
+        let valuation = parse_instant(&self.valuation_time)
+            .map_err(|m| RequestError::new("market.valuationTime", m))?;
+        let rate = self.rate.unwrap_or(0.0);
+        if !(rate.is_finite() && rate.abs() <= 1.0) {
+            return Err(RequestError::new("market.rate", format!("must be a fraction between −1 and 1 (0.05 = 5 %), got {rate}")));
+        }
+        let mut underlyings = BTreeMap::new();
+        for (symbol, u) in &self.underlyings {
+            let key = symbol.trim().to_ascii_uppercase();
+            let field = |name: &str| format!("market.underlyings.{symbol}.{name}");
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(RequestError::new(format!("market.underlyings.{symbol}"), "an underlying is a coin symbol such as BTC"));
+            }
+            if let Some(index) = u.index {
+                if !(index.is_finite() && index > 0.0) {
+                    return Err(RequestError::new(field("index"), format!("must be a positive price in USD, got {index}")));
+                }
+            }
+            if let Some(vol) = u.vol {
+                if !(vol.is_finite() && vol > 0.0 && vol <= MAX_VOL) {
+                    return Err(RequestError::new(field("vol"), format!("must be a fraction above 0 and at most 20 (0.65 = 65 %), got {vol}")));
+                }
+            }
+            let basis = u.basis.unwrap_or(0.0);
+            if !(basis.is_finite() && basis.abs() <= 5.0) {
+                return Err(RequestError::new(field("basis"), format!("must be an annual fraction between −5 and 5, got {basis}")));
+            }
+            let mut forwards = BTreeMap::new();
+            for (code, forward) in &u.forwards {
+                let date = parse_expiry_key(code).map_err(|m| RequestError::new(field("forwards"), m))?;
+                match forward {
+                    None => {}
+                    Some(f) if f.is_finite() && *f > 0.0 => {
+                        forwards.insert(date, *f);
+                    }
+                    Some(f) => {
+                        return Err(RequestError::new(format!("{}.{code}", field("forwards")), format!("must be a positive price in USD, got {f}")))
+                    }
+                }
+            }
+            underlyings.insert(key, UnderlyingMarket { index: u.index, vol: u.vol, forwards, basis });
+        }
+        Ok(Market { valuation, rate, underlyings, book_forwards: BTreeMap::new() })
+    }
+}
+
+impl<'de> Deserialize<'de> for PositionsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PositionsVisitor)
+    }
+}
+
+struct PositionsVisitor;
+
+impl<'de> Visitor<'de> for PositionsVisitor {
+    type Value = PositionsInput;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("pasted text (CSV, TSV or JSON) or an array of position objects")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<PositionsInput, E> {
+        Ok(PositionsInput::Text(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<PositionsInput, E> {
+        Ok(PositionsInput::Text(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PositionsInput, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Loose>()? {
+            items.push(item);
+        }
+        Ok(PositionsInput::Objects(items))
+    }
+}
+
+/// Deserialises a request from any serde source, naming the field of the first error.
+pub fn from_deserializer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Request, RequestError> {
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        RequestError::new(if path == "." { String::new() } else { path }, e.inner().to_string())
+    })
+}

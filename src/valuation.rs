@@ -1,0 +1,378 @@
+//! One position resolved against the market into a [`Leg`]: everything fixed except the index,
+//! so it can be re-valued cheaply at any move of its underlying (for the liquidation search).
+//!
+//! Model (conventions.md): options are Black-76 on the forward of their expiry; a move of the
+//! index by a factor f moves every forward and mark of that underlying by the same factor, with
+//! volatility and time held fixed.
+
+use crate::calendar::year_fraction;
+use crate::input::PositionRow;
+use crate::instrument::{Kind, Settlement, SizeUnit};
+use crate::margin::standard::{Requirement, StandardMargin};
+use crate::market::{ForwardSource, Market};
+use crate::pricing::black::{intrinsic, price_and_greeks, OptionInputs, OptionKind};
+use crate::pricing::implied_black_vol;
+
+/// Where an option's volatility came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VolSource {
+    /// The row's IV column.
+    Row,
+    /// Implied from the row's mark price.
+    Mark,
+    /// The underlying's default volatility in the market input.
+    Default,
+}
+
+impl VolSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            VolSource::Row => "row",
+            VolSource::Mark => "mark",
+            VolSource::Default => "default",
+        }
+    }
+}
+
+/// A live option: Black-76 on `forward_ratio · index`.
+#[derive(Clone, Copy, Debug)]
+pub struct OptionLeg {
+    pub kind: OptionKind,
+    pub strike: f64,
+    pub years: f64,
+    pub vol: f64,
+    pub vol_source: VolSource,
+    /// Forward over index at the valuation; held fixed under a move.
+    pub forward_ratio: f64,
+    pub forward_source: ForwardSource,
+    pub rate: f64,
+    pub inverse: bool,
+    /// Signed size in coins of the underlying.
+    pub coins: f64,
+    /// Entry price per coin: coin for inverse, USD for linear.
+    pub entry: Option<f64>,
+}
+
+/// How a leg is valued.
+#[derive(Clone, Copy, Debug)]
+pub enum Model {
+    Option(OptionLeg),
+    /// Inverse future or perpetual of `notional` USD (signed), entered at `entry`, marked at
+    /// `mark_ratio · index`.
+    InverseFuture { notional: f64, entry: f64, mark_ratio: f64 },
+    /// Linear future or perpetual of `coins` (signed).
+    LinearFuture { coins: f64, entry: f64, mark_ratio: f64 },
+    /// Coins held outright.
+    Spot { coins: f64, entry: Option<f64> },
+    /// An expired instrument, settled at the index: a fixed amount of coin and of USD, and what
+    /// was paid for it (for the P&L).
+    Settled { coins: f64, usd: f64, cost_coins: f64, cost_usd: f64, has_cost: bool, mark: f64 },
+}
+
+/// One position ready to be re-valued.
+#[derive(Clone, Debug)]
+pub struct Leg {
+    pub line: usize,
+    pub underlying: String,
+    /// Index at the valuation, USD.
+    pub index: f64,
+    /// Size in coins of the underlying (inverse futures: USD notional over their mark).
+    pub quantity: f64,
+    pub model: Model,
+}
+
+/// Value and margin of a leg at one index level, USD unless named otherwise.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LegState {
+    /// Contribution to equity.
+    pub value_usd: f64,
+    /// Value in coin, for coin-settled legs.
+    pub value_coin: Option<f64>,
+    /// Value that standard margin does not count as collateral (long options).
+    pub long_option_usd: f64,
+    pub margin: Requirement,
+    /// Mark in the instrument's price unit (coin for inverse options, USD otherwise).
+    pub mark: f64,
+}
+
+/// Sensitivities in the report's units (conventions.md), for the whole position.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LegGreeks {
+    /// ∂V_usd/∂S, coins.
+    pub delta: f64,
+    /// ∂²V_usd/∂S², coins per USD.
+    pub gamma: f64,
+    /// USD per vol point.
+    pub vega: f64,
+    /// USD per calendar day.
+    pub theta: f64,
+    /// USD per percentage point of rate.
+    pub rho: f64,
+    /// Coins of delta per vol point.
+    pub vanna: f64,
+    /// USD per (vol point)².
+    pub volga: f64,
+    /// Coins of delta per calendar day.
+    pub charm: f64,
+    /// S·∂V_coin/∂S, coins; coin-settled legs only.
+    pub coin_delta: Option<f64>,
+}
+
+const DAYS_PER_YEAR: f64 = 365.0;
+/// One vol point and one percentage point, as fractions.
+const POINT: f64 = 0.01;
+
+/// Resolves a checked row against the market. The error is a sentence for the user.
+pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
+    let instrument = &row.instrument;
+    let symbol = &instrument.underlying;
+    let index = market
+        .index(symbol)
+        .ok_or_else(|| format!("no index price for {symbol}: set it in the market (market.underlyings.{symbol}.index)"))?;
+    let multiplier = |per_contract: f64| row.multiplier.unwrap_or(per_contract);
+    let amount = row.size
+        * match instrument.size_unit {
+            SizeUnit::Coin | SizeUnit::Usd => row.multiplier.unwrap_or(1.0),
+            SizeUnit::Contracts { coins } => multiplier(coins),
+        };
+    if !amount.is_finite() {
+        return Err("the size times the multiplier is too large".into());
+    }
+    let coins_for = |mark: f64| if instrument.size_unit == SizeUnit::Usd { amount / mark } else { amount };
+    let leg = |model, quantity| Ok(Leg { line: row.line, underlying: symbol.clone(), index, quantity, model });
+    let inverse = instrument.settlement == Settlement::Inverse;
+    let years = instrument.expiry().map(|e| year_fraction(market.valuation, e));
+
+    match instrument.kind {
+        Kind::Spot => leg(Model::Spot { coins: amount, entry: row.entry }, amount),
+        Kind::Option { strike, option, .. } if years.is_some_and(|t| t <= 0.0) => {
+            let payoff_usd = intrinsic(option, index, strike);
+            let (coins, usd, mark) = if inverse {
+                (payoff_usd / index * amount, 0.0, payoff_usd / index)
+            } else {
+                (0.0, payoff_usd * amount, payoff_usd)
+            };
+            let cost = row.entry.unwrap_or(0.0) * amount;
+            let (cost_coins, cost_usd) = if inverse { (cost, 0.0) } else { (0.0, cost) };
+            leg(Model::Settled { coins, usd, cost_coins, cost_usd, has_cost: row.entry.is_some(), mark }, amount)
+        }
+        Kind::Option { strike, option, expiry } => {
+            let years = year_fraction(market.valuation, expiry);
+            let (forward, forward_source) = market.forward(symbol, expiry).ok_or("no forward")?;
+            let (vol, vol_source) = option_vol(row, market, option, strike, years, forward, index, inverse)?;
+            leg(Model::Option(OptionLeg {
+                kind: option,
+                strike,
+                years,
+                vol,
+                vol_source,
+                forward_ratio: forward / index,
+                forward_source,
+                rate: market.rate,
+                inverse,
+                coins: amount,
+                entry: row.entry,
+            }), amount)
+        }
+        Kind::Future { .. } if years.is_some_and(|t| t <= 0.0) => {
+            let entry = row.entry.unwrap_or(index);
+            let (coins, usd) = if inverse {
+                (amount * (1.0 / entry - 1.0 / index), 0.0)
+            } else {
+                (0.0, amount * (index - entry))
+            };
+            leg(Model::Settled { coins, usd, cost_coins: 0.0, cost_usd: 0.0, has_cost: true, mark: index }, coins_for(index))
+        }
+        Kind::Future { expiry } => {
+            let (forward, _) = market.forward(symbol, expiry).ok_or("no forward")?;
+            leg(future_model(inverse, amount, row.entry.unwrap_or(forward), forward / index), coins_for(forward))
+        }
+        Kind::Perpetual => {
+            let mark = row.mark.unwrap_or(index);
+            leg(future_model(inverse, amount, row.entry.unwrap_or(mark), mark / index), coins_for(mark))
+        }
+    }
+}
+
+fn future_model(inverse: bool, amount: f64, entry: f64, mark_ratio: f64) -> Model {
+    if inverse {
+        Model::InverseFuture { notional: amount, entry, mark_ratio }
+    } else {
+        Model::LinearFuture { coins: amount, entry, mark_ratio }
+    }
+}
+
+/// The row's IV, else the IV implied by its mark price, else the underlying's default.
+#[allow(clippy::too_many_arguments)]
+fn option_vol(
+    row: &PositionRow,
+    market: &Market,
+    kind: OptionKind,
+    strike: f64,
+    years: f64,
+    forward: f64,
+    index: f64,
+    inverse: bool,
+) -> Result<(f64, VolSource), String> {
+    if let Some(iv) = row.iv {
+        return Ok((iv, VolSource::Row));
+    }
+    if let Some(mark) = row.mark {
+        let price_usd = if inverse { mark * index } else { mark };
+        let undiscounted = price_usd * (market.rate * years).exp();
+        let unit = if inverse { row.instrument.underlying.as_str() } else { "USD" };
+        return implied_black_vol(undiscounted, forward, strike, years, kind)
+            .map(|vol| (vol, VolSource::Mark))
+            .ok_or_else(|| {
+                format!(
+                    "the mark price {mark} {unit} implies no volatility (forward {forward}, strike {strike}): \
+                     it must lie strictly between the option's intrinsic value and its upper bound"
+                )
+            });
+    }
+    let symbol = &row.instrument.underlying;
+    market.underlying(symbol).and_then(|u| u.vol).map(|v| (v, VolSource::Default)).ok_or_else(|| {
+        format!(
+            "no volatility: give the row an IV or a mark price, or set a default vol for {symbol} \
+             (market.underlyings.{symbol}.vol)"
+        )
+    })
+}
+
+impl OptionLeg {
+    fn inputs(&self, index: f64) -> OptionInputs {
+        OptionInputs {
+            kind: self.kind,
+            spot: self.forward_ratio * index,
+            strike: self.strike,
+            years: self.years,
+            rate: self.rate,
+            carry: 0.0,
+            vol: self.vol,
+        }
+    }
+}
+
+impl Leg {
+    /// Value and margin with the index at `factor` times its current level.
+    pub fn state(&self, factor: f64, margin: &StandardMargin) -> LegState {
+        let index = self.index * factor;
+        match self.model {
+            Model::Option(o) => {
+                let price = price_and_greeks(&o.inputs(index)).price;
+                let value_usd = price * o.coins;
+                let requirement = if o.coins < 0.0 {
+                    margin.short_option(o.kind, -o.coins, index, o.strike, price)
+                } else {
+                    Requirement::default()
+                };
+                LegState {
+                    value_usd,
+                    value_coin: o.inverse.then(|| value_usd / index),
+                    long_option_usd: value_usd.max(0.0),
+                    margin: requirement,
+                    mark: if o.inverse { price / index } else { price },
+                }
+            }
+            Model::InverseFuture { notional, entry, mark_ratio } => {
+                let mark = mark_ratio * index;
+                let value_coin = notional * (1.0 / entry - 1.0 / mark);
+                let coins = notional.abs() / mark;
+                LegState {
+                    value_usd: value_coin * index,
+                    value_coin: Some(value_coin),
+                    long_option_usd: 0.0,
+                    margin: margin.future(&self.underlying, coins, coins * index),
+                    mark,
+                }
+            }
+            Model::LinearFuture { coins, entry, mark_ratio } => {
+                let mark = mark_ratio * index;
+                LegState {
+                    value_usd: coins * (mark - entry),
+                    value_coin: None,
+                    long_option_usd: 0.0,
+                    margin: margin.future(&self.underlying, coins.abs(), coins.abs() * mark),
+                    mark,
+                }
+            }
+            Model::Spot { coins, .. } => LegState {
+                value_usd: coins * index,
+                value_coin: None,
+                long_option_usd: 0.0,
+                margin: Requirement::default(),
+                mark: index,
+            },
+            Model::Settled { coins, usd, mark, .. } => LegState {
+                value_usd: coins * index + usd,
+                value_coin: (coins != 0.0).then_some(coins),
+                long_option_usd: 0.0,
+                margin: Requirement::default(),
+                mark,
+            },
+        }
+    }
+
+    /// P&L against the entry price at the valuation, USD; `None` without an entry price.
+    pub fn pnl_usd(&self, state: &LegState) -> Option<f64> {
+        match self.model {
+            Model::Option(o) => o.entry.map(|entry| {
+                if o.inverse {
+                    (state.mark - entry) * o.coins * self.index
+                } else {
+                    (state.mark - entry) * o.coins
+                }
+            }),
+            Model::InverseFuture { .. } | Model::LinearFuture { .. } => Some(state.value_usd),
+            Model::Spot { coins, entry } => entry.map(|e| coins * (self.index - e)),
+            Model::Settled { coins, usd, cost_coins, cost_usd, has_cost, .. } => {
+                has_cost.then(|| (coins - cost_coins) * self.index + (usd - cost_usd))
+            }
+        }
+    }
+
+    /// Sensitivities at the valuation, in the report's units.
+    pub fn greeks(&self) -> LegGreeks {
+        match self.model {
+            Model::Option(o) => {
+                let g = price_and_greeks(&o.inputs(self.index));
+                let r = o.forward_ratio;
+                let delta = g.delta * r;
+                LegGreeks {
+                    delta: delta * o.coins,
+                    gamma: g.gamma * r * r * o.coins,
+                    vega: g.vega * POINT * o.coins,
+                    theta: g.theta / DAYS_PER_YEAR * o.coins,
+                    rho: g.rho * POINT * o.coins,
+                    vanna: g.vanna * r * POINT * o.coins,
+                    volga: g.volga * POINT * POINT * o.coins,
+                    charm: g.charm * r / DAYS_PER_YEAR * o.coins,
+                    coin_delta: o.inverse.then(|| (delta - g.price / self.index) * o.coins),
+                }
+            }
+            Model::InverseFuture { notional, entry, mark_ratio } => LegGreeks {
+                delta: notional / entry,
+                coin_delta: Some(notional / (mark_ratio * self.index)),
+                ..LegGreeks::default()
+            },
+            Model::LinearFuture { coins, mark_ratio, .. } => {
+                LegGreeks { delta: coins * mark_ratio, ..LegGreeks::default() }
+            }
+            Model::Spot { coins, .. } => LegGreeks { delta: coins, ..LegGreeks::default() },
+            Model::Settled { coins, .. } => {
+                LegGreeks { delta: coins, coin_delta: (coins != 0.0).then_some(0.0), ..LegGreeks::default() }
+            }
+        }
+    }
+
+    pub fn option(&self) -> Option<&OptionLeg> {
+        match &self.model {
+            Model::Option(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn is_expired(&self) -> bool {
+        matches!(self.model, Model::Settled { .. })
+    }
+}
