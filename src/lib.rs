@@ -17,7 +17,7 @@ pub mod request;
 pub mod valuation;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use analyze::analyze;
 pub use report::Report;

@@ -180,6 +180,8 @@ impl<'de> Visitor<'de> for PositionsVisitor {
 pub fn from_deserializer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Request, RequestError> {
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
-        RequestError::new(if path == "." { String::new() } else { path }, e.inner().to_string())
+        let message = e.inner().to_string();
+        let message = message.strip_prefix("Error: ").unwrap_or(&message).to_string();
+        RequestError::new(if path == "." { String::new() } else { path }, message)
     })
 }

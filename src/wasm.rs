@@ -1,0 +1,197 @@
+//! The WebAssembly boundary: JavaScript values in and out, errors as JS `Error`s. It only
+//! converts; every rule lives in the core.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Analyzes a book: positions, market and account in; Greeks, margin, headroom and distance to
+/// liquidation out. Throws an `Error` naming the field when the request itself is malformed;
+/// unreadable rows are reported in `errors` instead.
+#[wasm_bindgen(js_name = analyze, unchecked_return_type = "Report")]
+pub fn analyze(#[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue) -> Result<JsValue, JsError> {
+    let deserializer = serde_wasm_bindgen::Deserializer::from(request);
+    let request = crate::request::from_deserializer(deserializer).map_err(|e| JsError::new(&e.to_string()))?;
+    let report = crate::analyze(&request).map_err(|e| JsError::new(&e.to_string()))?;
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
+    report.serialize(&serializer).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The crate version, for bug reports.
+#[wasm_bindgen(js_name = version)]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** A request to `analyze`. Numbers in the API are fractions (0.65 = 65 %); IVs in pasted text are percent. */
+export interface Request {
+  /** Pasted text (CSV, TSV, semicolon-separated or a JSON array, header row first) or an array of position objects. */
+  positions: string | PositionInput[];
+  market: MarketInput;
+  account?: { /** Units per currency: coins, or USD for USD/USDC/USDT. Coins are valued at their index. */ collateral?: Record<string, number | null> };
+  margin?: { /** Only "standard" for now. */ model?: "standard" };
+}
+
+/** One position given as an object. Keys are matched like pasted headers (case- and punctuation-insensitive, with aliases). */
+export interface PositionInput {
+  /** Deribit name: BTC-27NOV26-90000-C, SOL_USDC-27NOV26-200-C, BTC-25DEC26, BTC-PERPETUAL, BTC_USDC-PERPETUAL, BTC. */
+  instrument: string;
+  /** Signed size: coins for inverse options, linear perpetuals and spot; USD notional for inverse futures/perpetuals; contracts for linear options. */
+  size: number | string;
+  /** "buy"/"long" or "sell"/"short"; with a side, size is unsigned. */
+  side?: string;
+  /** Entry price: coin for inverse options, USD otherwise. */
+  entryPrice?: number | string | null;
+  /** Venue mark price (same unit as entryPrice): implies the option's vol when no IV is given; a dated future's mark is the forward of its expiry. */
+  markPrice?: number | string | null;
+  /** Implied volatility, fraction (0.65). */
+  iv?: number | string | null;
+  /** Coins per contract (USD per contract for USD-sized instruments), overriding the venue's terms. */
+  multiplier?: number | string | null;
+  [column: string]: unknown;
+}
+
+export interface MarketInput {
+  /** ISO-8601 valuation instant, e.g. "2026-11-23T12:00:00Z". The core never reads a clock. */
+  valuationTime: string;
+  /** Continuously compounded rate, fraction; default 0 (venues mark on the forward with r = 0). */
+  rate?: number | null;
+  underlyings?: Record<string, UnderlyingInput>;
+}
+
+export interface UnderlyingInput {
+  /** Index price, USD. */
+  index?: number | null;
+  /** Default volatility, fraction, for options with neither an IV nor a mark price. */
+  vol?: number | null;
+  /** Forward price in USD by expiry code ("25DEC26") or ISO date. */
+  forwards?: Record<string, number | null>;
+  /** Annual basis b for expiries without a forward: F = S·e^(bT); default 0. */
+  basis?: number | null;
+}
+
+/** The result. Every number's unit is in `units` and in these comments. */
+export interface Report {
+  /** RFC 3339, UTC. */
+  valuationTime: string;
+  margin: { model: "standard"; pack: string; marginBalanceRule: string };
+  positions: PositionReport[];
+  underlyings: Record<string, UnderlyingReport>;
+  account: AccountReport;
+  /** Rows that could not be used; all other rows are computed. */
+  errors: RowError[];
+  input: { format: "csv" | "tsv" | "semicolon" | "json" | "objects"; columns: { column: string; field: string | null }[]; rowsRead: number };
+  /** Unit of each numeric field, by field name. */
+  units: Record<string, string>;
+}
+
+export interface PositionReport {
+  /** 1-based line in the pasted text (header = 1), or 1-based index in an array. */
+  line: number;
+  instrument: string;
+  underlying: string;
+  kind: "option" | "future" | "perpetual" | "spot";
+  /** inverse = coin-settled; linear = USD-settled. */
+  settlement: "inverse" | "linear" | "spot";
+  /** RFC 3339 expiry instant (08:00 UTC). */
+  expiry: string | null;
+  /** USD. */
+  strike: number | null;
+  optionType: "call" | "put" | null;
+  /** Expired: settled at the index, no Greeks, no margin. */
+  expired: boolean;
+  /** Signed size as given, in sizeUnit. */
+  size: number;
+  sizeUnit: "coin" | "USD" | "contracts";
+  /** Signed size in coins of the underlying. */
+  quantity: number;
+  /** USD. */
+  index: number;
+  /** Calendar years to expiry (days / 365). */
+  years: number | null;
+  /** USD. */
+  forward: number | null;
+  forwardSource: "market" | "future" | "basis" | null;
+  /** Volatility used, fraction. */
+  iv: number | null;
+  ivSource: "row" | "mark" | "default" | null;
+  /** Model mark per coin, in priceUnit. */
+  markPrice: number;
+  /** Entry per coin as given, in priceUnit. */
+  entryPrice: number | null;
+  /** The coin for inverse options, else "USD". */
+  priceUnit: string;
+  /** Contribution to equity, USD. */
+  valueUsd: number;
+  /** Value in coins, coin-settled only. */
+  valueCoin: number | null;
+  /** Change against the entry price, USD; null without an entry. */
+  pnlUsd: number | null;
+  /** USD delta ∂V_usd/∂S, coins of the underlying. */
+  delta: number;
+  /** Coins per 1 USD move of the index. */
+  gamma: number;
+  /** USD per 1 vol point. */
+  vega: number;
+  /** USD per calendar day. */
+  theta: number;
+  /** USD per 1 percentage point of rate. */
+  rho: number;
+  /** Coins of delta per 1 vol point. */
+  vanna: number;
+  /** USD per (1 vol point)². */
+  volga: number;
+  /** Coins of delta per calendar day. */
+  charm: number;
+  /** Coin delta S·∂V_coin/∂S (Deribit's delta), coins; coin-settled only. */
+  coinDelta: number | null;
+  /** USD. */
+  initialMarginUsd: number;
+  /** USD. */
+  maintenanceMarginUsd: number;
+}
+
+export interface UnderlyingReport {
+  /** USD; null when the market gives none (its rows are then in errors). */
+  index: number | null;
+  positions: number;
+  valueUsd: number; pnlUsd: number;
+  /** Coins. */ delta: number;
+  /** Coins per USD. */ gamma: number;
+  /** USD per vol point. */ vega: number;
+  /** USD per day. */ theta: number;
+  /** USD per percentage point. */ rho: number;
+  vanna: number; volga: number; charm: number;
+  /** Sum of coin deltas of coin-settled positions, coins. */ coinDelta: number;
+  /** Coins held as collateral. */ collateral: number;
+  /** delta + collateral: coins to sell to flatten the account's USD value in this underlying. */ deltaWithCollateral: number;
+  initialMarginUsd: number; maintenanceMarginUsd: number;
+  expiries: { expiry: string; expiryTime: string; years: number; forward: number | null; forwardSource: "market" | "future" | "basis" | null; expired: boolean }[];
+}
+
+export interface AccountReport {
+  /** All USD. */
+  collateralUsd: number; equityUsd: number; marginBalanceUsd: number;
+  initialMarginUsd: number; maintenanceMarginUsd: number;
+  /** Margin balance − IM. */ availableUsd: number;
+  /** Margin balance − MM: the room before liquidation. */ headroomUsd: number;
+  /** IM / margin balance, fraction; null when the balance is not positive. */ imUsage: number | null;
+  /** MM / margin balance, fraction; liquidation at 1. */ mmUsage: number | null;
+  liquidatable: boolean;
+  /** Per underlying, the smallest move of its index alone (signed fraction) at which MM usage reaches 100 %; null when none within −99 % … +1000 %. */
+  liquidation: Record<string, { down: number | null; up: number | null; downPrice: number | null; upPrice: number | null }>;
+}
+
+export interface RowError {
+  line: number;
+  message: string;
+  /** The row as given (shortened); show it as text, never as HTML. */
+  text: string;
+}
+"#;

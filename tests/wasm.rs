@@ -1,0 +1,84 @@
+//! The WebAssembly build, called the way JavaScript calls it. Runs on Node by default and in
+//! headless Chromium with WASM_BINDGEN_USE_BROWSER=1 (scripts/test runs both).
+#![cfg(target_arch = "wasm32")]
+
+use headroom::wasm::analyze;
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const MARKET: &str = r#"{"valuationTime": "2026-11-23T12:00:00Z", "rate": 0, "underlyings": {
+  "BTC": {"index": 91250.5, "vol": 0.55, "forwards": {"27NOV26": 91340, "25DEC26": 91880, "26MAR27": 93410.5, "25JUN27": 95120}},
+  "ETH": {"index": 3120.75, "vol": 0.65, "forwards": {"27NOV26": 3122.1, "25DEC26": 3131.9, "26MAR27": 3170, "25JUN27": 3211.4}}}}"#;
+
+/// Builds the request as a JavaScript object, as a page would.
+fn request(positions: &str, collateral: &str) -> JsValue {
+    let text = format!(
+        r#"{{"positions": {}, "market": {MARKET}, "account": {{"collateral": {collateral}}}}}"#,
+        serde_json::to_string(positions).unwrap()
+    );
+    js_sys::JSON::parse(&text).unwrap()
+}
+
+fn call(request: JsValue) -> Result<Value, String> {
+    match analyze(request) {
+        Ok(report) => {
+            // Through JSON.stringify: what a front end would persist or send to a worker.
+            let json: String = js_sys::JSON::stringify(&report).unwrap().into();
+            Ok(serde_json::from_str(&json).unwrap())
+        }
+        Err(error) => {
+            let value = JsValue::from(error);
+            let error = value.dyn_into::<js_sys::Error>().expect("a JS Error");
+            Err(String::from(error.message()))
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn sample_book_through_the_js_boundary() {
+    let report = call(request(include_str!("../www/samples/deribit-desk.csv"), r#"{"BTC": 1.2, "ETH": 12}"#)).unwrap();
+    assert_eq!(report["positions"].as_array().unwrap().len(), 13);
+    assert!(report["errors"].as_array().unwrap().is_empty());
+    let first = &report["positions"][0];
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["instrument"], "BTC-27NOV26-90000-C");
+    assert!(first["vega"].as_f64().unwrap() > 0.0);
+    assert!(report["underlyings"]["BTC"]["delta"].is_number(), "maps arrive as plain objects");
+    let down = report["account"]["liquidation"]["BTC"]["down"].as_f64().unwrap();
+    assert!((-0.99..0.0).contains(&down), "{down}");
+    assert!(report["account"]["mmUsage"].as_f64().unwrap() > 0.0);
+    assert_eq!(first["units"], Value::Null);
+    assert_eq!(report["units"]["vega"], "USD per 1 vol point");
+}
+
+#[wasm_bindgen_test]
+fn bad_rows_are_entries_not_traps() {
+    let report = call(request(include_str!("../www/samples/bad-rows.csv"), "{}")).unwrap();
+    let lines: Vec<u64> = report["errors"].as_array().unwrap().iter().map(|e| e["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, (3..=14).collect::<Vec<u64>>());
+    assert_eq!(report["positions"].as_array().unwrap().len(), 1);
+    assert_eq!(report["errors"][7]["text"], "<img src=x onerror=alert(1)>,1,1,1");
+    // The instance is still alive for the next call.
+    assert!(call(request("instrument,size\nBTC,1", "{}")).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn malformed_requests_throw_errors_naming_the_field() {
+    let bad_time = js_sys::JSON::parse(r#"{"positions": "", "market": {"valuationTime": "later"}}"#).unwrap();
+    assert!(call(bad_time).unwrap_err().starts_with("market.valuationTime:"));
+    let bad_index = js_sys::JSON::parse(r#"{"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": "lots"}}}}"#).unwrap();
+    assert!(call(bad_index).unwrap_err().starts_with("market.underlyings.BTC.index:"));
+    assert!(call(JsValue::from_f64(42.0)).unwrap_err().contains("expected struct Request"));
+    assert!(call(JsValue::UNDEFINED).is_err());
+}
+
+#[wasm_bindgen_test]
+fn hostile_text_never_traps() {
+    let nested = "[".repeat(10_000);
+    let long_line = format!("instrument,size\n{}", "9".repeat(100_000));
+    let inputs = ["", "[", "]", "\u{feff}", "instrument\n\"", &nested, &long_line, "instrument,size\nBTC-1-1-1-1,1e308", "\0\0\0"];
+    for positions in inputs {
+        assert!(call(request(positions, "{}")).is_ok(), "{:?}", &positions[..positions.len().min(20)]);
+    }
+}
