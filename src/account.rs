@@ -79,7 +79,10 @@ pub struct Account<'a> {
 impl Account<'_> {
     /// The account at the valuation.
     pub fn state(&self) -> AccountState {
-        let mut state = AccountState { equity: self.collateral_usd(|_| true), ..AccountState::default() };
+        let mut state = AccountState {
+            equity: self.collateral_usd(|_| true),
+            ..AccountState::default()
+        };
         for leg in self.legs {
             state.add_leg(&leg.state(1.0, self.margin));
         }
@@ -88,7 +91,11 @@ impl Account<'_> {
 
     /// Collateral valued at the index, USD.
     pub fn collateral_usd(&self, include: impl Fn(&Collateral) -> bool) -> f64 {
-        self.collateral.iter().filter(|c| include(c)).map(|c| c.amount * c.price).sum()
+        self.collateral
+            .iter()
+            .filter(|c| include(c))
+            .map(|c| c.amount * c.price)
+            .sum()
     }
 
     /// The account with the index of `underlying` moved by `factor` (1.0 = unchanged), everything
@@ -105,8 +112,10 @@ impl Account<'_> {
 
     /// Everything that does not move with `underlying`.
     fn fixed_part(&self, underlying: &str) -> AccountState {
-        let mut state =
-            AccountState { equity: self.collateral_usd(|c| !Self::is_of(c, underlying)), ..AccountState::default() };
+        let mut state = AccountState {
+            equity: self.collateral_usd(|c| !Self::is_of(c, underlying)),
+            ..AccountState::default()
+        };
         for leg in self.legs.iter().filter(|l| l.underlying != underlying) {
             state.add_leg(&leg.state(1.0, self.margin));
         }

@@ -29,7 +29,10 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     if request.margin.model != "standard" {
         return Err(RequestError::new(
             "margin.model",
-            format!("'{}' is not available yet; the model is \"standard\"", request.margin.model),
+            format!(
+                "'{}' is not available yet; the model is \"standard\"",
+                request.margin.model
+            ),
         ));
     }
     let mut market = request.market.validate()?;
@@ -38,20 +41,38 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     let collateral = collateral(request, &market)?;
     let margin = StandardMargin::deribit();
 
-    let mut errors: Vec<ErrorReport> =
-        book.errors.iter().map(|e| ErrorReport { line: e.line, message: e.message.clone(), text: e.text.clone() }).collect();
+    let mut errors: Vec<ErrorReport> = book
+        .errors
+        .iter()
+        .map(|e| ErrorReport {
+            line: e.line,
+            message: e.message.clone(),
+            text: e.text.clone(),
+        })
+        .collect();
     let mut valued: Vec<(&PositionRow, Leg)> = Vec::with_capacity(book.rows.len());
     for row in &book.rows {
         match resolve(row, &market) {
             Ok(leg) => valued.push((row, leg)),
-            Err(message) => errors.push(ErrorReport { line: row.line, message, text: row.text.clone() }),
+            Err(message) => errors.push(ErrorReport {
+                line: row.line,
+                message,
+                text: row.text.clone(),
+            }),
         }
     }
     errors.sort_by_key(|e| e.line);
     let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
-    let account = Account { legs: &legs, collateral: &collateral, margin: &margin };
+    let account = Account {
+        legs: &legs,
+        collateral: &collateral,
+        margin: &margin,
+    };
 
-    let positions: Vec<PositionReport> = valued.iter().map(|(row, leg)| position_report(row, leg, &margin)).collect();
+    let positions: Vec<PositionReport> = valued
+        .iter()
+        .map(|(row, leg)| position_report(row, leg, &margin))
+        .collect();
     let underlyings = underlying_reports(&book.rows, &positions, &collateral, &market);
     let account_report = account_report(&account, &underlyings);
 
@@ -60,7 +81,9 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         margin: MarginReport {
             model: "standard".into(),
             pack: margin.name.into(),
-            margin_balance_rule: "equity less the mark value of long options (not collateral under standard margin)".into(),
+            margin_balance_rule:
+                "equity less the mark value of long options (not collateral under standard margin)"
+                    .into(),
         },
         positions,
         underlyings,
@@ -68,7 +91,14 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         errors,
         input: InputReport {
             format: book.format,
-            columns: book.columns.iter().map(|c| ColumnReport { column: c.column.clone(), field: c.field.map(|f| f.name()) }).collect(),
+            columns: book
+                .columns
+                .iter()
+                .map(|c| ColumnReport {
+                    column: c.column.clone(),
+                    field: c.field.map(|f| f.name()),
+                })
+                .collect(),
             rows_read: book.rows.len(),
         },
         units: UNITS.iter().copied().collect(),
@@ -79,7 +109,10 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
 fn add_book_forwards(market: &mut Market, rows: &[PositionRow]) {
     for row in rows {
         if let (Kind::Future { expiry }, Some(mark)) = (row.instrument.kind, row.mark) {
-            market.book_forwards.entry((row.instrument.underlying.clone(), expiry.date())).or_insert(mark);
+            market
+                .book_forwards
+                .entry((row.instrument.underlying.clone(), expiry.date()))
+                .or_insert(mark);
         }
     }
 }
@@ -90,17 +123,33 @@ fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, Req
         let field = format!("account.collateral.{currency}");
         let Some(amount) = *amount else { continue };
         if !amount.is_finite() {
-            return Err(RequestError::new(field, format!("must be a number of units, got {amount}")));
+            return Err(RequestError::new(
+                field,
+                format!("must be a number of units, got {amount}"),
+            ));
         }
         let code = currency.trim().to_ascii_uppercase();
         if USD_LIKE.contains(&code.as_str()) {
-            out.push(Collateral { currency: code, amount, price: 1.0, underlying: None });
+            out.push(Collateral {
+                currency: code,
+                amount,
+                price: 1.0,
+                underlying: None,
+            });
             continue;
         }
         let price = market.index(&code).ok_or_else(|| {
-            RequestError::new(&field, format!("needs an index to be valued: set market.underlyings.{code}.index"))
+            RequestError::new(
+                &field,
+                format!("needs an index to be valued: set market.underlyings.{code}.index"),
+            )
         })?;
-        out.push(Collateral { currency: code.clone(), amount, price, underlying: Some(code) });
+        out.push(Collateral {
+            currency: code.clone(),
+            amount,
+            price,
+            underlying: Some(code),
+        });
     }
     Ok(out)
 }
@@ -111,12 +160,18 @@ fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> Pos
     let greeks = leg.greeks();
     let option = leg.option();
     let (strike, option_type) = match instrument.kind {
-        Kind::Option { strike, option, .. } => {
-            (Some(strike), Some(if option == OptionKind::Call { "call" } else { "put" }))
-        }
+        Kind::Option { strike, option, .. } => (
+            Some(strike),
+            Some(if option == OptionKind::Call {
+                "call"
+            } else {
+                "put"
+            }),
+        ),
         _ => (None, None),
     };
-    let inverse_option = matches!(instrument.kind, Kind::Option { .. }) && instrument.settlement == Settlement::Inverse;
+    let inverse_option = matches!(instrument.kind, Kind::Option { .. })
+        && instrument.settlement == Settlement::Inverse;
     PositionReport {
         line: row.line,
         instrument: instrument.name.clone(),
@@ -138,7 +193,11 @@ fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> Pos
         iv_source: option.map(|o| o.vol_source.name()),
         mark_price: state.mark,
         entry_price: row.entry,
-        price_unit: if inverse_option { instrument.underlying.clone() } else { "USD".into() },
+        price_unit: if inverse_option {
+            instrument.underlying.clone()
+        } else {
+            "USD".into()
+        },
         value_usd: state.value_usd,
         value_coin: state.value_coin,
         pnl_usd: leg.pnl_usd(&state),
@@ -163,7 +222,10 @@ fn underlying_reports(
     market: &Market,
 ) -> BTreeMap<String, UnderlyingReport> {
     let mut out: BTreeMap<String, UnderlyingReport> = BTreeMap::new();
-    let blank = |symbol: &str| UnderlyingReport { index: market.index(symbol), ..UnderlyingReport::default() };
+    let blank = |symbol: &str| UnderlyingReport {
+        index: market.index(symbol),
+        ..UnderlyingReport::default()
+    };
     for row in rows {
         let symbol = &row.instrument.underlying;
         let entry = out.entry(symbol.clone()).or_insert_with(|| blank(symbol));
@@ -185,11 +247,15 @@ fn underlying_reports(
     }
     for c in collateral {
         if let Some(symbol) = &c.underlying {
-            out.entry(symbol.clone()).or_insert_with(|| blank(symbol)).collateral += c.amount;
+            out.entry(symbol.clone())
+                .or_insert_with(|| blank(symbol))
+                .collateral += c.amount;
         }
     }
     for p in positions {
-        let Some(u) = out.get_mut(&p.underlying) else { continue };
+        let Some(u) = out.get_mut(&p.underlying) else {
+            continue;
+        };
         u.positions += 1;
         u.value_usd += p.value_usd;
         u.pnl_usd += p.pnl_usd.unwrap_or(0.0);
@@ -212,7 +278,10 @@ fn underlying_reports(
     out
 }
 
-fn account_report(account: &Account, underlyings: &BTreeMap<String, UnderlyingReport>) -> AccountReport {
+fn account_report(
+    account: &Account,
+    underlyings: &BTreeMap<String, UnderlyingReport>,
+) -> AccountReport {
     let state = account.state();
     let balance = state.margin_balance();
     let liquidation = underlyings

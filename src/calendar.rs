@@ -27,7 +27,10 @@ pub fn parse_instant(text: &str) -> Result<OffsetDateTime, String> {
     if let Ok(d) = Date::parse(text, &Iso8601::DEFAULT) {
         return Ok(d.midnight().assume_utc());
     }
-    Err(format!("'{}' is not an ISO-8601 date-time such as 2026-11-23T12:00:00Z", clip(text)))
+    Err(format!(
+        "'{}' is not an ISO-8601 date-time such as 2026-11-23T12:00:00Z",
+        clip(text)
+    ))
 }
 
 /// Formats an instant as RFC 3339 in UTC.
@@ -55,14 +58,23 @@ pub fn parse_date_code(code: &str) -> Result<Date, String> {
     let day_len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
     let well_formed = (1..=2).contains(&day_len)
         && bytes.len() == day_len + 5
-        && bytes[day_len..day_len + 3].iter().all(u8::is_ascii_alphabetic)
+        && bytes[day_len..day_len + 3]
+            .iter()
+            .all(u8::is_ascii_alphabetic)
         && bytes[day_len + 3..].iter().all(u8::is_ascii_digit);
     if !well_formed {
         return Err(format!("'{}' is not an expiry like 27NOV26", clip(code)));
     }
-    let day: u8 = upper[..day_len].parse().map_err(|_| format!("bad day in '{}'", clip(code)))?;
-    let month = month_from_abbrev(&upper[day_len..day_len + 3])
-        .ok_or_else(|| format!("'{}' has no month {}", clip(code), &upper[day_len..day_len + 3]))?;
+    let day: u8 = upper[..day_len]
+        .parse()
+        .map_err(|_| format!("bad day in '{}'", clip(code)))?;
+    let month = month_from_abbrev(&upper[day_len..day_len + 3]).ok_or_else(|| {
+        format!(
+            "'{}' has no month {}",
+            clip(code),
+            &upper[day_len..day_len + 3]
+        )
+    })?;
     let year: i32 = 2000 + upper[day_len + 3..].parse::<i32>().unwrap_or(0);
     Date::from_calendar_date(year, month, day)
         .map_err(|_| format!("{} is not a calendar date", upper))
@@ -76,23 +88,29 @@ pub fn parse_yymmdd(code: &str) -> Result<Date, String> {
     let year = 2000 + code[0..2].parse::<i32>().unwrap_or(0);
     let month_number = code[2..4].parse::<u8>().unwrap_or(0);
     let day = code[4..6].parse::<u8>().unwrap_or(0);
-    let month = Month::try_from(month_number).map_err(|_| format!("{code} has no month {month_number}"))?;
+    let month =
+        Month::try_from(month_number).map_err(|_| format!("{code} has no month {month_number}"))?;
     Date::from_calendar_date(year, month, day).map_err(|_| format!("{code} is not a calendar date"))
 }
 
 /// Parses a forward's key in the market input: an expiry code (`25DEC26`) or an ISO date
 /// (`2026-12-25`).
 pub fn parse_expiry_key(key: &str) -> Result<Date, String> {
-    parse_date_code(key).or_else(|first| {
-        Date::parse(key.trim(), &Iso8601::DEFAULT).map_err(|_| first)
-    })
+    parse_date_code(key)
+        .or_else(|first| Date::parse(key.trim(), &Iso8601::DEFAULT).map_err(|_| first))
 }
 
 /// Formats a date as a venue expiry code, `25DEC26`.
 pub fn expiry_code(date: Date) -> String {
-    const MONTHS: [&str; 12] =
-        ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-    format!("{}{}{:02}", date.day(), MONTHS[usize::from(u8::from(date.month())) - 1], date.year() % 100)
+    const MONTHS: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    format!(
+        "{}{}{:02}",
+        date.day(),
+        MONTHS[usize::from(u8::from(date.month())) - 1],
+        date.year() % 100
+    )
 }
 
 /// Calendar year fraction from `from` to `to` (negative when `to` is earlier).
@@ -143,16 +161,29 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_errors() {
-        assert!(parse_expiry_code("31FEB27").unwrap_err().contains("not a calendar date"));
-        assert!(parse_expiry_code("27XYZ26").unwrap_err().contains("no month"));
+        assert!(parse_expiry_code("31FEB27")
+            .unwrap_err()
+            .contains("not a calendar date"));
+        assert!(parse_expiry_code("27XYZ26")
+            .unwrap_err()
+            .contains("no month"));
         assert!(parse_expiry_code("2026-11-27").is_err());
         assert!(parse_yymmdd("261332").is_err());
     }
 
     #[test]
     fn instants_accept_common_iso_forms() {
-        for text in ["2026-11-23T12:00:00Z", "2026-11-23T13:00:00+01:00", "2026-11-23T12:00:00", "2026-11-23T12:00:00.000Z"] {
-            assert_eq!(format_instant(parse_instant(text).unwrap()), "2026-11-23T12:00:00Z", "{text}");
+        for text in [
+            "2026-11-23T12:00:00Z",
+            "2026-11-23T13:00:00+01:00",
+            "2026-11-23T12:00:00",
+            "2026-11-23T12:00:00.000Z",
+        ] {
+            assert_eq!(
+                format_instant(parse_instant(text).unwrap()),
+                "2026-11-23T12:00:00Z",
+                "{text}"
+            );
         }
         assert!(parse_instant("tomorrow").is_err());
     }

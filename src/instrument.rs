@@ -19,8 +19,14 @@ pub enum Settlement {
 /// What kind of contract an instrument is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Kind {
-    Option { expiry: OffsetDateTime, strike: f64, option: OptionKind },
-    Future { expiry: OffsetDateTime },
+    Option {
+        expiry: OffsetDateTime,
+        strike: f64,
+        option: OptionKind,
+    },
+    Future {
+        expiry: OffsetDateTime,
+    },
     Perpetual,
     Spot,
 }
@@ -87,7 +93,8 @@ pub const USD_LIKE: [&str; 3] = ["USD", "USDC", "USDT"];
 
 /// Deribit combo prefixes (`BTC-FS-…`, `BTC-STRD-…`): strategies made of legs.
 const COMBO_CODES: [&str; 14] = [
-    "FS", "STRD", "STRG", "CS", "PS", "RR", "CBUT", "PBUT", "CCAL", "PCAL", "CDIAG", "PDIAG", "ICOND", "REV",
+    "FS", "STRD", "STRG", "CS", "PS", "RR", "CBUT", "PBUT", "CCAL", "PCAL", "CDIAG", "PDIAG",
+    "ICOND", "REV",
 ];
 
 /// Coins per contract of Deribit's linear USDC options (symbology.md). Others: 1 coin.
@@ -121,16 +128,25 @@ pub fn parse_deribit(text: &str) -> Result<Instrument, String> {
     if name.is_empty() {
         return Err("the instrument is empty".into());
     }
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    {
         return Err(unknown());
     }
     let parts: Vec<&str> = name.split('-').collect();
     let (underlying, quote) = split_pair(parts[0]).ok_or_else(unknown)?;
     let linear = quote.is_some();
     if parts.len() >= 2 && COMBO_CODES.contains(&parts[1]) {
-        return Err(format!("{name} is a combo: paste its legs as separate rows"));
+        return Err(format!(
+            "{name} is a combo: paste its legs as separate rows"
+        ));
     }
-    let settlement = if linear { Settlement::Linear } else { Settlement::Inverse };
+    let settlement = if linear {
+        Settlement::Linear
+    } else {
+        Settlement::Inverse
+    };
     let instrument = |kind, settlement, size_unit| Instrument {
         name: name.clone(),
         underlying: underlying.to_string(),
@@ -141,12 +157,20 @@ pub fn parse_deribit(text: &str) -> Result<Instrument, String> {
     match parts.as_slice() {
         [_] => Ok(instrument(Kind::Spot, Settlement::Spot, SizeUnit::Coin)),
         [_, "PERPETUAL"] => {
-            let unit = if linear { SizeUnit::Coin } else { SizeUnit::Usd };
+            let unit = if linear {
+                SizeUnit::Coin
+            } else {
+                SizeUnit::Usd
+            };
             Ok(instrument(Kind::Perpetual, settlement, unit))
         }
         [_, code] => {
             let expiry = parse_expiry_code(code).map_err(|e| format!("{name}: {e}"))?;
-            let unit = if linear { SizeUnit::Coin } else { SizeUnit::Usd };
+            let unit = if linear {
+                SizeUnit::Coin
+            } else {
+                SizeUnit::Usd
+            };
             Ok(instrument(Kind::Future { expiry }, settlement, unit))
         }
         [_, code, strike, option] => {
@@ -158,11 +182,21 @@ pub fn parse_deribit(text: &str) -> Result<Instrument, String> {
                 other => return Err(format!("{name}: option type '{other}' must be C or P")),
             };
             let unit = if linear {
-                SizeUnit::Contracts { coins: linear_option_contract_coins(underlying) }
+                SizeUnit::Contracts {
+                    coins: linear_option_contract_coins(underlying),
+                }
             } else {
                 SizeUnit::Coin
             };
-            Ok(instrument(Kind::Option { expiry, strike, option }, settlement, unit))
+            Ok(instrument(
+                Kind::Option {
+                    expiry,
+                    strike,
+                    option,
+                },
+                settlement,
+                unit,
+            ))
         }
         _ => Err(unknown()),
     }
@@ -174,7 +208,8 @@ fn split_pair(first: &str) -> Option<(&str, Option<&str>)> {
         Some((base, quote)) => (base, Some(quote)),
         None => (first, None),
     };
-    let is_symbol = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    let is_symbol =
+        |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_alphanumeric());
     if !is_symbol(base) || !base.bytes().any(|b| b.is_ascii_alphabetic()) {
         return None;
     }
@@ -191,8 +226,13 @@ fn parse_strike(text: &str) -> Result<f64, String> {
         return Err("the strike is missing".into());
     }
     let decimal = text.replace(['D', 'd'], ".");
-    let valid = decimal.bytes().all(|b| b.is_ascii_digit() || b == b'.') && decimal.matches('.').count() <= 1;
-    let value: f64 = if valid { decimal.parse().map_err(|_| format!("strike '{text}' is not a number"))? } else {
+    let valid = decimal.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && decimal.matches('.').count() <= 1;
+    let value: f64 = if valid {
+        decimal
+            .parse()
+            .map_err(|_| format!("strike '{text}' is not a number"))?
+    } else {
         return Err(format!("strike '{}' is not a number", clip(text)));
     };
     if !(value.is_finite() && value > 0.0) {
@@ -208,17 +248,41 @@ mod tests {
     #[test]
     fn reads_every_deribit_family() {
         let cases = [
-            ("BTC-27NOV26-90000-C", "option", Settlement::Inverse, SizeUnit::Coin),
-            ("SOL_USDC-27NOV26-200-P", "option", Settlement::Linear, SizeUnit::Contracts { coins: 10.0 }),
+            (
+                "BTC-27NOV26-90000-C",
+                "option",
+                Settlement::Inverse,
+                SizeUnit::Coin,
+            ),
+            (
+                "SOL_USDC-27NOV26-200-P",
+                "option",
+                Settlement::Linear,
+                SizeUnit::Contracts { coins: 10.0 },
+            ),
             ("BTC-25DEC26", "future", Settlement::Inverse, SizeUnit::Usd),
-            ("ETH-PERPETUAL", "perpetual", Settlement::Inverse, SizeUnit::Usd),
-            ("BTC_USDC-PERPETUAL", "perpetual", Settlement::Linear, SizeUnit::Coin),
+            (
+                "ETH-PERPETUAL",
+                "perpetual",
+                Settlement::Inverse,
+                SizeUnit::Usd,
+            ),
+            (
+                "BTC_USDC-PERPETUAL",
+                "perpetual",
+                Settlement::Linear,
+                SizeUnit::Coin,
+            ),
             ("ETH", "spot", Settlement::Spot, SizeUnit::Coin),
             ("DOGE", "spot", Settlement::Spot, SizeUnit::Coin),
         ];
         for (name, kind, settlement, unit) in cases {
             let i = parse_deribit(name).unwrap();
-            assert_eq!((i.kind_name(), i.settlement, i.size_unit), (kind, settlement, unit), "{name}");
+            assert_eq!(
+                (i.kind_name(), i.settlement, i.size_unit),
+                (kind, settlement, unit),
+                "{name}"
+            );
         }
     }
 

@@ -73,6 +73,9 @@ impl Market {
             return Some((*f, ForwardSource::Future));
         }
         let years = year_fraction(self.valuation, expiry).max(0.0);
-        Some((index * (underlying.basis * years).exp(), ForwardSource::Basis))
+        Some((
+            index * (underlying.basis * years).exp(),
+            ForwardSource::Basis,
+        ))
     }
 }

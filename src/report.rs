@@ -201,8 +201,14 @@ pub const UNITS: &[(&str, &str)] = &[
     ("availableUsd", "USD"),
     ("headroomUsd", "USD"),
     ("imUsage", "fraction of margin balance (1 = 100 %)"),
-    ("mmUsage", "fraction of margin balance (1 = 100 %; liquidation)"),
-    ("down", "signed fractional move of the index (−0.23 = −23 %)"),
+    (
+        "mmUsage",
+        "fraction of margin balance (1 = 100 %; liquidation)",
+    ),
+    (
+        "down",
+        "signed fractional move of the index (−0.23 = −23 %)",
+    ),
     ("up", "signed fractional move of the index (0.5 = +50 %)"),
     ("downPrice", "USD"),
     ("upPrice", "USD"),

@@ -19,7 +19,10 @@ pub struct RequestError {
 
 impl RequestError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        RequestError { field: field.into(), message: message.into() }
+        RequestError {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -105,45 +108,79 @@ impl MarketRequest {
             .map_err(|m| RequestError::new("market.valuationTime", m))?;
         let rate = self.rate.unwrap_or(0.0);
         if !(rate.is_finite() && rate.abs() <= 1.0) {
-            return Err(RequestError::new("market.rate", format!("must be a fraction between −1 and 1 (0.05 = 5 %), got {rate}")));
+            return Err(RequestError::new(
+                "market.rate",
+                format!("must be a fraction between −1 and 1 (0.05 = 5 %), got {rate}"),
+            ));
         }
         let mut underlyings = BTreeMap::new();
         for (symbol, u) in &self.underlyings {
             let key = symbol.trim().to_ascii_uppercase();
             let field = |name: &str| format!("market.underlyings.{symbol}.{name}");
             if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(RequestError::new(format!("market.underlyings.{symbol}"), "an underlying is a coin symbol such as BTC"));
+                return Err(RequestError::new(
+                    format!("market.underlyings.{symbol}"),
+                    "an underlying is a coin symbol such as BTC",
+                ));
             }
             if let Some(index) = u.index {
                 if !(index.is_finite() && index > 0.0) {
-                    return Err(RequestError::new(field("index"), format!("must be a positive price in USD, got {index}")));
+                    return Err(RequestError::new(
+                        field("index"),
+                        format!("must be a positive price in USD, got {index}"),
+                    ));
                 }
             }
             if let Some(vol) = u.vol {
                 if !(vol.is_finite() && vol > 0.0 && vol <= MAX_VOL) {
-                    return Err(RequestError::new(field("vol"), format!("must be a fraction above 0 and at most 20 (0.65 = 65 %), got {vol}")));
+                    return Err(RequestError::new(
+                        field("vol"),
+                        format!(
+                            "must be a fraction above 0 and at most 20 (0.65 = 65 %), got {vol}"
+                        ),
+                    ));
                 }
             }
             let basis = u.basis.unwrap_or(0.0);
             if !(basis.is_finite() && basis.abs() <= 5.0) {
-                return Err(RequestError::new(field("basis"), format!("must be an annual fraction between −5 and 5, got {basis}")));
+                return Err(RequestError::new(
+                    field("basis"),
+                    format!("must be an annual fraction between −5 and 5, got {basis}"),
+                ));
             }
             let mut forwards = BTreeMap::new();
             for (code, forward) in &u.forwards {
-                let date = parse_expiry_key(code).map_err(|m| RequestError::new(field("forwards"), m))?;
+                let date =
+                    parse_expiry_key(code).map_err(|m| RequestError::new(field("forwards"), m))?;
                 match forward {
                     None => {}
                     Some(f) if f.is_finite() && *f > 0.0 => {
                         forwards.insert(date, *f);
                     }
                     Some(f) => {
-                        return Err(RequestError::new(format!("{}.{code}", field("forwards")), format!("must be a positive price in USD, got {f}")))
+                        return Err(RequestError::new(
+                            format!("{}.{code}", field("forwards")),
+                            format!("must be a positive price in USD, got {f}"),
+                        ))
                     }
                 }
             }
-            underlyings.insert(key, UnderlyingMarket { index: u.index, vol: u.vol, forwards, basis });
+            underlyings.insert(
+                key,
+                UnderlyingMarket {
+                    index: u.index,
+                    vol: u.vol,
+                    forwards,
+                    basis,
+                },
+            );
         }
-        Ok(Market { valuation, rate, underlyings, book_forwards: BTreeMap::new() })
+        Ok(Market {
+            valuation,
+            rate,
+            underlyings,
+            book_forwards: BTreeMap::new(),
+        })
     }
 }
 
@@ -177,11 +214,16 @@ impl<'de> Visitor<'de> for PositionsVisitor {
 }
 
 /// Deserialises a request from any serde source, naming the field of the first error.
-pub fn from_deserializer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Request, RequestError> {
+pub fn from_deserializer<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Request, RequestError> {
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
-        let message = message.strip_prefix("Error: ").unwrap_or(&message).to_string();
+        let message = message
+            .strip_prefix("Error: ")
+            .unwrap_or(&message)
+            .to_string();
         RequestError::new(if path == "." { String::new() } else { path }, message)
     })
 }

@@ -59,14 +59,32 @@ pub enum Model {
     Option(OptionLeg),
     /// Inverse future or perpetual of `notional` USD (signed), entered at `entry`, marked at
     /// `mark_ratio · index`.
-    InverseFuture { notional: f64, entry: f64, mark_ratio: f64 },
+    InverseFuture {
+        notional: f64,
+        entry: f64,
+        mark_ratio: f64,
+    },
     /// Linear future or perpetual of `coins` (signed).
-    LinearFuture { coins: f64, entry: f64, mark_ratio: f64 },
+    LinearFuture {
+        coins: f64,
+        entry: f64,
+        mark_ratio: f64,
+    },
     /// Coins held outright.
-    Spot { coins: f64, entry: Option<f64> },
+    Spot {
+        coins: f64,
+        entry: Option<f64>,
+    },
     /// An expired instrument, settled at the index: a fixed amount of coin and of USD, and what
     /// was paid for it (for the P&L).
-    Settled { coins: f64, usd: f64, cost_coins: f64, cost_usd: f64, has_cost: bool, mark: f64 },
+    Settled {
+        coins: f64,
+        usd: f64,
+        cost_coins: f64,
+        cost_usd: f64,
+        has_cost: bool,
+        mark: f64,
+    },
 }
 
 /// One position ready to be re-valued.
@@ -126,9 +144,11 @@ const POINT: f64 = 0.01;
 pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
     let instrument = &row.instrument;
     let symbol = &instrument.underlying;
-    let index = market
-        .index(symbol)
-        .ok_or_else(|| format!("no index price for {symbol}: set it in the market (market.underlyings.{symbol}.index)"))?;
+    let index = market.index(symbol).ok_or_else(|| {
+        format!(
+            "no index price for {symbol}: set it in the market (market.underlyings.{symbol}.index)"
+        )
+    })?;
     let multiplier = |per_contract: f64| row.multiplier.unwrap_or(per_contract);
     let amount = row.size
         * match instrument.size_unit {
@@ -138,13 +158,35 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
     if !amount.is_finite() {
         return Err("the size times the multiplier is too large".into());
     }
-    let coins_for = |mark: f64| if instrument.size_unit == SizeUnit::Usd { amount / mark } else { amount };
-    let leg = |model, quantity| Ok(Leg { line: row.line, underlying: symbol.clone(), index, quantity, model });
+    let coins_for = |mark: f64| {
+        if instrument.size_unit == SizeUnit::Usd {
+            amount / mark
+        } else {
+            amount
+        }
+    };
+    let leg = |model, quantity| {
+        Ok(Leg {
+            line: row.line,
+            underlying: symbol.clone(),
+            index,
+            quantity,
+            model,
+        })
+    };
     let inverse = instrument.settlement == Settlement::Inverse;
-    let years = instrument.expiry().map(|e| year_fraction(market.valuation, e));
+    let years = instrument
+        .expiry()
+        .map(|e| year_fraction(market.valuation, e));
 
     match instrument.kind {
-        Kind::Spot => leg(Model::Spot { coins: amount, entry: row.entry }, amount),
+        Kind::Spot => leg(
+            Model::Spot {
+                coins: amount,
+                entry: row.entry,
+            },
+            amount,
+        ),
         Kind::Option { strike, option, .. } if years.is_some_and(|t| t <= 0.0) => {
             let payoff_usd = intrinsic(option, index, strike);
             let (coins, usd, mark) = if inverse {
@@ -154,25 +196,43 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
             };
             let cost = row.entry.unwrap_or(0.0) * amount;
             let (cost_coins, cost_usd) = if inverse { (cost, 0.0) } else { (0.0, cost) };
-            leg(Model::Settled { coins, usd, cost_coins, cost_usd, has_cost: row.entry.is_some(), mark }, amount)
+            leg(
+                Model::Settled {
+                    coins,
+                    usd,
+                    cost_coins,
+                    cost_usd,
+                    has_cost: row.entry.is_some(),
+                    mark,
+                },
+                amount,
+            )
         }
-        Kind::Option { strike, option, expiry } => {
+        Kind::Option {
+            strike,
+            option,
+            expiry,
+        } => {
             let years = year_fraction(market.valuation, expiry);
             let (forward, forward_source) = market.forward(symbol, expiry).ok_or("no forward")?;
-            let (vol, vol_source) = option_vol(row, market, option, strike, years, forward, index, inverse)?;
-            leg(Model::Option(OptionLeg {
-                kind: option,
-                strike,
-                years,
-                vol,
-                vol_source,
-                forward_ratio: forward / index,
-                forward_source,
-                rate: market.rate,
-                inverse,
-                coins: amount,
-                entry: row.entry,
-            }), amount)
+            let (vol, vol_source) =
+                option_vol(row, market, option, strike, years, forward, index, inverse)?;
+            leg(
+                Model::Option(OptionLeg {
+                    kind: option,
+                    strike,
+                    years,
+                    vol,
+                    vol_source,
+                    forward_ratio: forward / index,
+                    forward_source,
+                    rate: market.rate,
+                    inverse,
+                    coins: amount,
+                    entry: row.entry,
+                }),
+                amount,
+            )
         }
         Kind::Future { .. } if years.is_some_and(|t| t <= 0.0) => {
             let entry = row.entry.unwrap_or(index);
@@ -181,24 +241,53 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
             } else {
                 (0.0, amount * (index - entry))
             };
-            leg(Model::Settled { coins, usd, cost_coins: 0.0, cost_usd: 0.0, has_cost: true, mark: index }, coins_for(index))
+            leg(
+                Model::Settled {
+                    coins,
+                    usd,
+                    cost_coins: 0.0,
+                    cost_usd: 0.0,
+                    has_cost: true,
+                    mark: index,
+                },
+                coins_for(index),
+            )
         }
         Kind::Future { expiry } => {
             let (forward, _) = market.forward(symbol, expiry).ok_or("no forward")?;
-            leg(future_model(inverse, amount, row.entry.unwrap_or(forward), forward / index), coins_for(forward))
+            leg(
+                future_model(
+                    inverse,
+                    amount,
+                    row.entry.unwrap_or(forward),
+                    forward / index,
+                ),
+                coins_for(forward),
+            )
         }
         Kind::Perpetual => {
             let mark = row.mark.unwrap_or(index);
-            leg(future_model(inverse, amount, row.entry.unwrap_or(mark), mark / index), coins_for(mark))
+            leg(
+                future_model(inverse, amount, row.entry.unwrap_or(mark), mark / index),
+                coins_for(mark),
+            )
         }
     }
 }
 
 fn future_model(inverse: bool, amount: f64, entry: f64, mark_ratio: f64) -> Model {
     if inverse {
-        Model::InverseFuture { notional: amount, entry, mark_ratio }
+        Model::InverseFuture {
+            notional: amount,
+            entry,
+            mark_ratio,
+        }
     } else {
-        Model::LinearFuture { coins: amount, entry, mark_ratio }
+        Model::LinearFuture {
+            coins: amount,
+            entry,
+            mark_ratio,
+        }
     }
 }
 
@@ -220,7 +309,11 @@ fn option_vol(
     if let Some(mark) = row.mark {
         let price_usd = if inverse { mark * index } else { mark };
         let undiscounted = price_usd * (market.rate * years).exp();
-        let unit = if inverse { row.instrument.underlying.as_str() } else { "USD" };
+        let unit = if inverse {
+            row.instrument.underlying.as_str()
+        } else {
+            "USD"
+        };
         return implied_black_vol(undiscounted, forward, strike, years, kind)
             .map(|vol| (vol, VolSource::Mark))
             .ok_or_else(|| {
@@ -231,12 +324,16 @@ fn option_vol(
             });
     }
     let symbol = &row.instrument.underlying;
-    market.underlying(symbol).and_then(|u| u.vol).map(|v| (v, VolSource::Default)).ok_or_else(|| {
-        format!(
+    market
+        .underlying(symbol)
+        .and_then(|u| u.vol)
+        .map(|v| (v, VolSource::Default))
+        .ok_or_else(|| {
+            format!(
             "no volatility: give the row an IV or a mark price, or set a default vol for {symbol} \
              (market.underlyings.{symbol}.vol)"
         )
-    })
+        })
 }
 
 impl OptionLeg {
@@ -274,7 +371,11 @@ impl Leg {
                     mark: if o.inverse { price / index } else { price },
                 }
             }
-            Model::InverseFuture { notional, entry, mark_ratio } => {
+            Model::InverseFuture {
+                notional,
+                entry,
+                mark_ratio,
+            } => {
                 let mark = mark_ratio * index;
                 let value_coin = notional * (1.0 / entry - 1.0 / mark);
                 let coins = notional.abs() / mark;
@@ -286,7 +387,11 @@ impl Leg {
                     mark,
                 }
             }
-            Model::LinearFuture { coins, entry, mark_ratio } => {
+            Model::LinearFuture {
+                coins,
+                entry,
+                mark_ratio,
+            } => {
                 let mark = mark_ratio * index;
                 LegState {
                     value_usd: coins * (mark - entry),
@@ -303,7 +408,9 @@ impl Leg {
                 margin: Requirement::default(),
                 mark: index,
             },
-            Model::Settled { coins, usd, mark, .. } => LegState {
+            Model::Settled {
+                coins, usd, mark, ..
+            } => LegState {
                 value_usd: coins * index + usd,
                 value_coin: (coins != 0.0).then_some(coins),
                 long_option_usd: 0.0,
@@ -325,9 +432,14 @@ impl Leg {
             }),
             Model::InverseFuture { .. } | Model::LinearFuture { .. } => Some(state.value_usd),
             Model::Spot { coins, entry } => entry.map(|e| coins * (self.index - e)),
-            Model::Settled { coins, usd, cost_coins, cost_usd, has_cost, .. } => {
-                has_cost.then(|| (coins - cost_coins) * self.index + (usd - cost_usd))
-            }
+            Model::Settled {
+                coins,
+                usd,
+                cost_coins,
+                cost_usd,
+                has_cost,
+                ..
+            } => has_cost.then_some((coins - cost_coins) * self.index + (usd - cost_usd)),
         }
     }
 
@@ -350,18 +462,30 @@ impl Leg {
                     coin_delta: o.inverse.then(|| (delta - g.price / self.index) * o.coins),
                 }
             }
-            Model::InverseFuture { notional, entry, mark_ratio } => LegGreeks {
+            Model::InverseFuture {
+                notional,
+                entry,
+                mark_ratio,
+            } => LegGreeks {
                 delta: notional / entry,
                 coin_delta: Some(notional / (mark_ratio * self.index)),
                 ..LegGreeks::default()
             },
-            Model::LinearFuture { coins, mark_ratio, .. } => {
-                LegGreeks { delta: coins * mark_ratio, ..LegGreeks::default() }
-            }
-            Model::Spot { coins, .. } => LegGreeks { delta: coins, ..LegGreeks::default() },
-            Model::Settled { coins, .. } => {
-                LegGreeks { delta: coins, coin_delta: (coins != 0.0).then_some(0.0), ..LegGreeks::default() }
-            }
+            Model::LinearFuture {
+                coins, mark_ratio, ..
+            } => LegGreeks {
+                delta: coins * mark_ratio,
+                ..LegGreeks::default()
+            },
+            Model::Spot { coins, .. } => LegGreeks {
+                delta: coins,
+                ..LegGreeks::default()
+            },
+            Model::Settled { coins, .. } => LegGreeks {
+                delta: coins,
+                coin_delta: (coins != 0.0).then_some(0.0),
+                ..LegGreeks::default()
+            },
         }
     }
 

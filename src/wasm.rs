@@ -13,12 +13,19 @@ pub fn start() {
 /// liquidation out. Throws an `Error` naming the field when the request itself is malformed;
 /// unreadable rows are reported in `errors` instead.
 #[wasm_bindgen(js_name = analyze, unchecked_return_type = "Report")]
-pub fn analyze(#[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue) -> Result<JsValue, JsError> {
+pub fn analyze(
+    #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
+) -> Result<JsValue, JsError> {
     let deserializer = serde_wasm_bindgen::Deserializer::from(request);
-    let request = crate::request::from_deserializer(deserializer).map_err(|e| JsError::new(&e.to_string()))?;
+    let request = crate::request::from_deserializer(deserializer)
+        .map_err(|e| JsError::new(&e.to_string()))?;
     let report = crate::analyze(&request).map_err(|e| JsError::new(&e.to_string()))?;
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
-    report.serialize(&serializer).map_err(|e| JsError::new(&e.to_string()))
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
+    report
+        .serialize(&serializer)
+        .map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The crate version, for bug reports.

@@ -27,7 +27,10 @@ fn inverse_long_perpetual_matches_closed_form() {
     let liq = report.account.liquidation["BTC"];
     assert_close(liq.down_price.unwrap(), p_liq, 1e-10, "liquidation price");
     assert_close(liq.down.unwrap(), p_liq / s - 1.0, 1e-9, "liquidation move");
-    assert_eq!(liq.up, None, "a long with coin collateral is not liquidated by a rally");
+    assert_eq!(
+        liq.up, None,
+        "a long with coin collateral is not liquidated by a rally"
+    );
 }
 
 /// Linear perpetual, long q BTC at E with W USDC: W + q·(P − E) = (1 % + 0.005 %·q)·q·P.
@@ -41,7 +44,12 @@ fn linear_long_perpetual_matches_closed_form() {
     }));
     let mmr = MM_BASE + MM_PER_COIN * q;
     let p_liq = (q * e - w) / (q * (1.0 - mmr));
-    assert_close(report.account.liquidation["BTC"].down_price.unwrap(), p_liq, 1e-10, "liquidation price");
+    assert_close(
+        report.account.liquidation["BTC"].down_price.unwrap(),
+        p_liq,
+        1e-10,
+        "liquidation price",
+    );
 }
 
 fn moved_market(market: &Value, symbol: &str, factor: f64) -> Value {
@@ -75,14 +83,27 @@ fn option_book_revalued_at_its_answer_is_at_100_percent() {
         for m in [liq.down, liq.up].into_iter().flatten() {
             let moved = run(desk_request(&moved_market(&market, symbol, 1.0 + m)));
             let usage = moved.account.mm_usage.unwrap();
-            assert!((usage - 1.0).abs() < 1e-6, "{symbol} {m:+}: MM usage {usage}");
+            assert!(
+                (usage - 1.0).abs() < 1e-6,
+                "{symbol} {m:+}: MM usage {usage}"
+            );
             // Just short of the answer the account is still safe.
-            let before = run(desk_request(&moved_market(&market, symbol, 1.0 + m * (1.0 - 1e-6))));
-            assert!(!before.account.liquidatable, "{symbol} {m:+} is not the first crossing");
+            let before = run(desk_request(&moved_market(
+                &market,
+                symbol,
+                1.0 + m * (1.0 - 1e-6),
+            )));
+            assert!(
+                !before.account.liquidatable,
+                "{symbol} {m:+} is not the first crossing"
+            );
             checked += 1;
         }
     }
-    assert!(checked >= 2, "expected liquidation points on the desk book, got {checked}");
+    assert!(
+        checked >= 2,
+        "expected liquidation points on the desk book, got {checked}"
+    );
 }
 
 #[test]

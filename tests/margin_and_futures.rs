@@ -5,7 +5,12 @@ mod common;
 use common::*;
 use serde_json::json;
 
-fn market(index: f64, forwards: serde_json::Value, valuation: &str, rate: f64) -> serde_json::Value {
+fn market(
+    index: f64,
+    forwards: serde_json::Value,
+    valuation: &str,
+    rate: f64,
+) -> serde_json::Value {
     json!({"valuationTime": valuation, "rate": rate, "underlyings": {"BTC": {"index": index, "forwards": forwards}}})
 }
 
@@ -47,8 +52,16 @@ fn long_options_need_no_margin_and_are_not_collateral() {
     }));
     let a = &report.account;
     assert_eq!(report.positions[0].initial_margin_usd, 0.0);
-    assert_matches_published(a.equity_usd, "3559.74182777", "equity = collateral + long call");
-    assert_matches_published(a.margin_balance_usd, "1000.00000000", "margin balance excludes it");
+    assert_matches_published(
+        a.equity_usd,
+        "3559.74182777",
+        "equity = collateral + long call",
+    );
+    assert_matches_published(
+        a.margin_balance_usd,
+        "1000.00000000",
+        "margin balance excludes it",
+    );
 }
 
 /// Deribit's linear perpetual article: 25 BTC at 100,000 → IM 53,125, MM 28,125 USDC; the same
@@ -60,7 +73,9 @@ fn futures_margin_published_examples() {
         "positions": "instrument,size\nBTC_USDC-PERPETUAL,25\nBTC-PERPETUAL,-2500000\nSOL_USDC-PERPETUAL,6000",
         "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000}, "SOL": {"index": 200}}}
     }));
-    let [linear, inverse, sol] = &report.positions[..] else { panic!() };
+    let [linear, inverse, sol] = &report.positions[..] else {
+        panic!()
+    };
     for p in [linear, inverse] {
         assert_matches_published(p.initial_margin_usd, "53125.000000", &p.instrument);
         assert_matches_published(p.maintenance_margin_usd, "28125.000000", &p.instrument);
@@ -77,10 +92,25 @@ fn inverse_perpetual_pnl_and_deltas() {
         "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 76000}}}
     }));
     let p = &report.positions[0];
-    assert_close(p.value_coin.unwrap(), 10000.0 * (1.0 / 75000.0 - 1.0 / 76000.0), 1e-14, "coin P&L");
-    assert_close(p.pnl_usd.unwrap(), 10000.0 * (76000.0 / 75000.0 - 1.0), 1e-13, "USD P&L");
+    assert_close(
+        p.value_coin.unwrap(),
+        10000.0 * (1.0 / 75000.0 - 1.0 / 76000.0),
+        1e-14,
+        "coin P&L",
+    );
+    assert_close(
+        p.pnl_usd.unwrap(),
+        10000.0 * (76000.0 / 75000.0 - 1.0),
+        1e-13,
+        "USD P&L",
+    );
     assert_close(p.delta, 10000.0 / 75000.0, 1e-15, "USD delta N/E");
-    assert_close(p.coin_delta.unwrap(), 10000.0 / 76000.0, 1e-15, "coin delta N/P");
+    assert_close(
+        p.coin_delta.unwrap(),
+        10000.0 / 76000.0,
+        1e-15,
+        "coin delta N/P",
+    );
 }
 
 /// ETH inverse from 1,800 to 1,900 on 10,000 USD: 10,000·(1/1800 − 1/1900) = 0.2924 ETH. The
@@ -93,7 +123,12 @@ fn inverse_dated_future_marks_at_its_forward() {
     }));
     let p = &report.positions[0];
     assert_matches_published(p.value_coin.unwrap(), "0.2924", "ETH P&L in coin");
-    assert_close(p.value_coin.unwrap(), 10000.0 * (1.0 / 1800.0 - 1.0 / 1900.0), 1e-14, "exact");
+    assert_close(
+        p.value_coin.unwrap(),
+        10000.0 * (1.0 / 1800.0 - 1.0 / 1900.0),
+        1e-14,
+        "exact",
+    );
     assert_eq!(p.mark_price, 1900.0);
 }
 
@@ -107,7 +142,10 @@ fn forward_from_a_dated_future_in_the_book() {
     let option = &report.positions[1];
     assert_eq!(option.forward, Some(93000.0));
     assert_eq!(option.forward_source, Some("future"));
-    assert_eq!(report.underlyings["BTC"].expiries[0].forward_source, Some("future"));
+    assert_eq!(
+        report.underlyings["BTC"].expiries[0].forward_source,
+        Some("future")
+    );
 }
 
 #[test]
@@ -120,6 +158,14 @@ fn expired_options_are_settled_not_priced() {
     assert!(p.expired);
     // Inverse call settles 2·(100,000 − 80,000)/100,000 = 0.4 BTC = 40,000 USD.
     assert_close(p.value_usd, 40000.0, 1e-15, "settled value");
-    assert_close(p.pnl_usd.unwrap(), (0.4 - 0.1) * 100000.0, 1e-14, "P&L against 0.05 BTC each");
-    assert_eq!((p.gamma, p.vega, p.theta, p.initial_margin_usd), (0.0, 0.0, 0.0, 0.0));
+    assert_close(
+        p.pnl_usd.unwrap(),
+        (0.4 - 0.1) * 100000.0,
+        1e-14,
+        "P&L against 0.05 BTC each",
+    );
+    assert_eq!(
+        (p.gamma, p.vega, p.theta, p.initial_margin_usd),
+        (0.0, 0.0, 0.0, 0.0)
+    );
 }

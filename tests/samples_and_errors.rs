@@ -8,7 +8,11 @@ use serde_json::json;
 #[test]
 fn every_bad_row_is_reported_on_its_own_line() {
     let report = run(json!({"positions": sample("bad-rows.csv"), "market": sample_market()}));
-    assert_eq!(report.positions.iter().map(|p| p.line).collect::<Vec<_>>(), vec![2], "line 2 is the one good row");
+    assert_eq!(
+        report.positions.iter().map(|p| p.line).collect::<Vec<_>>(),
+        vec![2],
+        "line 2 is the one good row"
+    );
     let expected = [
         (3, "not a calendar date"),
         (4, "must be C or P"),
@@ -23,30 +27,62 @@ fn every_bad_row_is_reported_on_its_own_line() {
         (13, "no values"),
         (14, "must be positive"),
     ];
-    let got: Vec<(usize, &str)> = report.errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+    let got: Vec<(usize, &str)> = report
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
     assert_eq!(got.len(), expected.len(), "{got:#?}");
     for ((line, message), (want_line, want)) in got.iter().zip(expected) {
         assert_eq!(*line, want_line, "{message}");
-        assert!(message.contains(want), "line {line}: '{message}' should say '{want}'");
+        assert!(
+            message.contains(want),
+            "line {line}: '{message}' should say '{want}'"
+        );
     }
     let markup = report.errors.iter().find(|e| e.line == 10).unwrap();
-    assert_eq!(markup.text, "<img src=x onerror=alert(1)>,1,1,1", "the raw row is kept as text");
+    assert_eq!(
+        markup.text, "<img src=x onerror=alert(1)>,1,1,1",
+        "the raw row is kept as text"
+    );
 }
 
 #[test]
 fn deribit_desk_book_computes_every_row() {
-    let report = run(json!({"positions": sample("deribit-desk.csv"), "market": sample_market(),
-        "account": {"collateral": {"BTC": 1.2, "ETH": 12}}}));
+    let report = run(
+        json!({"positions": sample("deribit-desk.csv"), "market": sample_market(),
+        "account": {"collateral": {"BTC": 1.2, "ETH": 12}}}),
+    );
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.positions.len(), 13);
     assert_eq!(report.input.format, "csv");
     let btc = &report.underlyings["BTC"];
-    let sum: f64 = report.positions.iter().filter(|p| p.underlying == "BTC").map(|p| p.delta).sum();
+    let sum: f64 = report
+        .positions
+        .iter()
+        .filter(|p| p.underlying == "BTC")
+        .map(|p| p.delta)
+        .sum();
     assert_close(btc.delta, sum, 1e-12, "underlying delta is the sum");
-    assert_close(btc.delta_with_collateral, sum + 1.2, 1e-12, "plus coin collateral");
+    assert_close(
+        btc.delta_with_collateral,
+        sum + 1.2,
+        1e-12,
+        "plus coin collateral",
+    );
     let account = &report.account;
-    assert_close(account.headroom_usd, account.margin_balance_usd - account.maintenance_margin_usd, 1e-12, "headroom");
-    assert_close(account.available_usd, account.margin_balance_usd - account.initial_margin_usd, 1e-12, "available");
+    assert_close(
+        account.headroom_usd,
+        account.margin_balance_usd - account.maintenance_margin_usd,
+        1e-12,
+        "headroom",
+    );
+    assert_close(
+        account.available_usd,
+        account.margin_balance_usd - account.initial_margin_usd,
+        1e-12,
+        "available",
+    );
     // Every number in the report is finite.
     let text = serde_json::to_string(&report).unwrap();
     assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
@@ -58,12 +94,29 @@ fn tsv_and_json_samples_compute() {
     assert_eq!(tsv.input.format, "tsv");
     assert!(tsv.errors.is_empty(), "{:?}", tsv.errors);
     assert_eq!(tsv.positions[0].kind, "spot");
-    assert_close(tsv.positions[0].pnl_usd.unwrap(), 50.0 * (3120.75 - 2450.0), 1e-14, "spot P&L");
-    let json_book = run(json!({"positions": sample("btc-short-strangle.json"), "market": sample_market()}));
+    assert_close(
+        tsv.positions[0].pnl_usd.unwrap(),
+        50.0 * (3120.75 - 2450.0),
+        1e-14,
+        "spot P&L",
+    );
+    let json_book =
+        run(json!({"positions": sample("btc-short-strangle.json"), "market": sample_market()}));
     assert_eq!(json_book.input.format, "json");
     assert!(json_book.errors.is_empty(), "{:?}", json_book.errors);
-    assert_eq!(json_book.positions.iter().map(|p| p.line).collect::<Vec<_>>(), vec![2, 3, 4]);
-    assert_eq!(json_book.positions[0].iv, Some(0.52), "pasted JSON IVs are percent");
+    assert_eq!(
+        json_book
+            .positions
+            .iter()
+            .map(|p| p.line)
+            .collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
+    assert_eq!(
+        json_book.positions[0].iv,
+        Some(0.52),
+        "pasted JSON IVs are percent"
+    );
 }
 
 #[test]
@@ -82,21 +135,60 @@ fn missing_market_data_is_a_row_error_not_a_request_error() {
     assert_eq!(report.positions.len(), 1);
     assert!(report.errors[0].message.contains("no index price for DOGE"));
     assert!(report.errors[1].message.contains("no volatility"));
-    assert!(report.underlyings.contains_key("DOGE"), "the page still learns which underlyings need data");
+    assert!(
+        report.underlyings.contains_key("DOGE"),
+        "the page still learns which underlyings need data"
+    );
 }
 
 #[test]
 fn malformed_requests_name_the_field() {
     let cases = [
-        (json!({"positions": "", "market": {}}), "market", "valuationTime"),
-        (json!({"positions": "", "market": {"valuationTime": "soon"}}), "market.valuationTime", "ISO-8601"),
-        (json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": -1}}}}), "market.underlyings.BTC.index", "positive"),
-        (json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"vol": 65}}}}), "market.underlyings.BTC.vol", "fraction"),
-        (json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "rate": "5%"}}), "market.rate", "invalid type"),
-        (json!({"positions": 5, "market": {"valuationTime": "2026-11-23T12:00:00Z"}}), "positions", "pasted text"),
-        (json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "valuation": 1}}), "market.valuation", "unknown field"),
-        (json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"}, "margin": {"model": "deribit-pm"}}), "margin.model", "not available"),
-        (json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"}, "account": {"collateral": {"ETH": 3}}}), "account.collateral.ETH", "index"),
+        (
+            json!({"positions": "", "market": {}}),
+            "market",
+            "valuationTime",
+        ),
+        (
+            json!({"positions": "", "market": {"valuationTime": "soon"}}),
+            "market.valuationTime",
+            "ISO-8601",
+        ),
+        (
+            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": -1}}}}),
+            "market.underlyings.BTC.index",
+            "positive",
+        ),
+        (
+            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"vol": 65}}}}),
+            "market.underlyings.BTC.vol",
+            "fraction",
+        ),
+        (
+            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "rate": "5%"}}),
+            "market.rate",
+            "invalid type",
+        ),
+        (
+            json!({"positions": 5, "market": {"valuationTime": "2026-11-23T12:00:00Z"}}),
+            "positions",
+            "pasted text",
+        ),
+        (
+            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "valuation": 1}}),
+            "market.valuation",
+            "unknown field",
+        ),
+        (
+            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"}, "margin": {"model": "deribit-pm"}}),
+            "margin.model",
+            "not available",
+        ),
+        (
+            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"}, "account": {"collateral": {"ETH": 3}}}),
+            "account.collateral.ETH",
+            "index",
+        ),
     ];
     for (request, field, words) in cases {
         let error = try_run(request.clone()).unwrap_err();
@@ -118,5 +210,8 @@ fn api_objects_number_lines_from_one_and_take_fractions() {
     assert_eq!(report.input.format, "objects");
     assert_eq!(report.positions[0].line, 1);
     assert_eq!(report.positions[0].iv, Some(0.5));
-    assert_eq!(report.errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![2, 3]);
+    assert_eq!(
+        report.errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
 }

@@ -37,15 +37,24 @@ fn call(request: JsValue) -> Result<Value, String> {
 
 #[wasm_bindgen_test]
 fn sample_book_through_the_js_boundary() {
-    let report = call(request(include_str!("../www/samples/deribit-desk.csv"), r#"{"BTC": 1.2, "ETH": 12}"#)).unwrap();
+    let report = call(request(
+        include_str!("../www/samples/deribit-desk.csv"),
+        r#"{"BTC": 1.2, "ETH": 12}"#,
+    ))
+    .unwrap();
     assert_eq!(report["positions"].as_array().unwrap().len(), 13);
     assert!(report["errors"].as_array().unwrap().is_empty());
     let first = &report["positions"][0];
     assert_eq!(first["line"], 2);
     assert_eq!(first["instrument"], "BTC-27NOV26-90000-C");
     assert!(first["vega"].as_f64().unwrap() > 0.0);
-    assert!(report["underlyings"]["BTC"]["delta"].is_number(), "maps arrive as plain objects");
-    let down = report["account"]["liquidation"]["BTC"]["down"].as_f64().unwrap();
+    assert!(
+        report["underlyings"]["BTC"]["delta"].is_number(),
+        "maps arrive as plain objects"
+    );
+    let down = report["account"]["liquidation"]["BTC"]["down"]
+        .as_f64()
+        .unwrap();
     assert!((-0.99..0.0).contains(&down), "{down}");
     assert!(report["account"]["mmUsage"].as_f64().unwrap() > 0.0);
     assert_eq!(first["units"], Value::Null);
@@ -55,21 +64,36 @@ fn sample_book_through_the_js_boundary() {
 #[wasm_bindgen_test]
 fn bad_rows_are_entries_not_traps() {
     let report = call(request(include_str!("../www/samples/bad-rows.csv"), "{}")).unwrap();
-    let lines: Vec<u64> = report["errors"].as_array().unwrap().iter().map(|e| e["line"].as_u64().unwrap()).collect();
+    let lines: Vec<u64> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
     assert_eq!(lines, (3..=14).collect::<Vec<u64>>());
     assert_eq!(report["positions"].as_array().unwrap().len(), 1);
-    assert_eq!(report["errors"][7]["text"], "<img src=x onerror=alert(1)>,1,1,1");
+    assert_eq!(
+        report["errors"][7]["text"],
+        "<img src=x onerror=alert(1)>,1,1,1"
+    );
     // The instance is still alive for the next call.
     assert!(call(request("instrument,size\nBTC,1", "{}")).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn malformed_requests_throw_errors_naming_the_field() {
-    let bad_time = js_sys::JSON::parse(r#"{"positions": "", "market": {"valuationTime": "later"}}"#).unwrap();
-    assert!(call(bad_time).unwrap_err().starts_with("market.valuationTime:"));
+    let bad_time =
+        js_sys::JSON::parse(r#"{"positions": "", "market": {"valuationTime": "later"}}"#).unwrap();
+    assert!(call(bad_time)
+        .unwrap_err()
+        .starts_with("market.valuationTime:"));
     let bad_index = js_sys::JSON::parse(r#"{"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": "lots"}}}}"#).unwrap();
-    assert!(call(bad_index).unwrap_err().starts_with("market.underlyings.BTC.index:"));
-    assert!(call(JsValue::from_f64(42.0)).unwrap_err().contains("expected struct Request"));
+    assert!(call(bad_index)
+        .unwrap_err()
+        .starts_with("market.underlyings.BTC.index:"));
+    assert!(call(JsValue::from_f64(42.0))
+        .unwrap_err()
+        .contains("expected struct Request"));
     assert!(call(JsValue::UNDEFINED).is_err());
 }
 
@@ -77,8 +101,22 @@ fn malformed_requests_throw_errors_naming_the_field() {
 fn hostile_text_never_traps() {
     let nested = "[".repeat(10_000);
     let long_line = format!("instrument,size\n{}", "9".repeat(100_000));
-    let inputs = ["", "[", "]", "\u{feff}", "instrument\n\"", &nested, &long_line, "instrument,size\nBTC-1-1-1-1,1e308", "\0\0\0"];
+    let inputs = [
+        "",
+        "[",
+        "]",
+        "\u{feff}",
+        "instrument\n\"",
+        &nested,
+        &long_line,
+        "instrument,size\nBTC-1-1-1-1,1e308",
+        "\0\0\0",
+    ];
     for positions in inputs {
-        assert!(call(request(positions, "{}")).is_ok(), "{:?}", &positions[..positions.len().min(20)]);
+        assert!(
+            call(request(positions, "{}")).is_ok(),
+            "{:?}",
+            &positions[..positions.len().min(20)]
+        );
     }
 }

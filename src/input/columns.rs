@@ -30,19 +30,85 @@ impl Field {
 
 /// Aliases after normalisation (lower case, letters and digits only).
 const ALIASES: &[(Field, &[&str])] = &[
-    (Field::Instrument, &["instrument", "instrumentname", "symbol", "instid", "contract", "ticker", "market", "name", "asset"]),
-    (Field::Size, &["size", "amount", "qty", "quantity", "pos", "position", "positionsize", "positionamt", "netsize", "holding", "holdings"]),
+    (
+        Field::Instrument,
+        &[
+            "instrument",
+            "instrumentname",
+            "symbol",
+            "instid",
+            "contract",
+            "ticker",
+            "market",
+            "name",
+            "asset",
+        ],
+    ),
+    (
+        Field::Size,
+        &[
+            "size",
+            "amount",
+            "qty",
+            "quantity",
+            "pos",
+            "position",
+            "positionsize",
+            "positionamt",
+            "netsize",
+            "holding",
+            "holdings",
+        ],
+    ),
     (Field::Side, &["side", "direction", "posside", "longshort"]),
-    (Field::Entry, &["entry", "entryprice", "avgprice", "averageprice", "avgpx", "avgentryprice", "averageentryprice", "openprice", "avgopenprice", "costprice"]),
+    (
+        Field::Entry,
+        &[
+            "entry",
+            "entryprice",
+            "avgprice",
+            "averageprice",
+            "avgpx",
+            "avgentryprice",
+            "averageentryprice",
+            "openprice",
+            "avgopenprice",
+            "costprice",
+        ],
+    ),
     (Field::Mark, &["mark", "markprice", "markpx"]),
-    (Field::Iv, &["iv", "markiv", "impliedvol", "impliedvolatility", "vol", "volatility", "markvol"]),
-    (Field::Multiplier, &["multiplier", "contractsize", "contractvalue", "ctval", "ctmult"]),
+    (
+        Field::Iv,
+        &[
+            "iv",
+            "markiv",
+            "impliedvol",
+            "impliedvolatility",
+            "vol",
+            "volatility",
+            "markvol",
+        ],
+    ),
+    (
+        Field::Multiplier,
+        &[
+            "multiplier",
+            "contractsize",
+            "contractvalue",
+            "ctval",
+            "ctmult",
+        ],
+    ),
     (Field::Venue, &["venue", "exchange"]),
 ];
 
 /// `"Avg. px"` → `"avgpx"`.
 pub fn normalise(header: &str) -> String {
-    header.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+    header
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Maps each header to a field; `None` for a column Headroom does not read (or a second column
@@ -53,7 +119,10 @@ pub fn map_headers<S: AsRef<str>>(headers: &[S]) -> Vec<Option<Field>> {
         .iter()
         .map(|h| {
             let key = normalise(h.as_ref());
-            ALIASES.iter().find(|(_, names)| names.contains(&key.as_str())).map(|(f, _)| *f)
+            ALIASES
+                .iter()
+                .find(|(_, names)| names.contains(&key.as_str()))
+                .map(|(f, _)| *f)
         })
         .collect();
     let mut seen = Vec::new();
@@ -85,12 +154,27 @@ mod tests {
     #[test]
     fn venue_headers_map_to_fields() {
         let okx = map_headers(&["Instrument", "Pos", "Avg. px", "Mark px", "IV"]);
-        assert_eq!(okx, vec![Some(Field::Instrument), Some(Field::Size), Some(Field::Entry), Some(Field::Mark), Some(Field::Iv)]);
+        assert_eq!(
+            okx,
+            vec![
+                Some(Field::Instrument),
+                Some(Field::Size),
+                Some(Field::Entry),
+                Some(Field::Mark),
+                Some(Field::Iv)
+            ]
+        );
         let bybit = map_headers(&["Contracts", "Qty", "Entry Price", "Mark Price", "IV"]);
         assert_eq!(bybit[0], Some(Field::Instrument));
         let counted = map_headers(&["Symbol", "Contracts", "Delta"]);
-        assert_eq!(counted, vec![Some(Field::Instrument), Some(Field::Size), None]);
+        assert_eq!(
+            counted,
+            vec![Some(Field::Instrument), Some(Field::Size), None]
+        );
         let both = map_headers(&["Symbol", "Contracts", "Amount", "Size"]);
-        assert_eq!(both, vec![Some(Field::Instrument), None, Some(Field::Size), None]);
+        assert_eq!(
+            both,
+            vec![Some(Field::Instrument), None, Some(Field::Size), None]
+        );
     }
 }

@@ -42,11 +42,18 @@ pub fn read_book(input: &PositionsInput) -> Book {
         PositionsInput::Text(text) => table::read_text(text),
         PositionsInput::Objects(items) => table::read_objects(items),
     };
-    let mut book = Book { format: table.format, columns: table.columns, rows: Vec::new(), errors: table.errors };
+    let mut book = Book {
+        format: table.format,
+        columns: table.columns,
+        rows: Vec::new(),
+        errors: table.errors,
+    };
     for raw in &table.rows {
         match row::read_row(raw, table.iv_in_percent) {
             Ok(position) => book.rows.push(position),
-            Err(message) => book.errors.push(RowError::new(raw.line, message, &raw.text)),
+            Err(message) => book
+                .errors
+                .push(RowError::new(raw.line, message, &raw.text)),
         }
     }
     book.errors.sort_by_key(|e| e.line);

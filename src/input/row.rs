@@ -29,13 +29,24 @@ const MAX_IV: f64 = 20.0;
 
 /// Checks one raw row. The error is a sentence for the user, without the line number.
 pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String> {
-    let get = |field: Field| raw.fields.iter().find(|(f, _)| *f == field).map(|(_, v)| v).unwrap_or(&Loose::Missing);
+    let get = |field: Field| {
+        raw.fields
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v)
+            .unwrap_or(&Loose::Missing)
+    };
 
     let instrument = match get(Field::Instrument) {
         Loose::Text(t) if !t.trim().is_empty() => parse_deribit(t)?,
         Loose::Missing => return Err("the instrument is missing".into()),
         Loose::Text(_) => return Err("the instrument is empty".into()),
-        other => return Err(format!("the instrument is {}, not a name", other.describe())),
+        other => {
+            return Err(format!(
+                "the instrument is {}, not a name",
+                other.describe()
+            ))
+        }
     };
     match get(Field::Venue) {
         Loose::Missing => {}
@@ -48,14 +59,18 @@ pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String
         }
     }
 
-    let mut size = number(get(Field::Size), "size")?.ok_or("the size is missing")?.0;
+    let mut size = number(get(Field::Size), "size")?
+        .ok_or("the size is missing")?
+        .0;
     if size == 0.0 {
         return Err("the size is 0: nothing to compute".into());
     }
     match side(get(Field::Side))? {
         None => {}
         Some(_) if size < 0.0 => {
-            return Err(format!("the size {size} is negative and a side is given: give one or the other"))
+            return Err(format!(
+                "the size {size} is negative and a side is given: give one or the other"
+            ))
         }
         Some(sign) => size *= sign,
     }
@@ -64,7 +79,9 @@ pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String
     let mark = positive_or_zero(get(Field::Mark), "mark price")?;
     if let Kind::Future { .. } | Kind::Perpetual | Kind::Spot = instrument.kind {
         if entry == Some(0.0) {
-            return Err("the entry price is 0; a future's or holding's entry must be positive".into());
+            return Err(
+                "the entry price is 0; a future's or holding's entry must be positive".into(),
+            );
         }
         if mark == Some(0.0) {
             return Err("the mark price is 0; it must be positive".into());
@@ -85,8 +102,16 @@ pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String
     let iv = match number(get(Field::Iv), "IV")? {
         None => None,
         Some((value, percent_sign)) => {
-            let fraction = if iv_in_percent || percent_sign { value / 100.0 } else { value };
-            let shown = if iv_in_percent || percent_sign { format!("{value} %") } else { format!("{value}") };
+            let fraction = if iv_in_percent || percent_sign {
+                value / 100.0
+            } else {
+                value
+            };
+            let shown = if iv_in_percent || percent_sign {
+                format!("{value} %")
+            } else {
+                format!("{value}")
+            };
             if !(fraction > 0.0 && fraction <= MAX_IV) {
                 return Err(format!("the IV {shown} must be above 0 and at most 2000 %"));
             }
@@ -99,7 +124,16 @@ pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String
         Some((m, _)) => return Err(format!("the multiplier {m} must be positive")),
     };
 
-    Ok(PositionRow { line: raw.line, instrument, size, entry, mark, iv, multiplier, text: raw.text.clone() })
+    Ok(PositionRow {
+        line: raw.line,
+        instrument,
+        size,
+        entry,
+        mark,
+        iv,
+        multiplier,
+        text: raw.text.clone(),
+    })
 }
 
 fn positive_or_zero(value: &Loose, name: &str) -> Result<Option<f64>, String> {
@@ -143,9 +177,23 @@ fn parse_number_text(text: &str) -> (Option<f64>, bool) {
         None => ("", t),
     };
     let t = t.trim_start_matches('$');
-    let digits_only = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+');
-    let cleaned = if is_grouped_thousands(t) { t.replace(',', "") } else { t.to_string() };
-    if !digits_only(&cleaned) || !cleaned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.') {
+    let digits_only = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| {
+                b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+'
+            })
+    };
+    let cleaned = if is_grouped_thousands(t) {
+        t.replace(',', "")
+    } else {
+        t.to_string()
+    };
+    if !digits_only(&cleaned)
+        || !cleaned
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+    {
         return (None, percent);
     }
     (format!("{sign}{cleaned}").parse::<f64>().ok(), percent)
@@ -171,7 +219,10 @@ fn side(value: &Loose) -> Result<Option<f64>, String> {
         "" => Ok(None),
         "buy" | "long" | "b" | "l" | "bid" => Ok(Some(1.0)),
         "sell" | "short" | "s" | "ask" => Ok(Some(-1.0)),
-        _ => Err(format!("the side '{}' must be buy/long or sell/short", clip(&text))),
+        _ => Err(format!(
+            "the side '{}' must be buy/long or sell/short",
+            clip(&text)
+        )),
     }
 }
 
@@ -189,7 +240,10 @@ mod tests {
     fn row(pairs: &[(Field, &str)]) -> RawRow {
         RawRow {
             line: 7,
-            fields: pairs.iter().map(|(f, v)| (*f, Loose::Text(v.to_string()))).collect(),
+            fields: pairs
+                .iter()
+                .map(|(f, v)| (*f, Loose::Text(v.to_string())))
+                .collect(),
             text: String::new(),
         }
     }
@@ -202,24 +256,58 @@ mod tests {
         assert_eq!(parse_number_text("48.2%"), (Some(48.2), true));
         assert_eq!(parse_number_text("+2e3").0, Some(2000.0));
         for bad in ["NaN", "inf", "one", "1,2", "1.2.3", "-", "", "0x10"] {
-            assert!(parse_number_text(bad).0.is_none_or(|v| !v.is_finite()), "{bad}");
+            assert!(
+                parse_number_text(bad).0.is_none_or(|v| !v.is_finite()),
+                "{bad}"
+            );
         }
         assert_eq!(parse_number_text("1e400").0, Some(f64::INFINITY));
     }
 
     #[test]
     fn a_side_column_signs_the_size() {
-        let r = read_row(&row(&[(Field::Instrument, "BTC"), (Field::Size, "2"), (Field::Side, "Sell")]), true).unwrap();
+        let r = read_row(
+            &row(&[
+                (Field::Instrument, "BTC"),
+                (Field::Size, "2"),
+                (Field::Side, "Sell"),
+            ]),
+            true,
+        )
+        .unwrap();
         assert_eq!(r.size, -2.0);
-        let e = read_row(&row(&[(Field::Instrument, "BTC"), (Field::Size, "-2"), (Field::Side, "sell")]), true).unwrap_err();
+        let e = read_row(
+            &row(&[
+                (Field::Instrument, "BTC"),
+                (Field::Size, "-2"),
+                (Field::Side, "sell"),
+            ]),
+            true,
+        )
+        .unwrap_err();
         assert!(e.contains("give one or the other"));
     }
 
     #[test]
     fn iv_is_percent_when_pasted_and_a_fraction_from_the_api() {
-        let pasted = read_row(&row(&[(Field::Instrument, "BTC-27NOV26-90000-C"), (Field::Size, "1"), (Field::Iv, "50")]), true);
+        let pasted = read_row(
+            &row(&[
+                (Field::Instrument, "BTC-27NOV26-90000-C"),
+                (Field::Size, "1"),
+                (Field::Iv, "50"),
+            ]),
+            true,
+        );
         assert_eq!(pasted.unwrap().iv, Some(0.5));
-        let api = RawRow { line: 1, fields: vec![(Field::Instrument, Loose::Text("BTC-27NOV26-90000-C".into())), (Field::Size, Loose::Number(1.0)), (Field::Iv, Loose::Number(0.5))], text: String::new() };
+        let api = RawRow {
+            line: 1,
+            fields: vec![
+                (Field::Instrument, Loose::Text("BTC-27NOV26-90000-C".into())),
+                (Field::Size, Loose::Number(1.0)),
+                (Field::Iv, Loose::Number(0.5)),
+            ],
+            text: String::new(),
+        };
         assert_eq!(read_row(&api, false).unwrap().iv, Some(0.5));
     }
 
@@ -233,7 +321,14 @@ mod tests {
         assert!(reason(&[opt, (Field::Size, "1"), (Field::Iv, "NaN")]).contains("not a number"));
         assert!(reason(&[opt, (Field::Size, "0")]).contains("size is 0"));
         assert!(reason(&[opt]).contains("size is missing"));
-        assert!(reason(&[opt, (Field::Size, "1"), (Field::Entry, "2350")]).contains("in BTC, not USD"));
-        assert!(reason(&[(Field::Instrument, "BTC"), (Field::Size, "1"), (Field::Venue, "OKX")]).contains("not supported yet"));
+        assert!(
+            reason(&[opt, (Field::Size, "1"), (Field::Entry, "2350")]).contains("in BTC, not USD")
+        );
+        assert!(reason(&[
+            (Field::Instrument, "BTC"),
+            (Field::Size, "1"),
+            (Field::Venue, "OKX")
+        ])
+        .contains("not supported yet"));
     }
 }

@@ -44,8 +44,15 @@ pub fn read_text(text: &str) -> Table {
     if text.trim_start().starts_with('[') {
         return read_json_text(text);
     }
-    let mut table = Table { format: "csv", iv_in_percent: true, ..Table::default() };
-    let mut lines = text.split('\n').enumerate().map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)));
+    let mut table = Table {
+        format: "csv",
+        iv_in_percent: true,
+        ..Table::default()
+    };
+    let mut lines = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)));
     let Some((header_line, header)) = lines.by_ref().find(|(_, l)| !l.trim().is_empty()) else {
         return table;
     };
@@ -54,13 +61,23 @@ pub fn read_text(text: &str) -> Table {
     let headers = match split_record(header, delimiter) {
         Ok(h) => h,
         Err(reason) => {
-            table.errors.push(RowError::new(header_line, format!("the header row cannot be read: {reason}"), header));
+            table.errors.push(RowError::new(
+                header_line,
+                format!("the header row cannot be read: {reason}"),
+                header,
+            ));
             return table;
         }
     };
     let fields = map_headers(&headers);
-    table.columns =
-        headers.iter().zip(&fields).map(|(c, f)| ColumnUse { column: c.clone(), field: *f }).collect();
+    table.columns = headers
+        .iter()
+        .zip(&fields)
+        .map(|(c, f)| ColumnUse {
+            column: c.clone(),
+            field: *f,
+        })
+        .collect();
     for required in [Field::Instrument, Field::Size] {
         if !fields.contains(&Some(required)) {
             let message = format!(
@@ -69,7 +86,9 @@ pub fn read_text(text: &str) -> Table {
                 required.name(),
                 headers.join(", ")
             );
-            table.errors.push(RowError::new(header_line, message, header));
+            table
+                .errors
+                .push(RowError::new(header_line, message, header));
             return table;
         }
     }
@@ -78,7 +97,11 @@ pub fn read_text(text: &str) -> Table {
             continue;
         }
         match read_delimited_row(row_text, delimiter, &fields) {
-            Ok(values) => table.rows.push(RawRow { line, fields: values, text: shorten(row_text) }),
+            Ok(values) => table.rows.push(RawRow {
+                line,
+                fields: values,
+                text: shorten(row_text),
+            }),
             Err(reason) => table.errors.push(RowError::new(line, reason, row_text)),
         }
     }
@@ -87,7 +110,11 @@ pub fn read_text(text: &str) -> Table {
 
 /// Reads an API array of position objects; `line` is the 1-based index in the array.
 pub fn read_objects(items: &[Loose]) -> Table {
-    let mut table = Table { format: "objects", iv_in_percent: false, ..Table::default() };
+    let mut table = Table {
+        format: "objects",
+        iv_in_percent: false,
+        ..Table::default()
+    };
     for (i, item) in items.iter().enumerate() {
         push_object(&mut table, i + 1, item, &describe_loose(item));
     }
@@ -95,7 +122,11 @@ pub fn read_objects(items: &[Loose]) -> Table {
 }
 
 fn read_json_text(text: &str) -> Table {
-    let mut table = Table { format: "json", iv_in_percent: true, ..Table::default() };
+    let mut table = Table {
+        format: "json",
+        iv_in_percent: true,
+        ..Table::default()
+    };
     let items: Vec<&RawValue> = match serde_json::from_str(text) {
         Ok(items) => items,
         Err(e) => {
@@ -108,11 +139,21 @@ fn read_json_text(text: &str) -> Table {
     };
     let base = text.as_ptr() as usize;
     for raw in items {
-        let offset = (raw.get().as_ptr() as usize).saturating_sub(base).min(text.len());
-        let line = text.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+        let offset = (raw.get().as_ptr() as usize)
+            .saturating_sub(base)
+            .min(text.len());
+        let line = text.as_bytes()[..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         match serde_json::from_str::<Loose>(raw.get()) {
             Ok(item) => push_object(&mut table, line, &item, raw.get()),
-            Err(e) => table.errors.push(RowError::new(line, format!("the row cannot be read: {e}"), raw.get())),
+            Err(e) => table.errors.push(RowError::new(
+                line,
+                format!("the row cannot be read: {e}"),
+                raw.get(),
+            )),
         }
     }
     table
@@ -120,7 +161,10 @@ fn read_json_text(text: &str) -> Table {
 
 fn push_object(table: &mut Table, line: usize, item: &Loose, text: &str) {
     let Loose::Object(entries) = item else {
-        let message = format!("the row is {}, not an object like {{\"instrument\": …, \"size\": …}}", item.describe());
+        let message = format!(
+            "the row is {}, not an object like {{\"instrument\": …, \"size\": …}}",
+            item.describe()
+        );
         table.errors.push(RowError::new(line, message, text));
         return;
     };
@@ -128,7 +172,10 @@ fn push_object(table: &mut Table, line: usize, item: &Loose, text: &str) {
     let fields = map_headers(&keys);
     for (key, field) in keys.iter().zip(&fields) {
         if !table.columns.iter().any(|c| c.column == *key) {
-            table.columns.push(ColumnUse { column: key.to_string(), field: *field });
+            table.columns.push(ColumnUse {
+                column: key.to_string(),
+                field: *field,
+            });
         }
     }
     let values = entries
@@ -136,7 +183,11 @@ fn push_object(table: &mut Table, line: usize, item: &Loose, text: &str) {
         .zip(fields)
         .filter_map(|((_, value), field)| field.map(|f| (f, value.clone())))
         .collect();
-    table.rows.push(RawRow { line, fields: values, text: shorten(text) });
+    table.rows.push(RawRow {
+        line,
+        fields: values,
+        text: shorten(text),
+    });
 }
 
 fn detect_delimiter(header: &str) -> (u8, &'static str) {
@@ -149,7 +200,11 @@ fn detect_delimiter(header: &str) -> (u8, &'static str) {
     }
 }
 
-fn read_delimited_row(text: &str, delimiter: u8, fields: &[Option<Field>]) -> Result<Vec<(Field, Loose)>, String> {
+fn read_delimited_row(
+    text: &str,
+    delimiter: u8,
+    fields: &[Option<Field>],
+) -> Result<Vec<(Field, Loose)>, String> {
     if text.matches('"').count() % 2 == 1 {
         return Err("the row has an unbalanced quote (\"); each row must be on one line".into());
     }
@@ -159,13 +214,21 @@ fn read_delimited_row(text: &str, delimiter: u8, fields: &[Option<Field>]) -> Re
     }
     let extra_filled = cells.iter().skip(fields.len()).any(|c| !c.is_empty());
     if cells.len() < fields.len() || extra_filled {
-        return Err(format!("the row has {} values but the header has {} columns", cells.len(), fields.len()));
+        return Err(format!(
+            "the row has {} values but the header has {} columns",
+            cells.len(),
+            fields.len()
+        ));
     }
     Ok(cells
         .into_iter()
         .zip(fields)
         .filter_map(|(cell, field)| {
-            let value = if cell.is_empty() { Loose::Missing } else { Loose::Text(cell) };
+            let value = if cell.is_empty() {
+                Loose::Missing
+            } else {
+                Loose::Text(cell)
+            };
             field.map(|f| (f, value))
         })
         .collect())
@@ -210,7 +273,11 @@ fn describe_loose(item: &Loose) -> String {
 
 impl RowError {
     pub fn new(line: usize, message: String, text: &str) -> Self {
-        RowError { line, message, text: shorten(text) }
+        RowError {
+            line,
+            message,
+            text: shorten(text),
+        }
     }
 }
 
@@ -221,7 +288,10 @@ mod tests {
     #[test]
     fn lines_count_from_the_header_and_skip_blank_lines() {
         let t = read_text("\ninstrument,size\nBTC,1\n\nETH,2\n");
-        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3, 5]);
+        assert_eq!(
+            t.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![3, 5]
+        );
         assert!(t.errors.is_empty());
     }
 
@@ -229,7 +299,10 @@ mod tests {
     fn tabs_and_quoted_thousands() {
         let t = read_text("Instrument\tAmount\nETH\t\"1,500\"");
         assert_eq!(t.format, "tsv");
-        assert_eq!(t.rows[0].fields[1], (Field::Size, Loose::Text("1,500".into())));
+        assert_eq!(
+            t.rows[0].fields[1],
+            (Field::Size, Loose::Text("1,500".into()))
+        );
     }
 
     #[test]
@@ -246,7 +319,10 @@ mod tests {
         let text = "[\n  {\"instrument\": \"BTC\", \"size\": 1},\n  5,\n  {\"symbol\": \"ETH\", \"qty\": 2}\n]";
         let t = read_text(text);
         assert_eq!(t.format, "json");
-        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 4]);
+        assert_eq!(
+            t.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            vec![2, 4]
+        );
         assert_eq!(t.errors[0].line, 3);
     }
 

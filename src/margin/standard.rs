@@ -48,13 +48,35 @@ impl StandardMargin {
     /// Deribit's published standard margin (options; futures since 11 January 2022). Underlyings
     /// other than BTC, ETH and SOL use SOL's terms, the most conservative published.
     pub fn deribit() -> Self {
-        let sol = FuturesMarginParams { initial: 0.04, maintenance: 0.02, per_coin: 0.000005 };
+        let sol = FuturesMarginParams {
+            initial: 0.04,
+            maintenance: 0.02,
+            per_coin: 0.000005,
+        };
         StandardMargin {
             name: "deribit-standard (options; futures since 2022-01-11)",
-            options: OptionMarginParams { initial: 0.15, initial_floor: 0.10, maintenance: 0.075 },
+            options: OptionMarginParams {
+                initial: 0.15,
+                initial_floor: 0.10,
+                maintenance: 0.075,
+            },
             futures: vec![
-                ("BTC", FuturesMarginParams { initial: 0.02, maintenance: 0.01, per_coin: 0.00005 }),
-                ("ETH", FuturesMarginParams { initial: 0.02, maintenance: 0.01, per_coin: 0.000004 }),
+                (
+                    "BTC",
+                    FuturesMarginParams {
+                        initial: 0.02,
+                        maintenance: 0.01,
+                        per_coin: 0.00005,
+                    },
+                ),
+                (
+                    "ETH",
+                    FuturesMarginParams {
+                        initial: 0.02,
+                        maintenance: 0.01,
+                        per_coin: 0.000004,
+                    },
+                ),
                 ("SOL", sol),
             ],
             futures_default: sol,
@@ -72,7 +94,14 @@ impl StandardMargin {
     /// let r = StandardMargin::deribit().short_option(OptionKind::Call, 1.0, 90_000.0, 100_000.0, 900.0);
     /// assert!((r.initial - 9_900.0).abs() < 1e-9 && (r.maintenance - 7_650.0).abs() < 1e-9);
     /// ```
-    pub fn short_option(&self, kind: OptionKind, coins: f64, index: f64, strike: f64, mark_usd: f64) -> Requirement {
+    pub fn short_option(
+        &self,
+        kind: OptionKind,
+        coins: f64,
+        index: f64,
+        strike: f64,
+        mark_usd: f64,
+    ) -> Requirement {
         let p = self.options;
         let otm = match kind {
             OptionKind::Call => (strike - index).max(0.0),
@@ -86,7 +115,10 @@ impl StandardMargin {
                 (base.max(mm), mm)
             }
         };
-        Requirement { initial: initial * coins, maintenance: maintenance * coins }
+        Requirement {
+            initial: initial * coins,
+            maintenance: maintenance * coins,
+        }
     }
 
     /// Margin of a futures or perpetual position of `coins` coins (unsigned size in coin) worth
@@ -108,7 +140,11 @@ impl StandardMargin {
     }
 
     pub fn futures_params(&self, underlying: &str) -> FuturesMarginParams {
-        self.futures.iter().find(|(u, _)| *u == underlying).map(|(_, p)| *p).unwrap_or(self.futures_default)
+        self.futures
+            .iter()
+            .find(|(u, _)| *u == underlying)
+            .map(|(_, p)| *p)
+            .unwrap_or(self.futures_default)
     }
 }
 
@@ -135,16 +171,29 @@ mod tests {
     /// = 7,200; per coin, × 2 coins.
     #[test]
     fn short_put_by_hand() {
-        let r = StandardMargin::deribit().short_option(OptionKind::Put, 2.0, 90_000.0, 80_000.0, 450.0);
-        assert!(close(r.initial, 18_900.0) && close(r.maintenance, 14_400.0), "{r:?}");
+        let r =
+            StandardMargin::deribit().short_option(OptionKind::Put, 2.0, 90_000.0, 80_000.0, 450.0);
+        assert!(
+            close(r.initial, 18_900.0) && close(r.maintenance, 14_400.0),
+            "{r:?}"
+        );
     }
 
     /// In the money the reduction vanishes: short call K = 80,000 at S = 90,000, mark 11,000.
     /// IM = 0.15·90,000 + 11,000 = 24,500; MM = 6,750 + 11,000 = 17,750.
     #[test]
     fn short_call_in_the_money_by_hand() {
-        let r = StandardMargin::deribit().short_option(OptionKind::Call, 1.0, 90_000.0, 80_000.0, 11_000.0);
-        assert!(close(r.initial, 24_500.0) && close(r.maintenance, 17_750.0), "{r:?}");
+        let r = StandardMargin::deribit().short_option(
+            OptionKind::Call,
+            1.0,
+            90_000.0,
+            80_000.0,
+            11_000.0,
+        );
+        assert!(
+            close(r.initial, 24_500.0) && close(r.maintenance, 17_750.0),
+            "{r:?}"
+        );
     }
 
     /// A put so deep in the money that MM exceeds the IM formula: IM is raised to MM.
@@ -152,7 +201,16 @@ mod tests {
     /// MM = max(75, 7,425) + 99,000 = 106,425 > 99,150, so IM = 106,425.
     #[test]
     fn put_initial_margin_never_below_maintenance() {
-        let r = StandardMargin::deribit().short_option(OptionKind::Put, 1.0, 1_000.0, 100_000.0, 99_000.0);
-        assert!(close(r.initial, 106_425.0) && close(r.maintenance, 106_425.0), "{r:?}");
+        let r = StandardMargin::deribit().short_option(
+            OptionKind::Put,
+            1.0,
+            1_000.0,
+            100_000.0,
+            99_000.0,
+        );
+        assert!(
+            close(r.initial, 106_425.0) && close(r.maintenance, 106_425.0),
+            "{r:?}"
+        );
     }
 }

@@ -86,7 +86,13 @@ pub fn price_and_greeks(o: &OptionInputs) -> Greeks {
                 - (o.carry - o.rate) * o.spot * carry_df * nd1
                 - o.rate * o.strike * df * nd2;
             let charm = -carry_df * (n_d1 * dd1_dt + (o.carry - o.rate) * nd1);
-            (price, carry_df * nd1, theta, o.years * o.spot * carry_df * nd1, charm)
+            (
+                price,
+                carry_df * nd1,
+                theta,
+                o.years * o.spot * carry_df * nd1,
+                charm,
+            )
         }
         OptionKind::Put => {
             let (nmd1, nmd2) = (cdf(-d1), cdf(-d2));
@@ -95,7 +101,13 @@ pub fn price_and_greeks(o: &OptionInputs) -> Greeks {
                 + (o.carry - o.rate) * o.spot * carry_df * nmd1
                 + o.rate * o.strike * df * nmd2;
             let charm = -carry_df * (n_d1 * dd1_dt - (o.carry - o.rate) * nmd1);
-            (price, -carry_df * nmd1, theta, -o.years * o.spot * carry_df * nmd1, charm)
+            (
+                price,
+                -carry_df * nmd1,
+                theta,
+                -o.years * o.spot * carry_df * nmd1,
+                charm,
+            )
         }
     };
 

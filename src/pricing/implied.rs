@@ -22,7 +22,9 @@ pub fn implied_black_vol(
     years: f64,
     kind: OptionKind,
 ) -> Option<f64> {
-    let all_positive = [forward, strike, years].iter().all(|v| v.is_finite() && *v > 0.0);
+    let all_positive = [forward, strike, years]
+        .iter()
+        .all(|v| v.is_finite() && *v > 0.0);
     if !all_positive || !undiscounted_price.is_finite() || undiscounted_price <= 0.0 {
         return None;
     }

@@ -18,7 +18,10 @@ pub fn try_run(request: Value) -> Result<Report, headroom::RequestError> {
 /// of its last digit, plus rounding slack of the computation).
 pub fn assert_matches_published(actual: f64, published: &str, what: &str) {
     let expected: f64 = published.parse().unwrap();
-    let decimals = published.split('.').nth(1).map_or(0, |d| d.trim_start_matches('-').len()) as i32;
+    let decimals = published
+        .split('.')
+        .nth(1)
+        .map_or(0, |d| d.trim_start_matches('-').len()) as i32;
     let tolerance = 0.5 * 10f64.powi(-decimals) + 4.0 * f64::EPSILON * expected.abs();
     assert!(
         (actual - expected).abs() <= tolerance,

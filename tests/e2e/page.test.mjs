@@ -1,0 +1,162 @@
+// End to end: the served page in headless Chromium (Debian's, through playwright-core). Checks
+// figures on screen against independent closed forms and against the npm package, bad rows,
+// persistence, and that nothing leaves the page but requests for its own files.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
+import { chromium } from 'playwright-core';
+import { initSync, analyze } from '../../pkg/headroom.js';
+import { SAMPLE_MARKET, SAMPLES } from '../../www/samples-meta.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+let server;
+let origin;
+let browser;
+const foreignRequests = [];
+
+before(async () => {
+  server = spawn('python3', [join(root, 'scripts', 'serve.py'), '0'], { env: { ...process.env, HEADROOM_SERVE_QUIET: '1' } });
+  origin = await new Promise((resolve, reject) => {
+    server.stdout.on('data', (chunk) => {
+      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(String(chunk));
+      if (match) resolve(match[0]);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    setTimeout(() => reject(new Error('server did not start')), 10_000);
+  });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  initSync({ module: readFileSync(join(root, 'pkg', 'headroom_bg.wasm')) });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  assert.deepEqual(foreignRequests, [], 'every request must be for the page’s own files');
+});
+
+/** A fresh page with empty storage; records every request that is not for the page's own origin. */
+async function openPage() {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.on('request', (request) => {
+    if (!request.url().startsWith(`${origin}/`)) foreignRequests.push(request.url());
+  });
+  page.on('dialog', (dialog) => { foreignRequests.push(`dialog opened: ${dialog.message()}`); dialog.dismiss(); });
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('#results[data-ready="true"]');
+  return { page, context, pageErrors };
+}
+
+async function waitForRecompute(page, predicate, arg) {
+  await page.waitForFunction(predicate, arg, { timeout: 10_000 });
+}
+
+const textOf = (page, selector) => page.textContent(selector).then((t) => t.trim());
+const num = (text) => Number(text.replace(/[^0-9.\-−]/g, '').replace('−', '-'));
+
+test('a typed book shows figures that match closed forms', async () => {
+  const { page, context, pageErrors } = await openPage();
+  // Long 200,000 USD of BTC-PERPETUAL at 90,000 with 0.5 BTC collateral, index 90,000.
+  await page.fill('#positions', 'instrument,size,entry\nBTC-PERPETUAL,200000,90000');
+  await page.waitForSelector('input[data-symbol="BTC"][data-field="index"]');
+  await page.fill('input[data-symbol="BTC"][data-field="index"]', '90,000');
+  await page.fill('#collateral-table tbody tr:first-child input[aria-label="Collateral currency"]', 'BTC');
+  await page.fill('#collateral-table tbody tr:first-child td:nth-child(2) input', '0.5');
+  await waitForRecompute(page, () => document.querySelector('#liquidation tr[data-underlying="BTC"] td:nth-child(3)')?.textContent.includes('USD'));
+
+  // Independent figures: MB = 0.5·90,000 = 45,000 USD; MM = (1 % + 0.005 %·200,000/90,000)·200,000.
+  const mm = (0.01 + 0.00005 * 200000 / 90000) * 200000;
+  assert.equal(await textOf(page, '#m-equity .value'), '45,000.00');
+  assert.equal(num(await textOf(page, '#m-mm .value')), Number(mm.toFixed(2)));
+  assert.equal(num(await textOf(page, '#m-headroom .value')), Number((45000 - mm).toFixed(2)));
+  // Liquidation: a·P² − b·P − c = 0, a = W + N/E, b = 1.01·N, c = 0.00005·N² (margin.md §5).
+  const [n, e, w] = [200000, 90000, 0.5];
+  const [a, b, c] = [w + n / e, 1.01 * n, 0.00005 * n * n];
+  const pLiq = (b + Math.sqrt(b * b + 4 * a * c)) / (2 * a);
+  const down = await textOf(page, '#liquidation tr[data-underlying="BTC"] td:nth-child(3)');
+  assert.match(down, /^−\d+\.\d\d %/);
+  assert.equal(num(down.split('→')[1]), Number(pLiq.toFixed(2)), down);
+  assert.equal(num(down.split('%')[0]), Number(((pLiq / 90000 - 1) * 100).toFixed(2)));
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test('the desk sample on screen equals the npm package’s report', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="deribit-desk.csv"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 13);
+  const sample = SAMPLES.find((s) => s.file === 'deribit-desk.csv');
+  const report = analyze({
+    positions: readFileSync(join(root, 'www', 'samples', 'deribit-desk.csv'), 'utf8'),
+    market: {
+      valuationTime: `${SAMPLE_MARKET.valuation}Z`,
+      underlyings: Object.fromEntries(Object.entries(SAMPLE_MARKET.underlyings).map(([s, u]) => [s, { index: u.index, vol: u.volPct / 100, forwards: u.forwards }])),
+    },
+    account: { collateral: Object.fromEntries(sample.collateral.map((c) => [c.currency, Number(c.amount)])) },
+  });
+  const usd = (x) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  assert.equal(await textOf(page, '#m-headroom .value'), usd(report.account.headroomUsd));
+  assert.equal(await textOf(page, '#m-mm .value'), usd(report.account.maintenanceMarginUsd));
+  const btcDown = await textOf(page, '#liquidation tr[data-underlying="BTC"] td:nth-child(3) .value');
+  assert.equal(btcDown, `−${Math.abs(report.account.liquidation.BTC.down * 100).toFixed(2)} %`);
+  const firstVega = await textOf(page, '#positions-table tbody tr[data-line="2"] td:nth-child(11)');
+  assert.equal(firstVega, usd(report.positions[0].vega));
+  // Units stand next to the numbers.
+  assert.match(await textOf(page, '#positions-table thead'), /Vega \(USD\/vol pt\)/);
+  assert.match(await textOf(page, '#m-headroom'), /USD/);
+  // The README's screenshot comes from this run (copied from tests/e2e/artifacts/ by hand).
+  mkdirSync(join(root, 'tests', 'e2e', 'artifacts'), { recursive: true });
+  await page.screenshot({ path: join(root, 'tests', 'e2e', 'artifacts', 'desk.png'), fullPage: true });
+  await context.close();
+});
+
+test('bad rows are listed with their lines, markup stays text, good rows compute', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="bad-rows.csv"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#errors li').length === 12);
+  const lines = await page.$$eval('#errors li', (items) => items.map((li) => Number(li.dataset.line)));
+  assert.deepEqual(lines, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+  assert.match(await textOf(page, '#errors li[data-line="3"]'), /Line 3: .*31FEB27 is not a calendar date/);
+  assert.match(await textOf(page, '#errors li[data-line="10"]'), /<img src=x onerror=alert\(1\)>/);
+  assert.equal(await page.$$eval('img', (images) => images.length), 0, 'pasted markup must not become an element');
+  assert.equal(await page.$$eval('#positions-table tbody tr', (rows) => rows.length), 1, 'line 2 still computes');
+  await context.close();
+});
+
+test('typed text and market survive a reload', async () => {
+  const { page, context } = await openPage();
+  const book = 'instrument\tamount\tavg price\nETH\t3\t2500';
+  await page.fill('#positions', book);
+  await page.waitForSelector('input[data-symbol="ETH"][data-field="index"]');
+  await page.fill('input[data-symbol="ETH"][data-field="index"]', '3000');
+  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(7)')?.textContent === '1,500.00');
+  await page.reload();
+  await page.waitForSelector('#results[data-ready="true"]');
+  assert.equal(await page.inputValue('#positions'), book);
+  assert.equal(await page.inputValue('input[data-symbol="ETH"][data-field="index"]'), '3000');
+  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(7)')?.textContent === '1,500.00');
+  await context.close();
+});
+
+test('the Content-Security-Policy blocks every connection, even to the page’s own origin', async () => {
+  const { page, context } = await openPage();
+  const outcome = await page.evaluate(async (url) => {
+    const tries = [`${url}/index.html`, 'https://example.com/'];
+    return Promise.all(tries.map((u) => fetch(u).then(() => 'allowed', () => 'blocked')));
+  }, origin);
+  assert.deepEqual(outcome, ['blocked', 'blocked']);
+  const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  assert.match(csp, /connect-src 'none'/);
+  assert.match(csp, /'wasm-unsafe-eval'/);
+  await context.close();
+});

@@ -1,0 +1,416 @@
+// Headroom's page: collects the book, market and collateral, sends them to the worker, and shows
+// the report. Everything typed is kept in localStorage; user text reaches the DOM only as text.
+import samples from './pkg/samples.js';
+import { SAMPLE_MARKET, SAMPLES } from './samples-meta.js';
+
+const STORAGE_KEY = 'headroom.v1';
+const RECOMPUTE_DELAY_MS = 120;
+
+// ---------- state ----------
+
+const defaultState = () => ({
+  positions: '',
+  valuationNow: true,
+  valuation: '',
+  ratePct: '',
+  underlyings: {}, // SYMBOL -> { index, volPct, forwards: { CODE: value } } (all strings, as typed)
+  collateral: [{ currency: 'USDC', amount: '' }],
+});
+
+function loadState() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
+    return saved && typeof saved === 'object' ? { ...defaultState(), ...saved } : defaultState();
+  } catch {
+    return defaultState();
+  }
+}
+
+let state = loadState();
+
+function saveState() {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+  } catch {
+    showStatus('Could not save to local storage: your input will not survive a reload.', 'warn');
+  }
+}
+
+// ---------- DOM helpers (text only) ----------
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'text') node.textContent = value;
+    else if (key === 'className') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+// ---------- number formatting (units stand next to every number) ----------
+
+const nf = (digits) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const NF2 = nf(2);
+const NF4 = nf(4);
+const SIG = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
+
+const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
+const usd = (x) => (isNum(x) ? NF2.format(x) : '—');
+const coins = (x) => (isNum(x) ? NF4.format(x) : '—');
+const sig = (x) => (isNum(x) ? (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(3) : SIG.format(x)) : '—');
+const pct = (x, digits = 1) => (isNum(x) ? `${(x * 100).toFixed(digits)} %` : '—');
+const signedPct = (x) => (isNum(x) ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(2)} %` : '—');
+
+/** Parses what a person types: "91,250.5", " 3 120 ", "−5". Empty → null; junk → NaN. */
+function parseTyped(text) {
+  const t = String(text ?? '').trim().replace(/\u2212/g, '-').replace(/[,\s_]/g, '');
+  if (t === '') return null;
+  const value = Number(t);
+  return Number.isFinite(value) ? value : NaN;
+}
+
+// ---------- request ----------
+
+function valuationIso() {
+  if (state.valuationNow || !state.valuation) return new Date().toISOString();
+  const v = state.valuation.length === 16 ? `${state.valuation}:00` : state.valuation;
+  return `${v}Z`;
+}
+
+function buildRequest() {
+  const problems = [];
+  const number = (text, label, scale = 1) => {
+    const v = parseTyped(text);
+    if (Number.isNaN(v)) {
+      problems.push(`${label}: “${text}” is not a number`);
+      return null;
+    }
+    return v === null ? null : v * scale;
+  };
+  const underlyings = {};
+  for (const [symbol, u] of Object.entries(state.underlyings)) {
+    const forwards = {};
+    for (const [code, text] of Object.entries(u.forwards || {})) {
+      const f = number(text, `${symbol} forward ${code}`);
+      if (f !== null) forwards[code] = f;
+    }
+    underlyings[symbol] = {
+      index: number(u.index, `${symbol} index`),
+      vol: number(u.volPct, `${symbol} default vol`, 0.01),
+      forwards,
+    };
+  }
+  const collateral = {};
+  for (const row of state.collateral) {
+    const currency = String(row.currency || '').trim().toUpperCase();
+    const amount = number(row.amount, `collateral ${currency || '(no currency)'}`);
+    if (!currency || amount === null) continue;
+    collateral[currency] = (collateral[currency] || 0) + amount;
+  }
+  const rate = number(state.ratePct, 'rate', 0.01);
+  return {
+    problems,
+    request: {
+      positions: state.positions,
+      market: { valuationTime: valuationIso(), rate: rate ?? 0, underlyings },
+      account: { collateral },
+      margin: { model: 'standard' },
+    },
+  };
+}
+
+// ---------- worker ----------
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+let nextId = 1;
+let latestId = 0;
+let timer = 0;
+let startedAt = 0;
+
+worker.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === 'ready') return;
+  if (message.type === 'fatal') {
+    showRequestError(`The calculation engine failed to start: ${message.error}`);
+    return;
+  }
+  if (message.id !== latestId) return; // a newer edit is on its way
+  document.body.classList.remove('busy');
+  if (message.error) {
+    showRequestError(message.error);
+    return;
+  }
+  showRequestError('');
+  render(message.report, message.ms);
+};
+
+worker.onerror = (event) => showRequestError(`The calculation engine stopped: ${event.message || 'unknown error'}`);
+
+function scheduleCompute() {
+  saveState();
+  clearTimeout(timer);
+  timer = setTimeout(compute, RECOMPUTE_DELAY_MS);
+}
+
+function compute() {
+  const { problems, request } = buildRequest();
+  $('input-problems').replaceChildren(...problems.map((p) => el('li', { text: p })));
+  latestId = nextId++;
+  startedAt = performance.now();
+  document.body.classList.add('busy');
+  worker.postMessage({ id: latestId, request });
+}
+
+// ---------- rendering ----------
+
+function showRequestError(message) {
+  const box = $('request-error');
+  box.hidden = !message;
+  box.textContent = message ? `Cannot compute: ${message}` : '';
+}
+
+function showStatus(text, kind = '') {
+  const status = $('status');
+  status.textContent = text;
+  status.className = kind;
+}
+
+function render(report, ms) {
+  syncMarketFromReport(report);
+  renderAccount(report);
+  renderLiquidation(report);
+  renderUnderlyings(report);
+  renderPositions(report);
+  renderErrors(report);
+  const rows = report.positions.length;
+  const total = `${rows} position${rows === 1 ? '' : 's'} computed, ${report.errors.length} row${report.errors.length === 1 ? '' : 's'} not read`;
+  showStatus(`${total} · valued at ${report.valuationTime} · ${isNum(ms) ? ms.toFixed(1) : '?'} ms in WebAssembly`);
+  $('results').dataset.ready = 'true';
+}
+
+function metric(label, value, unit, title, id) {
+  return el('div', { className: 'metric', title, id },
+    el('dt', { text: label }),
+    el('dd', {}, el('span', { className: 'value', text: value }), ' ', el('span', { className: 'unit', text: unit })));
+}
+
+function renderAccount(report) {
+  const a = report.account;
+  const usage = a.mmUsage;
+  const level = a.liquidatable ? 'danger' : isNum(usage) && usage > 0.7 ? 'warn' : 'ok';
+  $('account').className = `metrics ${level}`;
+  $('account').replaceChildren(
+    metric('Headroom', usd(a.headroomUsd), 'USD', 'Margin balance − maintenance margin: the loss the account can take before liquidation starts.', 'm-headroom'),
+    metric('MM usage', isNum(usage) ? pct(usage) : (a.liquidatable ? 'liquidatable' : '—'), '', 'Maintenance margin ÷ margin balance. Liquidation starts at 100 %.', 'm-mm-usage'),
+    metric('Equity', usd(a.equityUsd), 'USD', 'Collateral at the index + futures P&L + mark value of options (long +, short −).', 'm-equity'),
+    metric('Margin balance', usd(a.marginBalanceUsd), 'USD', report.margin.marginBalanceRule, 'm-margin-balance'),
+    metric('Initial margin', usd(a.initialMarginUsd), 'USD', `Sum of position IMs (${report.margin.pack}).`, 'm-im'),
+    metric('Maintenance margin', usd(a.maintenanceMarginUsd), 'USD', 'Sum of position MMs.', 'm-mm'),
+    metric('Available', usd(a.availableUsd), 'USD', 'Margin balance − initial margin: what new positions can use.', 'm-available'),
+    metric('Collateral', usd(a.collateralUsd), 'USD', 'Collateral valued at each coin’s index.', 'm-collateral'),
+  );
+}
+
+function renderLiquidation(report) {
+  const rows = Object.entries(report.account.liquidation).map(([symbol, l]) => {
+    const index = report.underlyings[symbol]?.index;
+    const side = (move, price) => (move === null
+      ? el('td', { text: 'none within −99 % … +1000 %', className: 'muted' })
+      : el('td', {}, el('span', { className: 'value', text: signedPct(move) }), ' ', el('span', { className: 'unit', text: `→ ${usd(price)} USD` })));
+    return el('tr', { dataset: { underlying: symbol } },
+      el('th', { scope: 'row', text: symbol }),
+      el('td', {}, `${usd(index)} `, el('span', { className: 'unit', text: 'USD' })),
+      side(l.down, l.downPrice),
+      side(l.up, l.upPrice));
+  });
+  $('liquidation').tBodies[0].replaceChildren(...rows);
+}
+
+function renderUnderlyings(report) {
+  const rows = Object.entries(report.underlyings).map(([symbol, u]) => el('tr', { dataset: { underlying: symbol } },
+    el('th', { scope: 'row', text: symbol }),
+    el('td', { text: String(u.positions) }),
+    el('td', { text: usd(u.valueUsd) }),
+    el('td', { text: usd(u.pnlUsd) }),
+    el('td', { text: coins(u.delta) }),
+    el('td', { text: coins(u.coinDelta) }),
+    el('td', { text: coins(u.collateral) }),
+    el('td', { text: coins(u.deltaWithCollateral) }),
+    el('td', { text: sig(u.gamma) }),
+    el('td', { text: usd(u.vega) }),
+    el('td', { text: usd(u.theta) }),
+    el('td', { text: usd(u.initialMarginUsd) }),
+    el('td', { text: usd(u.maintenanceMarginUsd) })));
+  $('underlyings').tBodies[0].replaceChildren(...rows);
+}
+
+function renderPositions(report) {
+  const rows = report.positions.map((p) => {
+    const ivCell = p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${p.ivSource === 'row' ? '' : p.ivSource === 'mark' ? ' (from mark)' : ' (default)'}`;
+    const mark = p.priceUnit === 'USD' ? usd(p.markPrice) : coins(p.markPrice);
+    return el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' },
+      el('td', { text: String(p.line) }),
+      el('th', { scope: 'row' }, p.instrument, p.expired ? el('span', { className: 'badge', text: 'expired' }) : null),
+      el('td', {}, `${SIG.format(p.size)} `, el('span', { className: 'unit', text: p.sizeUnit })),
+      el('td', { text: ivCell }),
+      el('td', {}, `${mark} `, el('span', { className: 'unit', text: p.priceUnit })),
+      el('td', { text: usd(p.valueUsd) }),
+      el('td', { text: usd(p.pnlUsd) }),
+      el('td', { text: coins(p.delta) }),
+      el('td', { text: p.coinDelta === null ? '—' : coins(p.coinDelta) }),
+      el('td', { text: sig(p.gamma) }),
+      el('td', { text: usd(p.vega) }),
+      el('td', { text: usd(p.theta) }),
+      el('td', { text: usd(p.rho) }),
+      el('td', { text: usd(p.initialMarginUsd) }),
+      el('td', { text: usd(p.maintenanceMarginUsd) }));
+  });
+  $('positions-table').tBodies[0].replaceChildren(...rows);
+}
+
+function renderErrors(report) {
+  const items = report.errors.map((e) => el('li', { dataset: { line: String(e.line) } },
+    el('strong', { text: `Line ${e.line}: ` }), e.message,
+    e.text ? el('code', { text: e.text }) : null));
+  $('errors').replaceChildren(...items);
+  $('errors-section').hidden = items.length === 0;
+}
+
+// ---------- market and collateral editors ----------
+
+let marketShape = '';
+
+/** Adds an underlying row for every underlying the book mentions, and a forward field per expiry. */
+function syncMarketFromReport(report) {
+  let changed = false;
+  for (const [symbol, u] of Object.entries(report.underlyings)) {
+    if (!state.underlyings[symbol]) {
+      state.underlyings[symbol] = { index: '', volPct: '', forwards: {} };
+      changed = true;
+    }
+    for (const e of u.expiries) {
+      if (!(e.expiry in state.underlyings[symbol].forwards)) {
+        state.underlyings[symbol].forwards[e.expiry] = '';
+        changed = true;
+      }
+    }
+  }
+  if (changed) saveState();
+  renderMarket(report);
+}
+
+function renderMarket(report) {
+  const shape = JSON.stringify(Object.entries(state.underlyings).map(([s, u]) => [s, Object.keys(u.forwards)]));
+  if (shape !== marketShape) {
+    marketShape = shape;
+    const rows = Object.entries(state.underlyings).map(([symbol, u]) => {
+      const forwards = Object.keys(u.forwards).map((code) => el('label', { className: 'forward' },
+        el('span', { text: code }),
+        el('input', { type: 'text', inputmode: 'decimal', value: u.forwards[code], placeholder: '= index',
+          'aria-label': `${symbol} forward for ${code}, USD`, dataset: { symbol, forward: code },
+          oninput: (ev) => { state.underlyings[symbol].forwards[code] = ev.target.value; scheduleCompute(); } })));
+      const main = el('tr', { dataset: { underlying: symbol } },
+        el('th', { scope: 'row', rowspan: forwards.length ? 2 : 1, text: symbol }),
+        el('td', {}, el('input', { type: 'text', inputmode: 'decimal', value: u.index, placeholder: 'required',
+          'aria-label': `${symbol} index, USD`, dataset: { symbol, field: 'index' },
+          oninput: (ev) => { state.underlyings[symbol].index = ev.target.value; scheduleCompute(); } })),
+        el('td', {}, el('input', { type: 'text', inputmode: 'decimal', value: u.volPct, placeholder: 'e.g. 55',
+          'aria-label': `${symbol} default vol, percent`, dataset: { symbol, field: 'vol' },
+          oninput: (ev) => { state.underlyings[symbol].volPct = ev.target.value; scheduleCompute(); } })));
+      if (!forwards.length) return [main];
+      return [main, el('tr', { className: 'forwards-row' }, el('td', { colspan: 2 },
+        el('div', { className: 'forwards-label', text: 'Forwards (USD)' }), el('div', { className: 'forwards' }, forwards)))];
+    }).flat();
+    $('market-table').tBodies[0].replaceChildren(...rows);
+  }
+  // Placeholders show what the engine used where the user typed nothing.
+  if (!report) return;
+  for (const [symbol, u] of Object.entries(report.underlyings)) {
+    for (const e of u.expiries) {
+      const input = document.querySelector(`input[data-symbol="${CSS.escape(symbol)}"][data-forward="${CSS.escape(e.expiry)}"]`);
+      if (!input) continue;
+      input.placeholder = e.forward === null ? '= index' : e.forwardSource === 'future' ? `${usd(e.forward)} (future)` : e.forwardSource === 'basis' ? `${usd(e.forward)} (= index)` : usd(e.forward);
+    }
+    const indexInput = document.querySelector(`input[data-symbol="${CSS.escape(symbol)}"][data-field="index"]`);
+    if (indexInput) indexInput.setAttribute('aria-invalid', u.index === null ? 'true' : 'false');
+  }
+}
+
+function renderCollateral() {
+  const rows = state.collateral.map((row, i) => el('tr', {},
+    el('td', {}, el('input', { type: 'text', value: row.currency, 'aria-label': 'Collateral currency', size: 6, placeholder: 'BTC',
+      oninput: (ev) => { state.collateral[i].currency = ev.target.value; scheduleCompute(); } })),
+    el('td', {}, el('input', { type: 'text', inputmode: 'decimal', value: row.amount, 'aria-label': `Collateral amount, units of ${row.currency || 'the currency'}`, placeholder: '0',
+      oninput: (ev) => { state.collateral[i].amount = ev.target.value; scheduleCompute(); } })),
+    el('td', {}, el('button', { type: 'button', className: 'link', text: 'remove', 'aria-label': `Remove ${row.currency || 'this'} collateral`,
+      onclick: () => { state.collateral.splice(i, 1); renderCollateral(); scheduleCompute(); } }))));
+  $('collateral-table').tBodies[0].replaceChildren(...rows);
+}
+
+// ---------- samples ----------
+
+function loadSample(name) {
+  const meta = SAMPLES.find((s) => s.file === name);
+  state.positions = samples[name];
+  state.valuationNow = false;
+  state.valuation = SAMPLE_MARKET.valuation;
+  for (const [symbol, u] of Object.entries(SAMPLE_MARKET.underlyings)) {
+    state.underlyings[symbol] = { index: String(u.index), volPct: String(u.volPct), forwards: Object.fromEntries(Object.entries(u.forwards).map(([k, v]) => [k, String(v)])) };
+  }
+  state.collateral = meta.collateral.map((c) => ({ ...c }));
+  marketShape = '';
+  applyStateToControls();
+  renderCollateral();
+  renderMarket(null);
+  scheduleCompute();
+}
+
+function applyStateToControls() {
+  $('positions').value = state.positions;
+  $('valuation-now').checked = state.valuationNow;
+  $('valuation').value = state.valuation;
+  $('valuation').disabled = state.valuationNow;
+  $('rate').value = state.ratePct;
+}
+
+// ---------- wiring ----------
+
+function init() {
+  const sampleButtons = SAMPLES.map((s) => el('button', { type: 'button', text: s.label, title: s.description, dataset: { sample: s.file }, onclick: () => loadSample(s.file) }));
+  $('samples').append(...sampleButtons);
+  applyStateToControls();
+  renderCollateral();
+  renderMarket(null);
+  $('positions').addEventListener('input', (ev) => { state.positions = ev.target.value; scheduleCompute(); });
+  $('valuation-now').addEventListener('change', (ev) => {
+    state.valuationNow = ev.target.checked;
+    if (!state.valuationNow && !state.valuation) state.valuation = new Date().toISOString().slice(0, 19);
+    applyStateToControls();
+    scheduleCompute();
+  });
+  $('valuation').addEventListener('input', (ev) => { state.valuation = ev.target.value; scheduleCompute(); });
+  $('rate').addEventListener('input', (ev) => { state.ratePct = ev.target.value; scheduleCompute(); });
+  $('add-collateral').addEventListener('click', () => { state.collateral.push({ currency: '', amount: '' }); renderCollateral(); });
+  $('clear').addEventListener('click', () => {
+    if (!confirm('Clear the book, market and collateral?')) return;
+    state = defaultState();
+    marketShape = '';
+    applyStateToControls();
+    renderCollateral();
+    renderMarket(null);
+    scheduleCompute();
+  });
+  compute();
+}
+
+init();

@@ -1,0 +1,20 @@
+// The sample books' market (www/samples/README.md) and the collateral each sample is shown with.
+export const SAMPLE_MARKET = {
+  valuation: '2026-11-23T12:00:00',
+  underlyings: {
+    BTC: { index: 91250.5, volPct: 55, forwards: { '27NOV26': 91340, '25DEC26': 91880, '26MAR27': 93410.5, '25JUN27': 95120 } },
+    ETH: { index: 3120.75, volPct: 65, forwards: { '27NOV26': 3122.1, '25DEC26': 3131.9, '26MAR27': 3170, '25JUN27': 3211.4 } },
+    SOL: { index: 142.3, volPct: 80, forwards: {} },
+  },
+};
+
+export const SAMPLES = [
+  { file: 'deribit-desk.csv', label: 'Deribit desk', description: 'Mixed BTC/ETH options and futures, coin-margined (CSV)',
+    collateral: [{ currency: 'BTC', amount: '1.2' }, { currency: 'ETH', amount: '12' }, { currency: 'USDC', amount: '5000' }] },
+  { file: 'eth-covered-calls.tsv', label: 'ETH covered calls', description: 'An ETH holder selling calls, tab-separated as copied from a spreadsheet',
+    collateral: [{ currency: 'USDC', amount: '2000' }] },
+  { file: 'btc-short-strangle.json', label: 'BTC short strangle', description: 'A short strangle with a perpetual hedge (JSON array)',
+    collateral: [{ currency: 'BTC', amount: '2' }] },
+  { file: 'bad-rows.csv', label: 'Bad rows', description: 'Every row wrong in its own way: each is reported with its line',
+    collateral: [{ currency: 'USDC', amount: '10000' }] },
+];
