@@ -94,8 +94,7 @@ impl Account<'_> {
         self.collateral
             .iter()
             .filter(|c| include(c))
-            .map(|c| c.amount * c.price)
-            .sum()
+            .fold(0.0, |total, c| total + c.amount * c.price)
     }
 
     /// The account with the index of `underlying` moved by `factor` (1.0 = unchanged), everything

@@ -89,6 +89,11 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         underlyings,
         account: account_report,
         errors,
+        warnings: request
+            .unknown_fields
+            .iter()
+            .map(|f| format!("{f}: unknown field, ignored"))
+            .collect(),
         input: InputReport {
             format: book.format,
             columns: book

@@ -13,6 +13,8 @@ pub struct Report {
     pub underlyings: BTreeMap<String, UnderlyingReport>,
     pub account: AccountReport,
     pub errors: Vec<ErrorReport>,
+    /// Things the user should know that did not stop the computation (e.g. ignored fields).
+    pub warnings: Vec<String>,
     pub input: InputReport,
     /// Unit of each numeric field, by field name.
     pub units: BTreeMap<&'static str, &'static str>,

@@ -39,7 +39,7 @@ impl fmt::Display for RequestError {
 impl std::error::Error for RequestError {}
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Request {
     pub positions: PositionsInput,
     pub market: MarketRequest,
@@ -47,10 +47,13 @@ pub struct Request {
     pub account: AccountRequest,
     #[serde(default)]
     pub margin: MarginRequest,
+    /// Paths of fields the request carried that Headroom does not read (reported as warnings).
+    #[serde(skip)]
+    pub unknown_fields: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct MarketRequest {
     /// ISO-8601 valuation instant; the core never reads a clock.
     pub valuation_time: String,
@@ -61,7 +64,7 @@ pub struct MarketRequest {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct UnderlyingRequest {
     #[serde(default)]
     pub index: Option<f64>,
@@ -74,7 +77,7 @@ pub struct UnderlyingRequest {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct AccountRequest {
     /// Amount per currency (coins, or USD for USD, USDC, USDT).
     #[serde(default)]
@@ -82,7 +85,7 @@ pub struct AccountRequest {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct MarginRequest {
     #[serde(default = "standard")]
     pub model: String,
@@ -213,11 +216,17 @@ impl<'de> Visitor<'de> for PositionsVisitor {
     }
 }
 
-/// Deserialises a request from any serde source, naming the field of the first error.
+/// Deserialises a request from any serde source, naming the field of the first error. Unknown
+/// fields are not errors (a newer front end may send more); their paths are kept in
+/// `unknown_fields` and reported as warnings.
 pub fn from_deserializer<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Request, RequestError> {
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+    let mut unknown = Vec::new();
+    let mut record = |path: serde_ignored::Path| unknown.push(path.to_string());
+    let tracking = serde_ignored::Deserializer::new(deserializer, &mut record);
+    let result: Result<Request, _> = serde_path_to_error::deserialize(tracking);
+    let mut request = result.map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
         let message = message
@@ -225,5 +234,7 @@ pub fn from_deserializer<'de, D: Deserializer<'de>>(
             .unwrap_or(&message)
             .to_string();
         RequestError::new(if path == "." { String::new() } else { path }, message)
-    })
+    })?;
+    request.unknown_fields = unknown;
+    Ok(request)
 }

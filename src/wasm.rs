@@ -93,6 +93,8 @@ export interface Report {
   account: AccountReport;
   /** Rows that could not be used; all other rows are computed. */
   errors: RowError[];
+  /** Things that did not stop the computation, e.g. "market.rates: unknown field, ignored". */
+  warnings: string[];
   input: { format: "csv" | "tsv" | "semicolon" | "json" | "objects"; columns: { column: string; field: string | null }[]; rowsRead: number };
   /** Unit of each numeric field, by field name. */
   units: Record<string, string>;

@@ -175,11 +175,6 @@ fn malformed_requests_name_the_field() {
             "pasted text",
         ),
         (
-            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "valuation": 1}}),
-            "market.valuation",
-            "unknown field",
-        ),
-        (
             json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"}, "margin": {"model": "deribit-pm"}}),
             "margin.model",
             "not available",
@@ -195,6 +190,24 @@ fn malformed_requests_name_the_field() {
         assert_eq!(error.field, field, "{request}");
         assert!(error.to_string().contains(words), "{error}");
     }
+}
+
+#[test]
+fn unknown_fields_are_ignored_with_a_warning() {
+    let report = run(
+        json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z", "rates": 0.05,
+        "underlyings": {"BTC": {"index": 1, "skew": []}}}, "scenario": {}}),
+    );
+    assert_eq!(
+        report.warnings,
+        vec![
+            "market.rates: unknown field, ignored",
+            "market.underlyings.BTC.skew: unknown field, ignored",
+            "scenario: unknown field, ignored",
+        ]
+    );
+    // An empty account is +0, not −0 (which a page would show as "−0.00").
+    assert!(report.account.equity_usd == 0.0 && report.account.equity_usd.is_sign_positive());
 }
 
 #[test]

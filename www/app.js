@@ -192,6 +192,7 @@ function render(report, ms) {
   renderUnderlyings(report);
   renderPositions(report);
   renderErrors(report);
+  $('warnings').replaceChildren(...report.warnings.map((w) => el('li', { text: w })));
   const rows = report.positions.length;
   const total = `${rows} position${rows === 1 ? '' : 's'} computed, ${report.errors.length} row${report.errors.length === 1 ? '' : 's'} not read`;
   showStatus(`${total} · valued at ${report.valuationTime} · ${isNum(ms) ? ms.toFixed(1) : '?'} ms in WebAssembly`);
@@ -265,6 +266,7 @@ function renderPositions(report) {
       el('td', { text: ivCell }),
       el('td', {}, `${mark} `, el('span', { className: 'unit', text: p.priceUnit })),
       el('td', { text: usd(p.valueUsd) }),
+      el('td', {}, p.valueCoin === null ? '—' : `${coins(p.valueCoin)} `, p.valueCoin === null ? null : el('span', { className: 'unit', text: p.underlying })),
       el('td', { text: usd(p.pnlUsd) }),
       el('td', { text: coins(p.delta) }),
       el('td', { text: p.coinDelta === null ? '—' : coins(p.coinDelta) }),
