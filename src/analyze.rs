@@ -4,7 +4,7 @@
 use crate::account::{Account, Collateral};
 use crate::calendar::{expiry_code, format_instant, year_fraction};
 use crate::input::{read_book, PositionRow};
-use crate::instrument::{Kind, Settlement, USD_LIKE};
+use crate::instrument::{Kind, Settlement, SizeUnit, USD_LIKE};
 use crate::margin::StandardMargin;
 use crate::market::Market;
 use crate::pricing::black::OptionKind;
@@ -36,7 +36,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         ));
     }
     let mut market = request.market.validate()?;
-    let book = read_book(&request.positions);
+    let book = read_book(&request.positions, request.venue_setting()?);
     add_book_forwards(&mut market, &book.rows);
     let collateral = collateral(request, &market)?;
     let margin = StandardMargin::deribit();
@@ -177,10 +177,20 @@ fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> Pos
     };
     let inverse_option = matches!(instrument.kind, Kind::Option { .. })
         && instrument.settlement == Settlement::Inverse;
+    let notes = row
+        .venue_note
+        .iter()
+        .chain(&instrument.terms_note)
+        .cloned()
+        .collect();
     PositionReport {
         line: row.line,
         instrument: instrument.name.clone(),
         underlying: instrument.underlying.clone(),
+        venue: instrument.venue.name(),
+        venue_source: row.venue_source.name(),
+        read_as: read_as(row, leg),
+        notes,
         kind: instrument.kind_name(),
         settlement: instrument.settlement_name(),
         expiry: instrument.expiry().map(format_instant),
@@ -218,6 +228,39 @@ fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> Pos
         initial_margin_usd: state.margin.initial,
         maintenance_margin_usd: state.margin.maintenance,
     }
+}
+
+/// "OKX inverse option: -120 contracts × 0.01 BTC = -1.2 BTC".
+fn read_as(row: &PositionRow, leg: &Leg) -> String {
+    let i = &row.instrument;
+    let settlement = match i.settlement {
+        Settlement::Inverse => "coin-settled ",
+        Settlement::Linear => "USD-settled ",
+        Settlement::Spot => "",
+    };
+    let what = format!("{} {settlement}{}", i.venue.label(), i.kind_name());
+    let coin = &i.underlying;
+    let per_contract = |default: f64| row.multiplier.unwrap_or(default);
+    let size = match i.size_unit {
+        SizeUnit::Coin => format!("{} {coin}", row.size),
+        SizeUnit::Usd => format!("{} USD notional ≈ {:.6} {coin}", row.size, leg.quantity),
+        SizeUnit::Contracts { coins } => {
+            format!(
+                "{} contracts × {} {coin} = {} {coin}",
+                row.size,
+                per_contract(coins),
+                leg.quantity
+            )
+        }
+        SizeUnit::UsdContracts { usd } => format!(
+            "{} contracts × {} USD = {} USD notional ≈ {:.6} {coin}",
+            row.size,
+            per_contract(usd),
+            row.size * per_contract(usd),
+            leg.quantity
+        ),
+    };
+    format!("{what}: {size}")
 }
 
 fn underlying_reports(

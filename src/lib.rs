@@ -14,6 +14,7 @@ pub mod market;
 pub mod pricing;
 pub mod report;
 pub mod request;
+pub mod symbology;
 pub mod valuation;
 
 #[cfg(target_arch = "wasm32")]

@@ -36,6 +36,14 @@ pub struct PositionReport {
     pub line: usize,
     pub instrument: String,
     pub underlying: String,
+    /// `deribit`, `okx`, `bybit` or `binance`.
+    pub venue: &'static str,
+    /// Why that venue: `column`, `setting`, `headers`, `premium`, `size`, `name` or `default`.
+    pub venue_source: &'static str,
+    /// How the row was read, in words (venue, settlement, kind, size and its conversion to coins).
+    pub read_as: String,
+    /// Assumptions made for this row (a venue guessed, a contract term not published).
+    pub notes: Vec<String>,
     /// `option`, `future`, `perpetual` or `spot`.
     pub kind: &'static str,
     /// `inverse` (coin-settled), `linear` (USD-settled) or `spot`.

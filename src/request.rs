@@ -47,6 +47,10 @@ pub struct Request {
     pub account: AccountRequest,
     #[serde(default)]
     pub margin: MarginRequest,
+    /// The venue for names several venues share (`deribit`, `okx`, `bybit`, `binance`); a row's
+    /// venue column wins over it. Default: decided per row from the names, headers and prices.
+    #[serde(default)]
+    pub venue: Option<String>,
     /// Paths of fields the request carried that Headroom does not read (reported as warnings).
     #[serde(skip)]
     pub unknown_fields: Vec<String>,
@@ -103,6 +107,23 @@ fn standard() -> String {
 
 /// Highest default volatility accepted (2000 %).
 const MAX_VOL: f64 = 20.0;
+
+impl Request {
+    /// The venue setting, checked.
+    pub fn venue_setting(&self) -> Result<Option<crate::instrument::Venue>, RequestError> {
+        match self.venue.as_deref().map(str::trim) {
+            None | Some("") | Some("auto") => Ok(None),
+            Some(text) => crate::instrument::Venue::parse(text)
+                .map(Some)
+                .ok_or_else(|| {
+                    RequestError::new(
+                        "venue",
+                        format!("'{text}' is not one of deribit, okx, bybit, binance, auto"),
+                    )
+                }),
+        }
+    }
+}
 
 impl MarketRequest {
     /// Checks every number and date; forwards from the book are added later.

@@ -154,12 +154,17 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
         * match instrument.size_unit {
             SizeUnit::Coin | SizeUnit::Usd => row.multiplier.unwrap_or(1.0),
             SizeUnit::Contracts { coins } => multiplier(coins),
+            SizeUnit::UsdContracts { usd } => multiplier(usd),
         };
     if !amount.is_finite() {
         return Err("the size times the multiplier is too large".into());
     }
+    let usd_sized = matches!(
+        instrument.size_unit,
+        SizeUnit::Usd | SizeUnit::UsdContracts { .. }
+    );
     let coins_for = |mark: f64| {
-        if instrument.size_unit == SizeUnit::Usd {
+        if usd_sized {
             amount / mark
         } else {
             amount

@@ -43,12 +43,16 @@ export interface Request {
   market: MarketInput;
   account?: { /** Units per currency: coins, or USD for USD/USDC/USDT. Coins are valued at their index. */ collateral?: Record<string, number | null> };
   margin?: { /** Only "standard" for now. */ model?: "standard" };
+  /** Venue for names several venues share; a row's venue column wins. Default "auto": decided per row from names, headers and prices. */
+  venue?: "auto" | "deribit" | "okx" | "bybit" | "binance";
 }
 
 /** One position given as an object. Keys are matched like pasted headers (case- and punctuation-insensitive, with aliases). */
 export interface PositionInput {
-  /** Deribit name: BTC-27NOV26-90000-C, SOL_USDC-27NOV26-200-C, BTC-25DEC26, BTC-PERPETUAL, BTC_USDC-PERPETUAL, BTC. */
+  /** A Deribit, OKX, Bybit or Binance name (BTC-27NOV26-90000-C, BTC-USD-261225-100000-C, BTCUSDT, BTCUSD_PERP …) or a coin (BTC). */
   instrument: string;
+  /** deribit, okx, bybit or binance: decides names several venues share. */
+  venue?: string;
   /** Signed size: coins for inverse options, linear perpetuals and spot; USD notional for inverse futures/perpetuals; contracts for linear options. */
   size: number | string;
   /** "buy"/"long" or "sell"/"short"; with a side, size is unsigned. */
@@ -105,6 +109,13 @@ export interface PositionReport {
   line: number;
   instrument: string;
   underlying: string;
+  venue: "deribit" | "okx" | "bybit" | "binance";
+  /** Why that venue: the row's venue column, the request's venue setting, the table's headers, the premium's or size's scale (names two venues share), the name alone, or the default. */
+  venueSource: "column" | "setting" | "headers" | "premium" | "size" | "name" | "default";
+  /** How the row was read, in words, e.g. "OKX coin-settled option: -120 contracts × 0.01 BTC = -1.2 BTC". */
+  readAs: string;
+  /** Assumptions made for this row. */
+  notes: string[];
   kind: "option" | "future" | "perpetual" | "spot";
   /** inverse = coin-settled; linear = USD-settled. */
   settlement: "inverse" | "linear" | "spot";

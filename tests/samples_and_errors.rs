@@ -119,11 +119,82 @@ fn tsv_and_json_samples_compute() {
     );
 }
 
+/// Each venue's sample book, read with that venue's contract terms (symbology.md): quantities in
+/// coins worked by hand from the pasted contracts.
+/// Instrument, venue and signed quantity in coins.
+type Expected = (&'static str, &'static str, f64);
+
 #[test]
-fn a_bybit_option_pasted_as_deribit_is_caught_by_its_usd_premium() {
+fn okx_bybit_binance_books_are_read_with_their_contract_terms() {
+    let cases: [(&str, &[Expected]); 3] = [
+        (
+            "okx-book.csv",
+            &[
+                ("BTC-USD-261225-100000-C", "okx", -120.0 * 0.01),
+                ("BTC-USD-261225-80000-P", "okx", 200.0 * 0.01),
+                ("BTC-USD-SWAP", "okx", -300.0 * 100.0 / 91250.5),
+                ("BTC-USDT-SWAP", "okx", 50.0 * 0.01),
+                ("ETH-USD-270326-3000-P", "okx", -80.0 * 0.1),
+            ],
+        ),
+        (
+            "bybit-book.csv",
+            &[
+                ("BTC-25DEC26-100000-C", "bybit", -1.5),
+                ("BTC-25DEC26-85000-P-USDT", "bybit", 2.0),
+                ("BTCUSDT", "bybit", 0.8),
+                ("BTCUSD", "bybit", -20000.0 / 91250.5),
+                ("ETHUSDT", "bybit", -12.0),
+            ],
+        ),
+        (
+            "binance-book.csv",
+            &[
+                ("BTC-261225-100000-C", "binance", -1.0),
+                ("BTC-261225-80000-P", "binance", 1.0),
+                ("BTCUSDT", "binance", 0.25),
+                ("BTCUSD_PERP", "binance", -50.0 * 100.0 / 91250.5),
+                ("SOL-261225-150-C", "binance", -100.0),
+            ],
+        ),
+    ];
+    for (file, expected) in cases {
+        let report = run(json!({"positions": sample(file), "market": sample_market()}));
+        assert!(report.errors.is_empty(), "{file}: {:?}", report.errors);
+        let got: Vec<(&str, &str, f64)> = report
+            .positions
+            .iter()
+            .map(|p| (p.instrument.as_str(), p.venue, p.quantity))
+            .collect();
+        assert_eq!(got.len(), expected.len(), "{file}");
+        for ((name, venue, quantity), (want_name, want_venue, want_quantity)) in
+            got.iter().zip(expected)
+        {
+            assert_eq!((*name, *venue), (*want_name, *want_venue), "{file}");
+            assert_close(*quantity, *want_quantity, 1e-14, name);
+        }
+    }
+}
+
+#[test]
+fn the_bybit_table_headers_decide_a_shared_option_name() {
     let report = run(json!({"positions": sample("bybit-book.csv"), "market": sample_market()}));
-    let first = report.errors.iter().find(|e| e.line == 2).unwrap();
-    assert!(first.message.contains("not USD"), "{}", first.message);
+    let first = &report.positions[0];
+    assert_eq!(
+        (first.venue, first.venue_source, first.settlement),
+        ("bybit", "headers", "linear")
+    );
+    assert!(
+        first.notes.iter().any(|n| n.contains("Deribit")),
+        "{:?}",
+        first.notes
+    );
+    // Told it is a Deribit book, the USD premium cannot be a coin-settled option's.
+    let forced = run(
+        json!({"positions": sample("bybit-book.csv"), "market": sample_market(), "venue": "deribit"}),
+    );
+    let error = forced.errors.iter().find(|e| e.line == 2).unwrap();
+    assert!(error.message.contains("not USD"), "{}", error.message);
 }
 
 #[test]

@@ -15,6 +15,7 @@ const defaultState = () => ({
   ratePct: '',
   underlyings: {}, // SYMBOL -> { index, volPct, forwards: { CODE: value } } (all strings, as typed)
   collateral: [{ currency: 'USDC', amount: '' }],
+  venue: 'auto',
 });
 
 function loadState() {
@@ -125,6 +126,7 @@ function buildRequest() {
       market: { valuationTime: valuationIso(), rate: rate ?? 0, underlyings },
       account: { collateral },
       margin: { model: 'standard' },
+      venue: state.venue || 'auto',
     },
   };
 }
@@ -192,6 +194,7 @@ function render(report, ms) {
   renderUnderlyings(report);
   renderPositions(report);
   renderErrors(report);
+  renderPreview(report);
   $('warnings').replaceChildren(...report.warnings.map((w) => el('li', { text: w })));
   const rows = report.positions.length;
   const total = `${rows} position${rows === 1 ? '' : 's'} computed, ${report.errors.length} row${report.errors.length === 1 ? '' : 's'} not read`;
@@ -261,7 +264,9 @@ function renderPositions(report) {
     const mark = p.priceUnit === 'USD' ? usd(p.markPrice) : coins(p.markPrice);
     return el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' },
       el('td', { text: String(p.line) }),
-      el('th', { scope: 'row' }, p.instrument, p.expired ? el('span', { className: 'badge', text: 'expired' }) : null),
+      el('th', { scope: 'row', title: [p.readAs, ...p.notes].join('\n') }, p.instrument,
+        el('span', { className: 'badge', text: p.venue }),
+        p.expired ? el('span', { className: 'badge', text: 'expired' }) : null),
       el('td', {}, `${SIG.format(p.size)} `, el('span', { className: 'unit', text: p.sizeUnit })),
       el('td', { text: ivCell }),
       el('td', {}, `${mark} `, el('span', { className: 'unit', text: p.priceUnit })),
@@ -286,6 +291,22 @@ function renderErrors(report) {
     e.text ? el('code', { text: e.text }) : null));
   $('errors').replaceChildren(...items);
   $('errors-section').hidden = items.length === 0;
+}
+
+/** One line per input row: read, read with an assumption, or rejected (with the reason). */
+function renderPreview(report) {
+  const rows = [
+    ...report.positions.map((p) => ({ line: p.line, status: p.notes.length ? 'assumed' : 'read', text: p.readAs, notes: p.notes })),
+    ...report.errors.map((e) => ({ line: e.line, status: 'rejected', text: e.message, notes: [] })),
+  ].sort((a, b) => a.line - b.line);
+  const counts = { read: 0, assumed: 0, rejected: 0 };
+  for (const r of rows) counts[r.status] += 1;
+  $('preview-counts').textContent = `— ${counts.read} read, ${counts.assumed} with assumptions, ${counts.rejected} rejected`;
+  $('preview').replaceChildren(...rows.map((r) => el('li', { className: r.status, dataset: { line: String(r.line), status: r.status } },
+    el('span', { className: 'line', text: `${r.line}` }),
+    el('span', { className: 'status', text: r.status }),
+    el('span', { className: 'what', text: r.text }),
+    ...r.notes.map((n) => el('span', { className: 'note', text: n })))));
 }
 
 // ---------- market and collateral editors ----------
@@ -383,6 +404,7 @@ function applyStateToControls() {
   $('valuation').value = state.valuation;
   $('valuation').disabled = state.valuationNow;
   $('rate').value = state.ratePct;
+  $('venue').value = state.venue || 'auto';
 }
 
 // ---------- wiring ----------
@@ -402,6 +424,7 @@ function init() {
   });
   $('valuation').addEventListener('input', (ev) => { state.valuation = ev.target.value; scheduleCompute(); });
   $('rate').addEventListener('input', (ev) => { state.ratePct = ev.target.value; scheduleCompute(); });
+  $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
   $('add-collateral').addEventListener('click', () => { state.collateral.push({ currency: '', amount: '' }); renderCollateral(); });
   $('clear').addEventListener('click', () => {
     if (!confirm('Clear the book, market and collateral?')) return;

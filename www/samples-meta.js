@@ -15,6 +15,12 @@ export const SAMPLES = [
     collateral: [{ currency: 'USDC', amount: '2000' }] },
   { file: 'btc-short-strangle.json', label: 'BTC short strangle', description: 'A short strangle with a perpetual hedge (JSON array)',
     collateral: [{ currency: 'BTC', amount: '2' }] },
+  { file: 'okx-book.csv', label: 'OKX book', description: 'OKX names and contract sizes (contracts of 0.01 BTC, $100 swaps)',
+    collateral: [{ currency: 'BTC', amount: '1' }, { currency: 'USDT', amount: '20000' }] },
+  { file: 'bybit-book.csv', label: 'Bybit book', description: 'Bybit names: USDC and USDT options, USDT and inverse perpetuals',
+    collateral: [{ currency: 'USDC', amount: '60000' }] },
+  { file: 'binance-book.csv', label: 'Binance book', description: 'Binance options, USDⓈ-M and COIN-M perpetuals',
+    collateral: [{ currency: 'USDT', amount: '50000' }, { currency: 'BTC', amount: '0.2' }] },
   { file: 'bad-rows.csv', label: 'Bad rows', description: 'Every row wrong in its own way: each is reported with its line',
     collateral: [{ currency: 'USDC', amount: '10000' }] },
 ];

@@ -102,6 +102,23 @@ const ALIASES: &[(Field, &[&str])] = &[
     (Field::Venue, &["venue", "exchange"]),
 ];
 
+/// The venue a table's header names point to: OKX's `Pos`/`Avg. px`/`instId`, Bybit's
+/// `Contracts`+`Qty`, Binance's `positionAmt`. `None` when they say nothing.
+pub fn venue_hint<S: AsRef<str>>(headers: &[S]) -> Option<crate::instrument::Venue> {
+    use crate::instrument::Venue;
+    let names: Vec<String> = headers.iter().map(|h| normalise(h.as_ref())).collect();
+    let has = |n: &str| names.iter().any(|h| h == n);
+    if has("pos") || has("avgpx") || has("instid") || has("markpx") {
+        Some(Venue::Okx)
+    } else if has("qty") && has("contracts") {
+        Some(Venue::Bybit)
+    } else if has("positionamt") {
+        Some(Venue::Binance)
+    } else {
+        None
+    }
+}
+
 /// `"Avg. px"` → `"avgpx"`.
 pub fn normalise(header: &str) -> String {
     header

@@ -7,7 +7,7 @@ pub mod row;
 pub mod table;
 
 pub use loose::Loose;
-pub use row::PositionRow;
+pub use row::{PositionRow, RowContext};
 pub use table::{ColumnUse, Table};
 
 /// A row that could not be used, and why.
@@ -32,24 +32,32 @@ pub enum PositionsInput {
 pub struct Book {
     pub format: &'static str,
     pub columns: Vec<ColumnUse>,
+    /// The venue the header names pointed to, if any.
+    pub venue_hint: Option<crate::instrument::Venue>,
     pub rows: Vec<PositionRow>,
     pub errors: Vec<RowError>,
 }
 
-/// Reads every row; never fails as a whole.
-pub fn read_book(input: &PositionsInput) -> Book {
+/// Reads every row; never fails as a whole. `venue_setting` decides names several venues share.
+pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument::Venue>) -> Book {
     let table = match input {
         PositionsInput::Text(text) => table::read_text(text),
         PositionsInput::Objects(items) => table::read_objects(items),
     };
+    let context = RowContext {
+        iv_in_percent: table.iv_in_percent,
+        venue_setting,
+        venue_hint: table.venue_hint,
+    };
     let mut book = Book {
         format: table.format,
         columns: table.columns,
+        venue_hint: table.venue_hint,
         rows: Vec::new(),
         errors: table.errors,
     };
     for raw in &table.rows {
-        match row::read_row(raw, table.iv_in_percent) {
+        match row::read_row(raw, &context) {
             Ok(position) => book.rows.push(position),
             Err(message) => book
                 .errors

@@ -4,7 +4,8 @@ use super::columns::Field;
 use super::loose::Loose;
 use super::table::RawRow;
 use crate::calendar::clip;
-use crate::instrument::{parse_deribit, Instrument, Kind, Settlement};
+use crate::instrument::{Instrument, Kind, Settlement, Venue};
+use crate::symbology::{self, Hints, VenueSource};
 
 /// A position as the user gave it, every value checked.
 #[derive(Clone, Debug)]
@@ -21,14 +22,26 @@ pub struct PositionRow {
     pub iv: Option<f64>,
     /// Coins per contract, overriding the venue's contract terms.
     pub multiplier: Option<f64>,
+    /// Why the instrument was read as its venue's, and a note when that was a guess.
+    pub venue_source: VenueSource,
+    pub venue_note: Option<String>,
     pub text: String,
+}
+
+/// What applies to every row of an input: the request's venue setting and the headers' hint.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RowContext {
+    pub iv_in_percent: bool,
+    pub venue_setting: Option<Venue>,
+    pub venue_hint: Option<Venue>,
 }
 
 /// Highest IV accepted, as a fraction (2000 %).
 const MAX_IV: f64 = 20.0;
 
 /// Checks one raw row. The error is a sentence for the user, without the line number.
-pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String> {
+pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, String> {
+    let iv_in_percent = context.iv_in_percent;
     let get = |field: Field| {
         raw.fields
             .iter()
@@ -37,8 +50,33 @@ pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String
             .unwrap_or(&Loose::Missing)
     };
 
-    let instrument = match get(Field::Instrument) {
-        Loose::Text(t) if !t.trim().is_empty() => parse_deribit(t)?,
+    let column = match get(Field::Venue) {
+        Loose::Missing => None,
+        Loose::Text(v) if v.trim().is_empty() => None,
+        Loose::Text(v) => Some(Venue::parse(v).ok_or_else(|| {
+            format!(
+                "the venue '{}' is not one of deribit, okx, bybit, binance",
+                clip(v.trim())
+            )
+        })?),
+        other => {
+            return Err(format!(
+                "the venue is {}, not a name",
+                describe_value(other)
+            ))
+        }
+    };
+    // Sizes and prices hint at the venue when two venues share a name; checked properly below.
+    let loose_number = |field| number(get(field), "").ok().flatten().map(|(v, _)| v);
+    let hints = Hints {
+        column,
+        setting: context.venue_setting,
+        headers: context.venue_hint,
+        premium: loose_number(Field::Entry).or_else(|| loose_number(Field::Mark)),
+        size: loose_number(Field::Size).unwrap_or(0.0),
+    };
+    let read = match get(Field::Instrument) {
+        Loose::Text(t) if !t.trim().is_empty() => symbology::read(t, &hints)?,
         Loose::Missing => return Err("the instrument is missing".into()),
         Loose::Text(_) => return Err("the instrument is empty".into()),
         other => {
@@ -48,16 +86,7 @@ pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String
             ))
         }
     };
-    match get(Field::Venue) {
-        Loose::Missing => {}
-        Loose::Text(v) if v.trim().eq_ignore_ascii_case("deribit") || v.trim().is_empty() => {}
-        other => {
-            return Err(format!(
-                "venue {} is not supported yet: only Deribit names are read",
-                describe_value(other)
-            ))
-        }
-    }
+    let instrument = read.instrument;
 
     let mut size = number(get(Field::Size), "size")?
         .ok_or("the size is missing")?
@@ -92,8 +121,9 @@ pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String
             if let Some(p) = price.filter(|p| *p >= 1.0) {
                 return Err(format!(
                     "the {name} {p} is 1 {coin} or more, which an inverse option cannot be worth: \
-                     {name}s of {coin} options are in {coin}, not USD",
-                    coin = instrument.underlying
+                     {name}s of {venue} {coin} options are in {coin}, not USD",
+                    coin = instrument.underlying,
+                    venue = instrument.venue.label()
                 ));
             }
         }
@@ -132,6 +162,8 @@ pub fn read_row(raw: &RawRow, iv_in_percent: bool) -> Result<PositionRow, String
         mark,
         iv,
         multiplier,
+        venue_source: read.source,
+        venue_note: read.note,
         text: raw.text.clone(),
     })
 }
@@ -237,6 +269,12 @@ fn describe_value(value: &Loose) -> String {
 mod tests {
     use super::*;
 
+    const PASTED: RowContext = RowContext {
+        iv_in_percent: true,
+        venue_setting: None,
+        venue_hint: None,
+    };
+
     fn row(pairs: &[(Field, &str)]) -> RawRow {
         RawRow {
             line: 7,
@@ -272,7 +310,7 @@ mod tests {
                 (Field::Size, "2"),
                 (Field::Side, "Sell"),
             ]),
-            true,
+            &PASTED,
         )
         .unwrap();
         assert_eq!(r.size, -2.0);
@@ -282,7 +320,7 @@ mod tests {
                 (Field::Size, "-2"),
                 (Field::Side, "sell"),
             ]),
-            true,
+            &PASTED,
         )
         .unwrap_err();
         assert!(e.contains("give one or the other"));
@@ -296,7 +334,7 @@ mod tests {
                 (Field::Size, "1"),
                 (Field::Iv, "50"),
             ]),
-            true,
+            &PASTED,
         );
         assert_eq!(pasted.unwrap().iv, Some(0.5));
         let api = RawRow {
@@ -308,12 +346,15 @@ mod tests {
             ],
             text: String::new(),
         };
-        assert_eq!(read_row(&api, false).unwrap().iv, Some(0.5));
+        assert_eq!(
+            read_row(&api, &RowContext::default()).unwrap().iv,
+            Some(0.5)
+        );
     }
 
     #[test]
     fn each_bad_value_has_its_reason() {
-        let reason = |pairs: &[(Field, &str)]| read_row(&row(pairs), true).unwrap_err();
+        let reason = |pairs: &[(Field, &str)]| read_row(&row(pairs), &PASTED).unwrap_err();
         let opt = (Field::Instrument, "BTC-27NOV26-90000-C");
         assert!(reason(&[opt, (Field::Size, "one")]).contains("size 'one' is not a number"));
         assert!(reason(&[opt, (Field::Size, "1e400")]).contains("too large"));
@@ -321,14 +362,17 @@ mod tests {
         assert!(reason(&[opt, (Field::Size, "1"), (Field::Iv, "NaN")]).contains("not a number"));
         assert!(reason(&[opt, (Field::Size, "0")]).contains("size is 0"));
         assert!(reason(&[opt]).contains("size is missing"));
+        let deribit = (Field::Venue, "deribit");
+        let usd_premium = reason(&[opt, deribit, (Field::Size, "1"), (Field::Entry, "2350")]);
         assert!(
-            reason(&[opt, (Field::Size, "1"), (Field::Entry, "2350")]).contains("in BTC, not USD")
+            usd_premium.contains("Deribit BTC options are in BTC, not USD"),
+            "{usd_premium}"
         );
-        assert!(reason(&[
+        let ftx = reason(&[
             (Field::Instrument, "BTC"),
             (Field::Size, "1"),
-            (Field::Venue, "OKX")
-        ])
-        .contains("not supported yet"));
+            (Field::Venue, "FTX"),
+        ]);
+        assert!(ftx.contains("not one of"), "{ftx}");
     }
 }

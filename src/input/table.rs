@@ -1,9 +1,10 @@
 //! Pasted text (CSV, TSV, semicolon-separated or a JSON array) and API arrays of objects, read into
 //! raw rows that remember their line. A row that cannot be split is an error for that line only.
 
-use super::columns::{map_headers, Field};
+use super::columns::{map_headers, venue_hint, Field};
 use super::loose::Loose;
 use super::RowError;
+use crate::instrument::Venue;
 use serde_json::value::RawValue;
 
 /// One row before its values are checked.
@@ -33,6 +34,8 @@ pub struct Table {
     pub errors: Vec<RowError>,
     /// Pasted IVs are percent (65); API numbers are fractions (0.65).
     pub iv_in_percent: bool,
+    /// The venue the header names point to.
+    pub venue_hint: Option<Venue>,
 }
 
 const MAX_ROW_TEXT: usize = 200;
@@ -70,6 +73,7 @@ pub fn read_text(text: &str) -> Table {
         }
     };
     let fields = map_headers(&headers);
+    table.venue_hint = venue_hint(&headers);
     table.columns = headers
         .iter()
         .zip(&fields)

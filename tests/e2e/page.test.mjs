@@ -160,3 +160,18 @@ test('the Content-Security-Policy blocks every connection, even to the page’s 
   assert.match(csp, /'wasm-unsafe-eval'/);
   await context.close();
 });
+
+test('a venue book is previewed row by row, and the venue setting decides shared names', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="bybit-book.csv"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#preview li').length === 5);
+  const line2 = await textOf(page, '#preview li[data-line="2"]');
+  assert.match(line2, /^2assumedBybit USD-settled option: -1.5 BTC/);
+  assert.match(line2, /same name is a Deribit instrument/);
+  assert.match(await textOf(page, '#preview li[data-line="5"]'), /Bybit coin-settled perpetual: -20000 USD notional/);
+  await page.screenshot({ path: join(root, 'tests', 'e2e', 'artifacts', 'bybit.png'), fullPage: true });
+  await page.selectOption('#venue', 'deribit');
+  await waitForRecompute(page, () => document.querySelector('#preview li[data-line="2"]')?.dataset.status === 'rejected');
+  assert.match(await textOf(page, '#preview li[data-line="2"]'), /Deribit BTC options are in BTC, not USD/);
+  await context.close();
+});
