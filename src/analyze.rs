@@ -6,7 +6,7 @@ use crate::calendar::{expiry_code, format_instant, year_fraction};
 use crate::input::{read_book, PositionRow};
 use crate::instrument::{Kind, Settlement, SizeUnit, USD_LIKE};
 use crate::margin::StandardMargin;
-use crate::market::Market;
+use crate::market::{Market, MAX_AMOUNT};
 use crate::pricing::black::OptionKind;
 use crate::report::*;
 use crate::request::{Request, RequestError};
@@ -46,6 +46,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         .iter()
         .map(|e| ErrorReport {
             line: e.line,
+            item: e.item,
             message: e.message.clone(),
             text: e.text.clone(),
         })
@@ -56,12 +57,13 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
             Ok(leg) => valued.push((row, leg)),
             Err(message) => errors.push(ErrorReport {
                 line: row.line,
+                item: row.item,
                 message,
                 text: row.text.clone(),
             }),
         }
     }
-    errors.sort_by_key(|e| e.line);
+    errors.sort_by_key(|e| (e.line, e.item));
     let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
     let account = Account {
         legs: &legs,
@@ -127,10 +129,10 @@ fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, Req
     for (currency, amount) in &request.account.collateral {
         let field = format!("account.collateral.{currency}");
         let Some(amount) = *amount else { continue };
-        if !amount.is_finite() {
+        if !(amount.is_finite() && amount.abs() <= MAX_AMOUNT) {
             return Err(RequestError::new(
                 field,
-                format!("must be a number of units, got {amount}"),
+                format!("must be a number of units up to 1e15, got {amount}"),
             ));
         }
         let code = currency.trim().to_ascii_uppercase();
@@ -185,6 +187,7 @@ fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> Pos
         .collect();
     PositionReport {
         line: row.line,
+        item: row.item,
         instrument: instrument.name.clone(),
         underlying: instrument.underlying.clone(),
         venue: instrument.venue.name(),

@@ -5,6 +5,17 @@ use crate::calendar::year_fraction;
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
 
+/// Prices Headroom accepts, in USD: wide enough for any coin (PEPE trades near 1e-5), narrow
+/// enough that no product of a price, a size and a contract term overflows a double.
+pub const PRICE_RANGE: std::ops::RangeInclusive<f64> = 1e-8..=1e12;
+/// Largest size or collateral amount accepted, in its own unit.
+pub const MAX_AMOUNT: f64 = 1e15;
+
+/// Whether `x` is an acceptable price (finite and within [`PRICE_RANGE`]).
+pub fn is_price(x: f64) -> bool {
+    PRICE_RANGE.contains(&x)
+}
+
 /// Market data for one underlying.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnderlyingMarket {

@@ -34,6 +34,8 @@ pub struct MarginReport {
 #[serde(rename_all = "camelCase")]
 pub struct PositionReport {
     pub line: usize,
+    /// 1-based number of the row among the input's rows (tells apart JSON rows on one line).
+    pub item: usize,
     pub instrument: String,
     pub underlying: String,
     /// `deribit`, `okx`, `bybit` or `binance`.
@@ -158,6 +160,8 @@ pub struct LiquidationReport {
 #[serde(rename_all = "camelCase")]
 pub struct ErrorReport {
     pub line: usize,
+    /// 1-based number of the row among the input's rows; 0 for the header or the whole text.
+    pub item: usize,
     pub message: String,
     pub text: String,
 }

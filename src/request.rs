@@ -3,7 +3,7 @@
 
 use crate::calendar::{parse_expiry_key, parse_instant};
 use crate::input::{Loose, PositionsInput};
-use crate::market::{Market, UnderlyingMarket};
+use crate::market::{is_price, Market, UnderlyingMarket};
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -148,10 +148,10 @@ impl MarketRequest {
                 ));
             }
             if let Some(index) = u.index {
-                if !(index.is_finite() && index > 0.0) {
+                if !is_price(index) {
                     return Err(RequestError::new(
                         field("index"),
-                        format!("must be a positive price in USD, got {index}"),
+                        format!("must be a positive price in USD (1e-8 to 1e12), got {index}"),
                     ));
                 }
             }
@@ -178,13 +178,13 @@ impl MarketRequest {
                     parse_expiry_key(code).map_err(|m| RequestError::new(field("forwards"), m))?;
                 match forward {
                     None => {}
-                    Some(f) if f.is_finite() && *f > 0.0 => {
+                    Some(f) if is_price(*f) => {
                         forwards.insert(date, *f);
                     }
                     Some(f) => {
                         return Err(RequestError::new(
                             format!("{}.{code}", field("forwards")),
-                            format!("must be a positive price in USD, got {f}"),
+                            format!("must be a positive price in USD (1e-8 to 1e12), got {f}"),
                         ))
                     }
                 }

@@ -107,6 +107,8 @@ export interface Report {
 export interface PositionReport {
   /** 1-based line in the pasted text (header = 1), or 1-based index in an array. */
   line: number;
+  /** 1-based number of the row among the input's rows (tells apart JSON rows pasted on one line). */
+  item: number;
   instrument: string;
   underlying: string;
   venue: "deribit" | "okx" | "bybit" | "binance";
@@ -210,6 +212,8 @@ export interface AccountReport {
 
 export interface RowError {
   line: number;
+  /** 1-based number of the row among the input's rows; 0 for the header or the whole text. */
+  item: number;
   message: string;
   /** The row as given (shortened); show it as text, never as HTML. */
   text: string;

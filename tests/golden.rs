@@ -27,7 +27,11 @@ fn load(name: &str, inputs: usize) -> Vec<Case> {
             let r = r.unwrap();
             let numbers: Vec<f64> = (1..columns - 1).map(|i| r[i].parse().unwrap()).collect();
             Case {
-                kind: if &r[0] == "C" { OptionKind::Call } else { OptionKind::Put },
+                kind: if &r[0] == "C" {
+                    OptionKind::Call
+                } else {
+                    OptionKind::Put
+                },
                 inputs: numbers[..inputs].to_vec(),
                 expected: numbers[inputs..].to_vec(),
                 label: format!("{} {:?} ({})", &r[0], &numbers[..inputs], &r[columns - 1]),
@@ -47,11 +51,26 @@ fn check(what: &str, label: &str, actual: f64, expected: f64, relative: f64, ter
 #[test]
 fn black76_price_and_greeks_match_the_60_digit_reference() {
     let cases = load("black76.csv", 5);
-    assert!(cases.len() >= 450, "the golden file holds hundreds of cases");
+    assert!(
+        cases.len() >= 450,
+        "the golden file holds hundreds of cases"
+    );
     for c in &cases {
-        let [f, k, t, r, s] = c.inputs[..] else { unreachable!() };
-        let g = price_and_greeks(&OptionInputs { kind: c.kind, spot: f, strike: k, years: t, rate: r, carry: 0.0, vol: s });
-        let [price, delta, gamma, vega, theta, rho, vanna, volga, charm] = c.expected[..] else { unreachable!() };
+        let [f, k, t, r, s] = c.inputs[..] else {
+            unreachable!()
+        };
+        let g = price_and_greeks(&OptionInputs {
+            kind: c.kind,
+            spot: f,
+            strike: k,
+            years: t,
+            rate: r,
+            carry: 0.0,
+            vol: s,
+        });
+        let [price, delta, gamma, vega, theta, rho, vanna, volga, charm] = c.expected[..] else {
+            unreachable!()
+        };
         // Sizes of the terms each formula adds up.
         let (w, df) = (s * t.sqrt(), (-r * t).exp());
         let d1 = (f / k).ln() / w + 0.5 * w;
@@ -62,20 +81,54 @@ fn black76_price_and_greeks_match_the_60_digit_reference() {
         check("delta", &c.label, g.delta, delta, 1e-10, df);
         check("gamma", &c.label, g.gamma, gamma, 1e-10, 0.0);
         check("vega", &c.label, g.vega, vega, 1e-10, 0.0);
-        check("theta", &c.label, g.theta, theta, 1e-10, df * f * n * s / (2.0 * t.sqrt()) + r.abs() * price.abs());
+        check(
+            "theta",
+            &c.label,
+            g.theta,
+            theta,
+            1e-10,
+            df * f * n * s / (2.0 * t.sqrt()) + r.abs() * price.abs(),
+        );
         check("rho", &c.label, g.rho, rho, 1e-10, 0.0);
         check("vanna", &c.label, g.vanna, vanna, 1e-9, df * n * spread / s);
-        check("volga", &c.label, g.volga, volga, 1e-9, vega_size * spread * spread / s);
-        check("charm", &c.label, g.charm, charm, 1e-9, df * n * spread / (2.0 * t) + r.abs() * df);
+        check(
+            "volga",
+            &c.label,
+            g.volga,
+            volga,
+            1e-9,
+            vega_size * spread * spread / s,
+        );
+        check(
+            "charm",
+            &c.label,
+            g.charm,
+            charm,
+            1e-9,
+            df * n * spread / (2.0 * t) + r.abs() * df,
+        );
     }
 }
 
 /// Far-OTM tails: where erf-based N(x) gives 0, the price keeps 12 digits.
 #[test]
 fn far_out_of_the_money_prices_are_not_zero() {
-    for c in load("black76.csv", 5).iter().filter(|c| c.label.contains("otm-")) {
-        let [f, k, t, r, s] = c.inputs[..] else { unreachable!() };
-        let g = price_and_greeks(&OptionInputs { kind: c.kind, spot: f, strike: k, years: t, rate: r, carry: 0.0, vol: s });
+    for c in load("black76.csv", 5)
+        .iter()
+        .filter(|c| c.label.contains("otm-"))
+    {
+        let [f, k, t, r, s] = c.inputs[..] else {
+            unreachable!()
+        };
+        let g = price_and_greeks(&OptionInputs {
+            kind: c.kind,
+            spot: f,
+            strike: k,
+            years: t,
+            rate: r,
+            carry: 0.0,
+            vol: s,
+        });
         assert!(g.price > 0.0 && g.vega > 0.0, "{}", c.label);
         check("price", &c.label, g.price, c.expected[0], 1e-12, 0.0);
     }
@@ -88,15 +141,29 @@ fn implied_vol_hard_set() {
     let cases = load("implied_vol.csv", 5);
     let mut within_1e12 = 0;
     for c in &cases {
-        let [f, k, t, sigma, price] = c.inputs[..] else { unreachable!() };
-        let vol = implied_black_vol(price, f, k, t, c.kind).unwrap_or_else(|| panic!("no vol for {}", c.label));
+        let [f, k, t, sigma, price] = c.inputs[..] else {
+            unreachable!()
+        };
+        let vol = implied_black_vol(price, f, k, t, c.kind)
+            .unwrap_or_else(|| panic!("no vol for {}", c.label));
         let error = (vol - sigma).abs() / sigma;
-        assert!(error <= 1e-8, "{}: vol {vol} vs {sigma} ({error:.1e})", c.label);
+        assert!(
+            error <= 1e-8,
+            "{}: vol {vol} vs {sigma} ({error:.1e})",
+            c.label
+        );
         if error <= 1e-12 {
             within_1e12 += 1;
         }
     }
     let share = within_1e12 as f64 / cases.len() as f64;
-    println!("implied vol: {} cases, {within_1e12} within 1e-12", cases.len());
-    assert!(cases.len() >= 180 && share >= 0.9, "{within_1e12} of {} within 1e-12", cases.len());
+    println!(
+        "implied vol: {} cases, {within_1e12} within 1e-12",
+        cases.len()
+    );
+    assert!(
+        cases.len() >= 180 && share >= 0.9,
+        "{within_1e12} of {} within 1e-12",
+        cases.len()
+    );
 }

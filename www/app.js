@@ -285,9 +285,15 @@ function renderPositions(report) {
   $('positions-table').tBodies[0].replaceChildren(...rows);
 }
 
+/** "Line 4", or "Line 1, row 3" when several rows share a line (JSON pasted on one line). */
+function where(report, line, item) {
+  const shared = [...report.positions, ...report.errors].filter((r) => r.line === line).length > 1;
+  return shared && item ? `Line ${line}, row ${item}` : `Line ${line}`;
+}
+
 function renderErrors(report) {
   const items = report.errors.map((e) => el('li', { dataset: { line: String(e.line) } },
-    el('strong', { text: `Line ${e.line}: ` }), e.message,
+    el('strong', { text: `${where(report, e.line, e.item)}: ` }), e.message,
     e.text ? el('code', { text: e.text }) : null));
   $('errors').replaceChildren(...items);
   $('errors-section').hidden = items.length === 0;
@@ -296,14 +302,14 @@ function renderErrors(report) {
 /** One line per input row: read, read with an assumption, or rejected (with the reason). */
 function renderPreview(report) {
   const rows = [
-    ...report.positions.map((p) => ({ line: p.line, status: p.notes.length ? 'assumed' : 'read', text: p.readAs, notes: p.notes })),
-    ...report.errors.map((e) => ({ line: e.line, status: 'rejected', text: e.message, notes: [] })),
-  ].sort((a, b) => a.line - b.line);
+    ...report.positions.map((p) => ({ line: p.line, item: p.item, status: p.notes.length ? 'assumed' : 'read', text: p.readAs, notes: p.notes })),
+    ...report.errors.map((e) => ({ line: e.line, item: e.item, status: 'rejected', text: e.message, notes: [] })),
+  ].sort((a, b) => a.line - b.line || a.item - b.item);
   const counts = { read: 0, assumed: 0, rejected: 0 };
   for (const r of rows) counts[r.status] += 1;
   $('preview-counts').textContent = `— ${counts.read} read, ${counts.assumed} with assumptions, ${counts.rejected} rejected`;
   $('preview').replaceChildren(...rows.map((r) => el('li', { className: r.status, dataset: { line: String(r.line), status: r.status } },
-    el('span', { className: 'line', text: `${r.line}` }),
+    el('span', { className: 'line', text: where(report, r.line, r.item).replace('Line ', '') }),
     el('span', { className: 'status', text: r.status }),
     el('span', { className: 'what', text: r.text }),
     ...r.notes.map((n) => el('span', { className: 'note', text: n })))));

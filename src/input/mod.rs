@@ -15,6 +15,8 @@ pub use table::{ColumnUse, Table};
 pub struct RowError {
     /// 1-based line in the pasted text (header = 1), or 1-based index in an API array.
     pub line: usize,
+    /// 1-based number of the row among the input's rows; 0 for the header or the whole text.
+    pub item: usize,
     pub message: String,
     /// The row as given, shortened; shown as text, never as markup.
     pub text: String,
@@ -61,9 +63,9 @@ pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument
             Ok(position) => book.rows.push(position),
             Err(message) => book
                 .errors
-                .push(RowError::new(raw.line, message, &raw.text)),
+                .push(RowError::new(raw.line, raw.item, message, &raw.text)),
         }
     }
-    book.errors.sort_by_key(|e| e.line);
+    book.errors.sort_by_key(|e| (e.line, e.item));
     book
 }

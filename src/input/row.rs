@@ -5,12 +5,15 @@ use super::loose::Loose;
 use super::table::RawRow;
 use crate::calendar::clip;
 use crate::instrument::{Instrument, Kind, Settlement, Venue};
+use crate::market::{is_price, MAX_AMOUNT, PRICE_RANGE};
 use crate::symbology::{self, Hints, VenueSource};
 
 /// A position as the user gave it, every value checked.
 #[derive(Clone, Debug)]
 pub struct PositionRow {
     pub line: usize,
+    /// 1-based number of the row among the input's rows.
+    pub item: usize,
     pub instrument: Instrument,
     /// Signed size in the instrument's size unit (positive = long).
     pub size: f64,
@@ -94,6 +97,9 @@ pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, Strin
     if size == 0.0 {
         return Err("the size is 0: nothing to compute".into());
     }
+    if size.abs() > MAX_AMOUNT {
+        return Err(format!("the size {size} is beyond 1e15"));
+    }
     match side(get(Field::Side))? {
         None => {}
         Some(_) if size < 0.0 => {
@@ -107,13 +113,12 @@ pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, Strin
     let entry = positive_or_zero(get(Field::Entry), "entry price")?;
     let mark = positive_or_zero(get(Field::Mark), "mark price")?;
     if let Kind::Future { .. } | Kind::Perpetual | Kind::Spot = instrument.kind {
-        if entry == Some(0.0) {
-            return Err(
-                "the entry price is 0; a future's or holding's entry must be positive".into(),
-            );
-        }
-        if mark == Some(0.0) {
-            return Err("the mark price is 0; it must be positive".into());
+        for (name, price) in [("entry price", entry), ("mark price", mark)] {
+            if let Some(p) = price.filter(|p| !is_price(*p)) {
+                return Err(format!(
+                    "the {name} {p} must be a positive price from 1e-8 to 1e12 for a future or holding"
+                ));
+            }
         }
     }
     if let (Kind::Option { .. }, Settlement::Inverse) = (instrument.kind, instrument.settlement) {
@@ -150,12 +155,17 @@ pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, Strin
     };
     let multiplier = match number(get(Field::Multiplier), "multiplier")? {
         None => None,
-        Some((m, _)) if m > 0.0 => Some(m),
-        Some((m, _)) => return Err(format!("the multiplier {m} must be positive")),
+        Some((m, _)) if m > 0.0 && m <= 1e9 => Some(m),
+        Some((m, _)) => {
+            return Err(format!(
+                "the multiplier {m} must be positive and at most 1e9"
+            ))
+        }
     };
 
     Ok(PositionRow {
         line: raw.line,
+        item: raw.item,
         instrument,
         size,
         entry,
@@ -171,6 +181,7 @@ pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, Strin
 fn positive_or_zero(value: &Loose, name: &str) -> Result<Option<f64>, String> {
     match number(value, name)? {
         None => Ok(None),
+        Some((v, _)) if v > *PRICE_RANGE.end() => Err(format!("the {name} {v} is beyond 1e12")),
         Some((v, _)) if v >= 0.0 => Ok(Some(v)),
         Some((v, _)) => Err(format!("the {name} {v} is negative")),
     }
@@ -278,6 +289,7 @@ mod tests {
     fn row(pairs: &[(Field, &str)]) -> RawRow {
         RawRow {
             line: 7,
+            item: 6,
             fields: pairs
                 .iter()
                 .map(|(f, v)| (*f, Loose::Text(v.to_string())))
@@ -339,6 +351,7 @@ mod tests {
         assert_eq!(pasted.unwrap().iv, Some(0.5));
         let api = RawRow {
             line: 1,
+            item: 1,
             fields: vec![
                 (Field::Instrument, Loose::Text("BTC-27NOV26-90000-C".into())),
                 (Field::Size, Loose::Number(1.0)),

@@ -12,6 +12,8 @@ use serde_json::value::RawValue;
 pub struct RawRow {
     /// 1-based line in the pasted text (header = 1), or 1-based index in an API array.
     pub line: usize,
+    /// 1-based number of the row among the input's rows (JSON elements, table data rows).
+    pub item: usize,
     pub fields: Vec<(Field, Loose)>,
     /// The row as the user gave it, shortened, to show next to an error.
     pub text: String,
@@ -66,6 +68,7 @@ pub fn read_text(text: &str) -> Table {
         Err(reason) => {
             table.errors.push(RowError::new(
                 header_line,
+                0,
                 format!("the header row cannot be read: {reason}"),
                 header,
             ));
@@ -92,21 +95,23 @@ pub fn read_text(text: &str) -> Table {
             );
             table
                 .errors
-                .push(RowError::new(header_line, message, header));
+                .push(RowError::new(header_line, 0, message, header));
             return table;
         }
     }
-    for (line, row_text) in lines {
-        if row_text.trim().is_empty() {
-            continue;
-        }
+    let data_rows = lines.filter(|(_, row_text)| !row_text.trim().is_empty());
+    for (index, (line, row_text)) in data_rows.enumerate() {
+        let item = index + 1;
         match read_delimited_row(row_text, delimiter, &fields) {
             Ok(values) => table.rows.push(RawRow {
                 line,
+                item,
                 fields: values,
                 text: shorten(row_text),
             }),
-            Err(reason) => table.errors.push(RowError::new(line, reason, row_text)),
+            Err(reason) => table
+                .errors
+                .push(RowError::new(line, item, reason, row_text)),
         }
     }
     table
@@ -120,7 +125,7 @@ pub fn read_objects(items: &[Loose]) -> Table {
         ..Table::default()
     };
     for (i, item) in items.iter().enumerate() {
-        push_object(&mut table, i + 1, item, &describe_loose(item));
+        push_object(&mut table, i + 1, i + 1, item, &describe_loose(item));
     }
     table
 }
@@ -137,12 +142,13 @@ fn read_json_text(text: &str) -> Table {
             let line = e.line().max(1);
             let row_text = text.split('\n').nth(line - 1).unwrap_or("");
             let message = format!("the pasted JSON is not an array of position objects: {e}");
-            table.errors.push(RowError::new(line, message, row_text));
+            table.errors.push(RowError::new(line, 0, message, row_text));
             return table;
         }
     };
     let base = text.as_ptr() as usize;
-    for raw in items {
+    for (index, raw) in items.into_iter().enumerate() {
+        let item = index + 1;
         let offset = (raw.get().as_ptr() as usize)
             .saturating_sub(base)
             .min(text.len());
@@ -152,9 +158,10 @@ fn read_json_text(text: &str) -> Table {
             .count()
             + 1;
         match serde_json::from_str::<Loose>(raw.get()) {
-            Ok(item) => push_object(&mut table, line, &item, raw.get()),
+            Ok(value) => push_object(&mut table, line, item, &value, raw.get()),
             Err(e) => table.errors.push(RowError::new(
                 line,
+                item,
                 format!("the row cannot be read: {e}"),
                 raw.get(),
             )),
@@ -163,13 +170,13 @@ fn read_json_text(text: &str) -> Table {
     table
 }
 
-fn push_object(table: &mut Table, line: usize, item: &Loose, text: &str) {
-    let Loose::Object(entries) = item else {
+fn push_object(table: &mut Table, line: usize, item: usize, value: &Loose, text: &str) {
+    let Loose::Object(entries) = value else {
         let message = format!(
             "the row is {}, not an object like {{\"instrument\": …, \"size\": …}}",
-            item.describe()
+            value.describe()
         );
-        table.errors.push(RowError::new(line, message, text));
+        table.errors.push(RowError::new(line, item, message, text));
         return;
     };
     let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
@@ -189,6 +196,7 @@ fn push_object(table: &mut Table, line: usize, item: &Loose, text: &str) {
         .collect();
     table.rows.push(RawRow {
         line,
+        item,
         fields: values,
         text: shorten(text),
     });
@@ -276,9 +284,10 @@ fn describe_loose(item: &Loose) -> String {
 }
 
 impl RowError {
-    pub fn new(line: usize, message: String, text: &str) -> Self {
+    pub fn new(line: usize, item: usize, message: String, text: &str) -> Self {
         RowError {
             line,
+            item,
             message,
             text: shorten(text),
         }

@@ -271,6 +271,9 @@ pub(crate) fn parse_strike(name: &str, text: &str) -> Result<f64, String> {
     if !(value.is_finite() && value > 0.0) {
         return Err(format!("{name}: strike {text} must be positive"));
     }
+    if value > *crate::market::PRICE_RANGE.end() {
+        return Err(format!("{name}: strike {text} is beyond 1e12"));
+    }
     Ok(value)
 }
 

@@ -1,0 +1,297 @@
+//! Fuzzing the reader and `analyze` with proptest-driven generators: arbitrary text, tables built
+//! from real header aliases and hostile cells, JSON-shaped text, API objects, and extreme market
+//! data. Whatever comes in: no panic, no hang (every search is bounded), and every number in the
+//! report that is not documented as nullable is finite. The corpus in tests/fuzz_corpus/ always
+//! runs; a failure proptest finds gets its input added there.
+#![cfg(not(target_arch = "wasm32"))]
+
+use headroom::report::Report;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use serde_json::{json, Value};
+
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        rng_seed: RngSeed::Fixed(20261123),
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+/// Report fields documented as possibly `null`.
+const NULLABLE: &[&str] = &[
+    "expiry",
+    "strike",
+    "optionType",
+    "years",
+    "forward",
+    "forwardSource",
+    "iv",
+    "ivSource",
+    "entryPrice",
+    "valueCoin",
+    "pnlUsd",
+    "coinDelta",
+    "index",
+    "imUsage",
+    "mmUsage",
+    "down",
+    "up",
+    "downPrice",
+    "upPrice",
+    "field",
+];
+
+/// serde_json writes NaN and infinity as null, so a null anywhere else is a non-finite number.
+fn assert_finite(value: &Value, path: &str) {
+    match value {
+        Value::Null => {
+            let key = path.rsplit('.').next().unwrap_or("");
+            assert!(
+                NULLABLE.contains(&key),
+                "{path} is null (a NaN or infinity)"
+            );
+        }
+        Value::Number(n) => assert!(n.as_f64().is_some_and(f64::is_finite), "{path}"),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| assert_finite(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| assert_finite(v, &format!("{path}.{k}"))),
+        _ => {}
+    }
+}
+
+fn market(index: f64, vol: f64, valuation: &str) -> Value {
+    json!({
+        "valuationTime": valuation,
+        "underlyings": {
+            "BTC": {"index": index, "vol": vol, "forwards": {"25DEC26": index * 1.01}},
+            "ETH": {"index": index / 30.0, "vol": vol},
+            "SOL": {"index": 142.3},
+            "XRP": {"index": 0.5, "vol": 0.9}
+        }
+    })
+}
+
+fn analyze(request: Value) -> Option<Report> {
+    let request = headroom::request::from_deserializer(request).ok()?;
+    let report = headroom::analyze(&request).ok()?;
+    assert_finite(&serde_json::to_value(&report).unwrap(), "report");
+    // Every row is either a position or an error, never both, never twice.
+    let mut lines: Vec<(usize, usize)> = report
+        .positions
+        .iter()
+        .map(|p| (p.line, p.item))
+        .chain(report.errors.iter().map(|e| (e.line, e.item)))
+        .collect();
+    let count = lines.len();
+    lines.sort_unstable();
+    lines.dedup();
+    assert_eq!(lines.len(), count, "a row reported twice");
+    Some(report)
+}
+
+fn sample_run(positions: Value) -> Option<Report> {
+    analyze(
+        json!({"positions": positions, "market": market(91250.5, 0.55, "2026-11-23T12:00:00Z"),
+        "account": {"collateral": {"BTC": 1.5, "USDC": 10000}}}),
+    )
+}
+
+const HEADERS: &[&str] = &[
+    "instrument",
+    "Symbol",
+    "instId",
+    "Contracts",
+    "size",
+    "Qty",
+    "Pos",
+    "Position",
+    "amount",
+    "side",
+    "Avg. px",
+    "Entry Price",
+    "average price",
+    "mark",
+    "Mark px",
+    "IV",
+    "markIv",
+    "venue",
+    "multiplier",
+    "Delta",
+    "",
+    "\"quoted, header\"",
+];
+
+const CELLS: &[&str] = &[
+    "BTC-27NOV26-90000-C",
+    "BTC-25DEC26-100000-P",
+    "BTC-23NOV26-90000-C",
+    "ETH-25DEC26",
+    "BTC-PERPETUAL",
+    "BTC_USDC-PERPETUAL",
+    "SOL_USDC-25DEC26-150-C",
+    "XRP_USDC-25DEC26-0d5-P",
+    "BTC-USD-261225-100000-C",
+    "BTC-USD-SWAP",
+    "BTC-USDT-SWAP",
+    "BTCUSDT",
+    "BTCUSD",
+    "BTCUSDZ26",
+    "BTC-261225-100000-C",
+    "BTCUSD_PERP",
+    "DOGE-261225-0.2-C",
+    "BTC",
+    "ETH",
+    "PEPE",
+    "BTC-FS-19MAY26_PERP",
+    "<script>x</script>",
+    "okx",
+    "bybit",
+    "binance",
+    "deribit",
+    "ftx",
+    "buy",
+    "sell",
+    "1",
+    "-1",
+    "0",
+    "2.5",
+    "-25000",
+    "1e15",
+    "1e16",
+    "1e-9",
+    "1e400",
+    "NaN",
+    "inf",
+    "-0",
+    "0.0001",
+    "0.99",
+    "1.5",
+    "2350",
+    "91250.5",
+    "1,000",
+    "\"1,000.5\"",
+    "48.2%",
+    "−3",
+    "$90,000",
+    "",
+    " ",
+    "\"",
+    "\"\"",
+    "é",
+    "日本",
+    "\u{0}",
+    "9999999999999999999999",
+    "0x10",
+    "1e-320",
+];
+
+fn table() -> impl Strategy<Value = String> {
+    let header = prop::collection::vec(prop::sample::select(HEADERS), 1..7);
+    let delimiter = prop::sample::select(vec![",", "\t", ";"]);
+    (
+        header,
+        delimiter,
+        prop::collection::vec(
+            prop::collection::vec(prop::sample::select(CELLS), 0..8),
+            0..12,
+        ),
+    )
+        .prop_map(|(header, delimiter, rows)| {
+            let mut text = header.join(delimiter);
+            for row in rows {
+                text.push('\n');
+                text.push_str(&row.join(delimiter));
+            }
+            text
+        })
+}
+
+fn loose_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        prop::num::f64::ANY.prop_map(|x| json!(x)),
+        prop::sample::select(CELLS).prop_map(|s| json!(s)),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(HEADERS), inner), 0..6).prop_map(
+                |fields| Value::Object(
+                    fields
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect()
+                )
+            ),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    #[test]
+    fn arbitrary_text(text in "(?s).{0,400}") {
+        prop_assert!(sample_run(json!(text)).is_some());
+    }
+
+    #[test]
+    fn tables_of_hostile_cells(text in table()) {
+        prop_assert!(sample_run(json!(text)).is_some());
+    }
+
+    #[test]
+    fn json_shaped_text_and_api_objects(items in prop::collection::vec(loose_json(), 0..8)) {
+        prop_assert!(sample_run(json!(serde_json::to_string(&items).unwrap())).is_some());
+        prop_assert!(sample_run(Value::Array(items)).is_some());
+    }
+
+    /// Extreme but accepted market data: the whole price range, vols to 2000 %, any valuation
+    /// time around the expiries. Requests outside the accepted ranges must be refused, not computed.
+    #[test]
+    fn extreme_markets(
+        log_index in -8.0f64..12.0,
+        vol in 1e-4f64..20.0,
+        day in 0u32..60,
+        text in table(),
+    ) {
+        let valuation = format!("2026-{:02}-{:02}T07:59:59Z", 11 + day / 30, 1 + day % 28);
+        let report = analyze(json!({
+            "positions": text,
+            "market": market(10f64.powf(log_index) * 0.99, vol, &valuation),
+            "account": {"collateral": {"BTC": 1e15, "ETH": -3}},
+        }));
+        // Refused only when a derived price leaves the accepted range (ETH's index is BTC's / 30).
+        let index = 10f64.powf(log_index) * 0.99;
+        let accepted = headroom::market::is_price(index / 30.0) && headroom::market::is_price(index * 1.01);
+        prop_assert_eq!(report.is_some(), accepted);
+    }
+}
+
+#[test]
+fn the_corpus_computes() {
+    let dir = format!("{}/tests/fuzz_corpus", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5);
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let report = sample_run(json!(text)).unwrap_or_else(|| panic!("{}", path.display()));
+        assert!(
+            !report.errors.is_empty() || !report.positions.is_empty() || text.trim().is_empty(),
+            "{}",
+            path.display()
+        );
+    }
+}
