@@ -221,8 +221,11 @@ fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> Pos
         pnl_usd: leg.pnl_usd(&state),
         delta: greeks.delta,
         gamma: greeks.gamma,
+        gamma_pct: greeks.gamma * leg.index / 100.0,
         vega: greeks.vega,
+        vega_coin: greeks.vega / leg.index,
         theta: greeks.theta,
+        theta_coin: greeks.theta / leg.index,
         rho: greeks.rho,
         vanna: greeks.vanna,
         volga: greeks.volga,
@@ -285,13 +288,25 @@ fn underlying_reports(
             if !entry.expiries.iter().any(|e| e.expiry == code) {
                 let years = year_fraction(market.valuation, expiry);
                 let forward = market.forward(symbol, expiry);
+                let index = market.index(symbol);
+                let ratio = forward.zip(index).map(|((f, _), s)| f / s);
+                let expired = years <= 0.0;
                 entry.expiries.push(ExpiryReport {
                     expiry: code,
                     expiry_time: format_instant(expiry),
                     years,
                     forward: forward.map(|f| f.0),
                     forward_source: forward.map(|f| f.1.name()),
-                    expired: years <= 0.0,
+                    basis: ratio.map(|r| r - 1.0),
+                    basis_annualized: ratio.filter(|_| !expired).map(|r| r.ln() / years),
+                    expired,
+                    settlement: if expired {
+                        market.settlement(symbol, expiry)
+                    } else {
+                        None
+                    },
+                    vega: 0.0,
+                    weighted_vega: 0.0,
                 });
             }
         }
@@ -312,8 +327,25 @@ fn underlying_reports(
         u.pnl_usd += p.pnl_usd.unwrap_or(0.0);
         u.delta += p.delta;
         u.gamma += p.gamma;
+        u.gamma_pct += p.gamma_pct;
         u.vega += p.vega;
+        u.vega_coin += p.vega_coin;
         u.theta += p.theta;
+        u.theta_coin += p.theta_coin;
+        if let Some(e) = u
+            .expiries
+            .iter_mut()
+            .find(|e| Some(&e.expiry_time) == p.expiry.as_ref())
+        {
+            let weighted = if e.years > 0.0 {
+                p.vega * (30.0 / (e.years * 365.0)).sqrt()
+            } else {
+                0.0
+            };
+            e.vega += p.vega;
+            e.weighted_vega += weighted;
+            u.weighted_vega += weighted;
+        }
         u.rho += p.rho;
         u.vanna += p.vanna;
         u.volga += p.volga;

@@ -27,6 +27,8 @@ pub struct UnderlyingMarket {
     pub forwards: BTreeMap<Date, f64>,
     /// Annual basis b for expiries without a forward: F = S·e^(bT).
     pub basis: f64,
+    /// Settlement (delivery) price in USD by expiry date, for expired instruments.
+    pub settlements: BTreeMap<Date, f64>,
 }
 
 /// Where an expiry's forward came from.
@@ -69,6 +71,16 @@ impl Market {
     /// The index of an underlying, if the user gave one.
     pub fn index(&self, symbol: &str) -> Option<f64> {
         self.underlying(symbol).and_then(|u| u.index)
+    }
+
+    /// The price an expired instrument settled at: the one given for its expiry, else the index.
+    pub fn settlement(&self, symbol: &str, expiry: OffsetDateTime) -> Option<f64> {
+        let underlying = self.underlying(symbol)?;
+        underlying
+            .settlements
+            .get(&expiry.date())
+            .copied()
+            .or(underlying.index)
     }
 
     /// The forward of an expiry, in order of preference: the market input, a dated future in the

@@ -81,8 +81,14 @@ pub struct PositionReport {
     pub pnl_usd: Option<f64>,
     pub delta: f64,
     pub gamma: f64,
+    /// Γ·S/100: coins of delta gained per 1 % rise of the index.
+    pub gamma_pct: f64,
     pub vega: f64,
+    /// Vega in coin (USD vega over the index).
+    pub vega_coin: f64,
     pub theta: f64,
+    /// Theta in coin (USD theta over the index).
+    pub theta_coin: f64,
     pub rho: f64,
     pub vanna: f64,
     pub volga: f64,
@@ -101,8 +107,13 @@ pub struct UnderlyingReport {
     pub pnl_usd: f64,
     pub delta: f64,
     pub gamma: f64,
+    pub gamma_pct: f64,
     pub vega: f64,
+    pub vega_coin: f64,
+    /// Σ vega × √(30 / days to expiry): vega with short expiries weighted up.
+    pub weighted_vega: f64,
     pub theta: f64,
+    pub theta_coin: f64,
     pub rho: f64,
     pub vanna: f64,
     pub volga: f64,
@@ -128,7 +139,17 @@ pub struct ExpiryReport {
     /// `null` while the underlying has no index.
     pub forward: Option<f64>,
     pub forward_source: Option<&'static str>,
+    /// F/S − 1: the forward's premium over the index.
+    pub basis: Option<f64>,
+    /// ln(F/S)/T: the basis as an annual rate.
+    pub basis_annualized: Option<f64>,
     pub expired: bool,
+    /// For an expired expiry, the price its instruments settled at (USD).
+    pub settlement: Option<f64>,
+    /// Vega of this underlying's positions in this expiry, USD per vol point.
+    pub vega: f64,
+    /// vega × √(30 / days to expiry).
+    pub weighted_vega: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -198,8 +219,21 @@ pub const UNITS: &[(&str, &str)] = &[
     ("pnlUsd", "USD"),
     ("delta", "coins of the underlying (∂V_usd/∂S)"),
     ("gamma", "coins per 1 USD move of the index"),
+    (
+        "gammaPct",
+        "coins of delta per 1 % move of the index (Γ·S/100)",
+    ),
     ("vega", "USD per 1 vol point"),
+    ("vegaCoin", "coins of the underlying per 1 vol point"),
+    (
+        "weightedVega",
+        "USD per 1 vol point, × √(30 / days to expiry)",
+    ),
     ("theta", "USD per calendar day"),
+    ("thetaCoin", "coins of the underlying per calendar day"),
+    ("basis", "fraction (F/S − 1)"),
+    ("basisAnnualized", "fraction per year (ln(F/S)/T)"),
+    ("settlement", "USD"),
     ("rho", "USD per 1 percentage point of rate"),
     ("vanna", "coins of delta per 1 vol point"),
     ("volga", "USD per (1 vol point)²"),

@@ -78,6 +78,9 @@ pub struct UnderlyingRequest {
     pub forwards: BTreeMap<String, Option<f64>>,
     #[serde(default)]
     pub basis: Option<f64>,
+    /// Settlement price in USD by expiry, for instruments that have expired (default: the index).
+    #[serde(default)]
+    pub settlements: BTreeMap<String, Option<f64>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -189,6 +192,23 @@ impl MarketRequest {
                     }
                 }
             }
+            let mut settlements = BTreeMap::new();
+            for (code, price) in &u.settlements {
+                let date = parse_expiry_key(code)
+                    .map_err(|m| RequestError::new(field("settlements"), m))?;
+                match price {
+                    None => {}
+                    Some(f) if is_price(*f) => {
+                        settlements.insert(date, *f);
+                    }
+                    Some(f) => {
+                        return Err(RequestError::new(
+                            format!("{}.{code}", field("settlements")),
+                            format!("must be a positive price in USD (1e-8 to 1e12), got {f}"),
+                        ))
+                    }
+                }
+            }
             underlyings.insert(
                 key,
                 UnderlyingMarket {
@@ -196,6 +216,7 @@ impl MarketRequest {
                     vol: u.vol,
                     forwards,
                     basis,
+                    settlements,
                 },
             );
         }

@@ -192,10 +192,15 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
             },
             amount,
         ),
-        Kind::Option { strike, option, .. } if years.is_some_and(|t| t <= 0.0) => {
-            let payoff_usd = intrinsic(option, index, strike);
+        Kind::Option {
+            strike,
+            option,
+            expiry,
+        } if years.is_some_and(|t| t <= 0.0) => {
+            let settle = market.settlement(symbol, expiry).unwrap_or(index);
+            let payoff_usd = intrinsic(option, settle, strike);
             let (coins, usd, mark) = if inverse {
-                (payoff_usd / index * amount, 0.0, payoff_usd / index)
+                (payoff_usd / settle * amount, 0.0, payoff_usd / settle)
             } else {
                 (0.0, payoff_usd * amount, payoff_usd)
             };
@@ -239,12 +244,13 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
                 amount,
             )
         }
-        Kind::Future { .. } if years.is_some_and(|t| t <= 0.0) => {
-            let entry = row.entry.unwrap_or(index);
+        Kind::Future { expiry } if years.is_some_and(|t| t <= 0.0) => {
+            let settle = market.settlement(symbol, expiry).unwrap_or(index);
+            let entry = row.entry.unwrap_or(settle);
             let (coins, usd) = if inverse {
-                (amount * (1.0 / entry - 1.0 / index), 0.0)
+                (amount * (1.0 / entry - 1.0 / settle), 0.0)
             } else {
-                (0.0, amount * (index - entry))
+                (0.0, amount * (settle - entry))
             };
             leg(
                 Model::Settled {
@@ -253,9 +259,9 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
                     cost_coins: 0.0,
                     cost_usd: 0.0,
                     has_cost: true,
-                    mark: index,
+                    mark: settle,
                 },
-                coins_for(index),
+                coins_for(settle),
             )
         }
         Kind::Future { expiry } => {

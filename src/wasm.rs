@@ -28,6 +28,38 @@ pub fn analyze(
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// Prices one option (Black-76 on a forward) with its Greeks in the report's units. Throws an
+/// `Error` naming the field when an input is out of range.
+#[wasm_bindgen(js_name = priceOption, unchecked_return_type = "OptionQuote")]
+pub fn price_option(
+    #[wasm_bindgen(unchecked_param_type = "OptionQuoteRequest")] request: JsValue,
+) -> Result<JsValue, JsError> {
+    let deserializer = serde_wasm_bindgen::Deserializer::from(request);
+    let request: crate::pricing::quote::QuoteRequest =
+        serde_path_to_error::deserialize(deserializer)
+            .map_err(|e| JsError::new(&format!("{}: {}", e.path(), e.inner())))?;
+    let quote = crate::pricing::quote::quote(&request).map_err(|e| JsError::new(&e.to_string()))?;
+    serde_wasm_bindgen::to_value(&quote).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Implied volatility (fraction) of an undiscounted Black price in USD on a forward, by Jäckel's
+/// "Let's Be Rational"; `undefined` when no volatility reproduces the price.
+#[wasm_bindgen(js_name = impliedVol)]
+pub fn implied_vol(
+    price: f64,
+    forward: f64,
+    strike: f64,
+    years: f64,
+    is_call: bool,
+) -> Option<f64> {
+    let kind = if is_call {
+        crate::pricing::black::OptionKind::Call
+    } else {
+        crate::pricing::black::OptionKind::Put
+    };
+    crate::pricing::implied_black_vol(price, forward, strike, years, kind)
+}
+
 /// The crate version, for bug reports.
 #[wasm_bindgen(js_name = version)]
 pub fn version() -> String {
@@ -83,6 +115,8 @@ export interface UnderlyingInput {
   vol?: number | null;
   /** Forward price in USD by expiry code ("25DEC26") or ISO date. */
   forwards?: Record<string, number | null>;
+  /** Settlement price in USD by expiry, for instruments that have expired (default: the index). */
+  settlements?: Record<string, number | null>;
   /** Annual basis b for expiries without a forward: F = S·e^(bT); default 0. */
   basis?: number | null;
 }
@@ -159,10 +193,16 @@ export interface PositionReport {
   delta: number;
   /** Coins per 1 USD move of the index. */
   gamma: number;
+  /** Γ·S/100: coins of delta per 1 % move of the index. */
+  gammaPct: number;
   /** USD per 1 vol point. */
   vega: number;
+  /** Coins per 1 vol point (vega over the index). */
+  vegaCoin: number;
   /** USD per calendar day. */
   theta: number;
+  /** Coins per calendar day. */
+  thetaCoin: number;
   /** USD per 1 percentage point of rate. */
   rho: number;
   /** Coins of delta per 1 vol point. */
@@ -186,15 +226,31 @@ export interface UnderlyingReport {
   valueUsd: number; pnlUsd: number;
   /** Coins. */ delta: number;
   /** Coins per USD. */ gamma: number;
+  /** Coins of delta per 1 % move. */ gammaPct: number;
   /** USD per vol point. */ vega: number;
+  /** Coins per vol point. */ vegaCoin: number;
+  /** Σ vega × √(30 / days to expiry), USD per vol point. */ weightedVega: number;
   /** USD per day. */ theta: number;
+  /** Coins per day. */ thetaCoin: number;
   /** USD per percentage point. */ rho: number;
   vanna: number; volga: number; charm: number;
   /** Sum of coin deltas of coin-settled positions, coins. */ coinDelta: number;
   /** Coins held as collateral. */ collateral: number;
   /** delta + collateral: coins to sell to flatten the account's USD value in this underlying. */ deltaWithCollateral: number;
   initialMarginUsd: number; maintenanceMarginUsd: number;
-  expiries: { expiry: string; expiryTime: string; years: number; forward: number | null; forwardSource: "market" | "future" | "basis" | null; expired: boolean }[];
+  expiries: {
+    /** Venue code, e.g. "25DEC26". */ expiry: string;
+    /** RFC 3339 (08:00 UTC). */ expiryTime: string;
+    years: number;
+    /** USD. */ forward: number | null;
+    forwardSource: "market" | "future" | "basis" | null;
+    /** F/S − 1. */ basis: number | null;
+    /** ln(F/S)/T, per year. */ basisAnnualized: number | null;
+    expired: boolean;
+    /** USD, for an expired expiry. */ settlement: number | null;
+    /** USD per vol point. */ vega: number;
+    /** vega × √(30 / days to expiry). */ weightedVega: number;
+  }[];
 }
 
 export interface AccountReport {
@@ -208,6 +264,29 @@ export interface AccountReport {
   liquidatable: boolean;
   /** Per underlying, the smallest move of its index alone (signed fraction) at which MM usage reaches 100 %; null when none within −99 % … +1000 %. */
   liquidation: Record<string, { down: number | null; up: number | null; downPrice: number | null; upPrice: number | null }>;
+}
+
+/** Input of `priceOption`: Black-76 on a forward. */
+export interface OptionQuoteRequest {
+  /** Forward price of the expiry. */ forward: number;
+  strike: number;
+  /** Calendar years to expiry (days / 365). */ years: number;
+  /** Volatility, fraction (0.65). */ vol: number;
+  isCall: boolean;
+  /** Continuously compounded rate, fraction; default 0. */ rate?: number;
+}
+
+/** Output of `priceOption`, per one unit of the underlying, in the report's units. */
+export interface OptionQuote {
+  /** Discounted price, in the forward's currency. */ price: number;
+  /** ∂V/∂F. */ delta: number;
+  /** ∂²V/∂F². */ gamma: number;
+  /** Per 1 vol point. */ vega: number;
+  /** Per calendar day (negative for a long option), forward fixed. */ theta: number;
+  /** Per 1 percentage point of rate (−T·V/100). */ rho: number;
+  /** Delta per 1 vol point. */ vanna: number;
+  /** Per (1 vol point)². */ volga: number;
+  /** Delta per calendar day. */ charm: number;
 }
 
 export interface RowError {

@@ -41,6 +41,9 @@ const NULLABLE: &[&str] = &[
     "downPrice",
     "upPrice",
     "field",
+    "settlement",
+    "basis",
+    "basisAnnualized",
 ];
 
 /// serde_json writes NaN and infinity as null, so a null anywhere else is a non-finite number.

@@ -2,7 +2,7 @@
 //! headless Chromium with WASM_BINDGEN_USE_BROWSER=1 (scripts/test runs both).
 #![cfg(target_arch = "wasm32")]
 
-use headroom::wasm::analyze;
+use headroom::wasm::{analyze, implied_vol, price_option};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -119,4 +119,30 @@ fn hostile_text_never_traps() {
             &positions[..positions.len().min(20)]
         );
     }
+}
+
+#[wasm_bindgen_test]
+fn single_quotes_and_implied_vol() {
+    let request = js_sys::JSON::parse(
+        r#"{"forward": 100, "strike": 100, "years": 0.5, "vol": 0.2, "isCall": true}"#,
+    )
+    .unwrap();
+    let quote: Value = serde_wasm_bindgen::from_value(price_option(request).unwrap()).unwrap();
+    // test-vectors.md: undiscounted Black F = K = 100, T = 0.5, σ = 20 %: 5.637197779701664.
+    assert!((quote["price"].as_f64().unwrap() - 5.637197779701664).abs() < 1e-13);
+    let vol = implied_vol(5.637197779701664, 100.0, 100.0, 0.5, true).unwrap();
+    assert!((vol - 0.2).abs() < 1e-14);
+    assert_eq!(
+        implied_vol(150.0, 100.0, 100.0, 0.5, true),
+        None,
+        "above the forward: no vol"
+    );
+    let bad = js_sys::JSON::parse(
+        r#"{"forward": 100, "strike": 100, "years": 0.5, "vol": -1, "isCall": true}"#,
+    )
+    .unwrap();
+    let error: js_sys::Error = JsValue::from(price_option(bad).unwrap_err())
+        .dyn_into()
+        .unwrap();
+    assert!(String::from(error.message()).starts_with("vol:"));
 }

@@ -5,6 +5,7 @@
 pub mod black;
 pub mod implied;
 pub mod normal;
+pub mod quote;
 
 pub use black::{price_and_greeks, Greeks, OptionInputs};
 pub use implied::implied_black_vol;

@@ -1,0 +1,104 @@
+//! Report figures defined from others (gamma per 1 %, coin vega and theta, time-weighted vega,
+//! basis), settlement of expired legs at a given price, and the single-quote API.
+
+mod common;
+use common::*;
+use headroom::pricing::quote::{quote, QuoteRequest};
+use serde_json::json;
+
+#[test]
+fn derived_greeks_follow_their_definitions() {
+    let report = run(json!({"positions": sample("deribit-desk.csv"), "market": sample_market()}));
+    for p in &report.positions {
+        assert_close(
+            p.gamma_pct,
+            p.gamma * p.index / 100.0,
+            1e-15,
+            "gamma per 1 %",
+        );
+        assert_close(p.vega_coin, p.vega / p.index, 1e-15, "vega in coin");
+        assert_close(p.theta_coin, p.theta / p.index, 1e-15, "theta in coin");
+    }
+    let btc = &report.underlyings["BTC"];
+    let dec = btc.expiries.iter().find(|e| e.expiry == "25DEC26").unwrap();
+    assert_close(dec.basis.unwrap(), 91880.0 / 91250.5 - 1.0, 1e-13, "basis");
+    assert_close(
+        dec.basis_annualized.unwrap(),
+        (91880.0f64 / 91250.5).ln() / dec.years,
+        1e-13,
+        "annualised basis",
+    );
+    // 25DEC26 holds two BTC options (lines 4 and 5): vega summed, and weighted by √(30/days).
+    let vega: f64 = report
+        .positions
+        .iter()
+        .filter(|p| p.underlying == "BTC" && p.expiry == Some(dec.expiry_time.clone()))
+        .map(|p| p.vega)
+        .sum();
+    assert_close(dec.vega, vega, 1e-14, "vega by expiry");
+    assert_close(
+        dec.weighted_vega,
+        vega * (30.0 / (dec.years * 365.0)).sqrt(),
+        1e-14,
+        "weighted vega",
+    );
+    let total: f64 = btc.expiries.iter().map(|e| e.weighted_vega).sum();
+    assert_close(btc.weighted_vega, total, 1e-14, "underlying weighted vega");
+}
+
+/// Deribit settles an inverse option in coin at the delivery price: a call struck at 80,000
+/// delivered at 95,000 pays (95,000 − 80,000)/95,000 BTC per coin, worth that times today's index.
+#[test]
+fn expired_legs_settle_at_the_given_price() {
+    let report = run(json!({
+        "positions": "instrument,size,entry\nBTC-27NOV26-80000-C,2,0.05\nBTC_USDC-PERPETUAL,1,90000\nBTC-27NOV26,10000,90000",
+        "market": {"valuationTime": "2026-11-28T00:00:00Z", "underlyings": {"BTC": {"index": 100000, "settlements": {"27NOV26": 95000}}}}
+    }));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let option = &report.positions[0];
+    let coins = 2.0 * 15000.0 / 95000.0;
+    assert_close(option.value_coin.unwrap(), coins, 1e-15, "settled coins");
+    assert_close(
+        option.value_usd,
+        coins * 100000.0,
+        1e-15,
+        "worth at today's index",
+    );
+    let future = &report.positions[2];
+    assert_close(
+        future.value_coin.unwrap(),
+        10000.0 * (1.0 / 90000.0 - 1.0 / 95000.0),
+        1e-14,
+        "future settled at 95,000",
+    );
+    let expiry = &report.underlyings["BTC"].expiries[0];
+    assert_eq!((expiry.expired, expiry.settlement), (true, Some(95000.0)));
+}
+
+#[test]
+fn single_quotes_in_report_units() {
+    let q = quote(&QuoteRequest {
+        forward: 60000.0,
+        strike: 65000.0,
+        years: 30.0 / 365.0,
+        vol: 0.65,
+        is_call: true,
+        rate: 0.0,
+    })
+    .unwrap();
+    assert_matches_published(q.price, "2559.74182777", "price");
+    assert_matches_published(q.delta, "0.368301172826", "delta");
+    assert_close(q.vega, 6484.97736973 * 0.01, 1e-11, "vega per point");
+    assert_close(q.theta, -25642.6813495 / 365.0, 1e-11, "theta per day");
+    assert_close(q.charm, -1.19878568611 / 365.0, 1e-10, "charm per day");
+    let bad = quote(&QuoteRequest {
+        forward: 60000.0,
+        strike: 65000.0,
+        years: -1.0,
+        vol: 0.65,
+        is_call: true,
+        rate: 0.0,
+    })
+    .unwrap_err();
+    assert_eq!(bad.field, "years");
+}
