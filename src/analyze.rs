@@ -91,10 +91,14 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         underlyings,
         account: account_report,
         errors,
-        warnings: request
-            .unknown_fields
-            .iter()
-            .map(|f| format!("{f}: unknown field, ignored"))
+        warnings: surface_warnings(&market)
+            .into_iter()
+            .chain(
+                request
+                    .unknown_fields
+                    .iter()
+                    .map(|f| format!("{f}: unknown field, ignored")),
+            )
             .collect(),
         input: InputReport {
             format: book.format,
@@ -110,6 +114,38 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         },
         units: UNITS.iter().copied().collect(),
     })
+}
+
+/// Arbitrage in the user's volatility surface: butterfly within each live smile, calendar across
+/// expiries' ATM total variance. Warnings, not errors: the numbers are still computed.
+fn surface_warnings(market: &Market) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for (symbol, u) in &market.underlyings {
+        let mut atm: Vec<(String, f64, f64)> = Vec::new();
+        let expiries: std::collections::BTreeSet<_> =
+            u.smiles.keys().chain(u.atm_vols.keys()).copied().collect();
+        for date in expiries {
+            let expiry = crate::calendar::at_expiry_hour(date);
+            let years = year_fraction(market.valuation, expiry);
+            let Some((forward, _)) = market.forward(symbol, expiry) else {
+                continue;
+            };
+            if years <= 0.0 {
+                continue;
+            }
+            let code = expiry_code(date);
+            if let Some(smile) = u.smiles.get(&date) {
+                for w in smile.arbitrage_warnings(forward, years) {
+                    warnings.push(format!("{symbol} {code} smile: {w}"));
+                }
+                atm.push((code, years, smile.vol(forward, years, forward)));
+            } else if let Some(vol) = u.atm_vols.get(&date) {
+                atm.push((code, years, *vol));
+            }
+        }
+        warnings.extend(crate::volatility::calendar_warnings(symbol, &atm));
+    }
+    warnings
 }
 
 /// A dated future's mark in the book is the forward of its expiry when the market gives none.

@@ -16,6 +16,7 @@ pub mod report;
 pub mod request;
 pub mod symbology;
 pub mod valuation;
+pub mod volatility;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -1,7 +1,8 @@
 //! Market data as the user gives it: valuation time, rate, and per underlying an index, a default
 //! volatility and forwards by expiry. Checked once; every number in here is finite and in range.
 
-use crate::calendar::year_fraction;
+use crate::calendar::{at_expiry_hour, year_fraction};
+use crate::volatility::{atm_term_vol, SmileSpec, VolSource};
 use std::collections::BTreeMap;
 use time::{Date, OffsetDateTime};
 
@@ -29,6 +30,10 @@ pub struct UnderlyingMarket {
     pub basis: f64,
     /// Settlement (delivery) price in USD by expiry date, for expired instruments.
     pub settlements: BTreeMap<Date, f64>,
+    /// ATM volatility by expiry date (the term structure).
+    pub atm_vols: BTreeMap<Date, f64>,
+    /// Smiles by expiry date.
+    pub smiles: BTreeMap<Date, SmileSpec>,
 }
 
 /// Where an expiry's forward came from.
@@ -71,6 +76,36 @@ impl Market {
     /// The index of an underlying, if the user gave one.
     pub fn index(&self, symbol: &str) -> Option<f64> {
         self.underlying(symbol).and_then(|u| u.index)
+    }
+
+    /// Volatility from the surface: the smile of the expiry, else the ATM term structure.
+    pub fn surface_vol(
+        &self,
+        symbol: &str,
+        expiry: OffsetDateTime,
+        strike: f64,
+        forward: f64,
+        years: f64,
+    ) -> Option<(f64, VolSource)> {
+        let underlying = self.underlying(symbol)?;
+        if let Some(smile) = underlying.smiles.get(&expiry.date()) {
+            return Some((smile.vol(forward, years, strike), VolSource::Smile));
+        }
+        let term = self.atm_term(symbol);
+        atm_term_vol(&term, years).map(|v| (v, VolSource::Term))
+    }
+
+    /// The ATM vols given for live expiries, as (years, vol), shortest first.
+    pub fn atm_term(&self, symbol: &str) -> Vec<(f64, f64)> {
+        let Some(underlying) = self.underlying(symbol) else {
+            return Vec::new();
+        };
+        underlying
+            .atm_vols
+            .iter()
+            .map(|(date, vol)| (year_fraction(self.valuation, at_expiry_hour(*date)), *vol))
+            .filter(|(years, _)| *years > 0.0)
+            .collect()
     }
 
     /// The price an expired instrument settled at: the one given for its expiry, else the index.

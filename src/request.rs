@@ -4,6 +4,7 @@
 use crate::calendar::{parse_expiry_key, parse_instant};
 use crate::input::{Loose, PositionsInput};
 use crate::market::{is_price, Market, UnderlyingMarket};
+use crate::volatility::{SmileSpec, Svi};
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -81,6 +82,52 @@ pub struct UnderlyingRequest {
     /// Settlement price in USD by expiry, for instruments that have expired (default: the index).
     #[serde(default)]
     pub settlements: BTreeMap<String, Option<f64>>,
+    /// ATM volatility (fraction) by expiry: the term structure.
+    #[serde(default)]
+    pub atm_vols: BTreeMap<String, Option<f64>>,
+    /// Smile by expiry: strike → IV points, or raw SVI parameters.
+    #[serde(default)]
+    pub smiles: BTreeMap<String, SmileRequest>,
+}
+
+/// One expiry's smile: exactly one of `points` ([strike USD, IV fraction] pairs) or `svi`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SmileRequest {
+    #[serde(default)]
+    pub points: Option<Vec<(f64, f64)>>,
+    #[serde(default)]
+    pub svi: Option<Svi>,
+}
+
+impl SmileRequest {
+    fn validate(&self) -> Result<SmileSpec, String> {
+        match (&self.points, self.svi) {
+            (Some(points), None) => {
+                if points.is_empty() {
+                    return Err("points is empty: give [strike, iv] pairs".into());
+                }
+                let mut sorted = points.clone();
+                for &(strike, iv) in &sorted {
+                    if !is_price(strike) {
+                        return Err(format!("strike {strike} must be a positive price in USD"));
+                    }
+                    if !(iv.is_finite() && iv > 0.0 && iv <= MAX_VOL) {
+                        return Err(format!(
+                            "IV {iv} at strike {strike} must be a fraction above 0 and at most 20"
+                        ));
+                    }
+                }
+                sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some(pair) = sorted.windows(2).find(|p| p[0].0 == p[1].0) {
+                    return Err(format!("strike {} appears twice", pair[0].0));
+                }
+                Ok(SmileSpec::Points(sorted))
+            }
+            (None, Some(svi)) => svi.validate().map(|_| SmileSpec::Svi(svi)),
+            _ => Err("give either points or svi".into()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -209,6 +256,34 @@ impl MarketRequest {
                     }
                 }
             }
+            let mut atm_vols = BTreeMap::new();
+            for (code, vol) in &u.atm_vols {
+                let date =
+                    parse_expiry_key(code).map_err(|m| RequestError::new(field("atmVols"), m))?;
+                match vol {
+                    None => {}
+                    Some(v) if v.is_finite() && *v > 0.0 && *v <= MAX_VOL => {
+                        atm_vols.insert(date, *v);
+                    }
+                    Some(v) => {
+                        return Err(RequestError::new(
+                            format!("{}.{code}", field("atmVols")),
+                            format!(
+                                "must be a fraction above 0 and at most 20 (0.65 = 65 %), got {v}"
+                            ),
+                        ))
+                    }
+                }
+            }
+            let mut smiles = BTreeMap::new();
+            for (code, smile) in &u.smiles {
+                let date =
+                    parse_expiry_key(code).map_err(|m| RequestError::new(field("smiles"), m))?;
+                let spec = smile
+                    .validate()
+                    .map_err(|m| RequestError::new(format!("{}.{code}", field("smiles")), m))?;
+                smiles.insert(date, spec);
+            }
             underlyings.insert(
                 key,
                 UnderlyingMarket {
@@ -217,6 +292,8 @@ impl MarketRequest {
                     forwards,
                     basis,
                     settlements,
+                    atm_vols,
+                    smiles,
                 },
             );
         }

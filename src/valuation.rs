@@ -12,27 +12,7 @@ use crate::margin::standard::{Requirement, StandardMargin};
 use crate::market::{ForwardSource, Market};
 use crate::pricing::black::{intrinsic, price_and_greeks, OptionInputs, OptionKind};
 use crate::pricing::implied_black_vol;
-
-/// Where an option's volatility came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VolSource {
-    /// The row's IV column.
-    Row,
-    /// Implied from the row's mark price.
-    Mark,
-    /// The underlying's default volatility in the market input.
-    Default,
-}
-
-impl VolSource {
-    pub fn name(self) -> &'static str {
-        match self {
-            VolSource::Row => "row",
-            VolSource::Mark => "mark",
-            VolSource::Default => "default",
-        }
-    }
-}
+pub use crate::volatility::VolSource;
 
 /// A live option: Black-76 on `forward_ratio · index`.
 #[derive(Clone, Copy, Debug)]
@@ -335,15 +315,22 @@ fn option_vol(
             });
     }
     let symbol = &row.instrument.underlying;
+    let surface = row
+        .instrument
+        .expiry()
+        .and_then(|e| market.surface_vol(symbol, e, strike, forward, years));
+    if let Some(found) = surface {
+        return Ok(found);
+    }
     market
         .underlying(symbol)
         .and_then(|u| u.vol)
         .map(|v| (v, VolSource::Default))
         .ok_or_else(|| {
             format!(
-            "no volatility: give the row an IV or a mark price, or set a default vol for {symbol} \
-             (market.underlyings.{symbol}.vol)"
-        )
+                "no volatility: give the row an IV or a mark price, or set a smile, ATM vols or a \
+             default vol for {symbol} (market.underlyings.{symbol}.vol)"
+            )
         })
 }
 

@@ -111,12 +111,16 @@ export interface MarketInput {
 export interface UnderlyingInput {
   /** Index price, USD. */
   index?: number | null;
-  /** Default volatility, fraction, for options with neither an IV nor a mark price. */
+  /** Default volatility, fraction, for options with no IV, no mark price, no smile and no ATM vols. */
   vol?: number | null;
   /** Forward price in USD by expiry code ("25DEC26") or ISO date. */
   forwards?: Record<string, number | null>;
   /** Settlement price in USD by expiry, for instruments that have expired (default: the index). */
   settlements?: Record<string, number | null>;
+  /** ATM volatility (fraction) by expiry: the term structure, interpolated in total variance. */
+  atmVols?: Record<string, number | null>;
+  /** Smile by expiry: [strike USD, IV fraction] points (linear in total variance vs ln(K/F), flat beyond), or raw SVI total-variance parameters. */
+  smiles?: Record<string, { points: [number, number][] } | { svi: { a: number; b: number; rho: number; m: number; sigma: number } }>;
   /** Annual basis b for expiries without a forward: F = S·e^(bT); default 0. */
   basis?: number | null;
 }
@@ -131,7 +135,7 @@ export interface Report {
   account: AccountReport;
   /** Rows that could not be used; all other rows are computed. */
   errors: RowError[];
-  /** Things that did not stop the computation, e.g. "market.rates: unknown field, ignored". */
+  /** Things that did not stop the computation: arbitrage in the vol surface ("BTC 25DEC26 smile: … butterfly arbitrage"), ignored fields. */
   warnings: string[];
   input: { format: "csv" | "tsv" | "semicolon" | "json" | "objects"; columns: { column: string; field: string | null }[]; rowsRead: number };
   /** Unit of each numeric field, by field name. */
@@ -176,7 +180,8 @@ export interface PositionReport {
   forwardSource: "market" | "future" | "basis" | null;
   /** Volatility used, fraction. */
   iv: number | null;
-  ivSource: "row" | "mark" | "default" | null;
+  /** The row's IV, implied from its mark, the expiry's smile, the ATM term structure, or the default vol. */
+  ivSource: "row" | "mark" | "smile" | "term" | "default" | null;
   /** Model mark per coin, in priceUnit. */
   markPrice: number;
   /** Entry per coin as given, in priceUnit. */

@@ -278,6 +278,21 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config(200))]
+
+    /// Any smile the request accepts prices every option to a finite number.
+    #[test]
+    fn random_smiles(points in prop::collection::vec((1.0f64..300000.0, 0.001f64..20.0), 1..8), text in table()) {
+        let smile: Vec<[f64; 2]> = points.iter().map(|(k, v)| [*k, *v]).collect();
+        let mut m = market(91250.5, 0.55, "2026-11-23T12:00:00Z");
+        m["underlyings"]["BTC"]["smiles"] = json!({"25DEC26": {"points": smile}, "27NOV26": {"points": smile}});
+        let request = json!({"positions": text, "market": m});
+        let distinct = { let mut k: Vec<u64> = points.iter().map(|p| p.0.to_bits()).collect(); k.sort_unstable(); k.dedup(); k.len() == points.len() };
+        prop_assert_eq!(analyze(request).is_some(), distinct, "refused only for a repeated strike");
+    }
+}
+
 #[test]
 fn the_corpus_computes() {
     let dir = format!("{}/tests/fuzz_corpus", env!("CARGO_MANIFEST_DIR"));

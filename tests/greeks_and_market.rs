@@ -102,3 +102,93 @@ fn single_quotes_in_report_units() {
     .unwrap_err();
     assert_eq!(bad.field, "years");
 }
+
+#[test]
+fn options_take_their_vol_from_the_smile_then_the_term_structure() {
+    let market = json!({
+        "valuationTime": "2026-11-23T12:00:00Z",
+        "underlyings": {"BTC": {
+            "index": 91250.5, "vol": 0.55,
+            "forwards": {"25DEC26": 91880, "26MAR27": 93410.5, "25JUN27": 95120},
+            "smiles": {
+                "25DEC26": {"points": [[80000, 0.62], [90000, 0.52], [100000, 0.50], [120000, 0.56]]},
+                "26MAR27": {"svi": {"a": 0.04, "b": 0.12, "rho": -0.3, "m": 0.0, "sigma": 0.25}}
+            },
+            "atmVols": {"27NOV26": 0.45, "25JUN27": 0.58}
+        }}
+    });
+    let report = run(json!({
+        "positions": "instrument,size,iv\nBTC-25DEC26-90000-C,1,\nBTC-25DEC26-95000-C,1,\nBTC-26MAR27-93410.5-P,1,\nBTC-27NOV26-91000-C,1,\nBTC-27NOV26-91000-P,1,40",
+        "market": market,
+    }));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let [at_point, between, svi, term, row] = &report.positions[..] else {
+        panic!()
+    };
+    assert_eq!(
+        (at_point.iv_source, at_point.iv),
+        (Some("smile"), Some(0.52))
+    );
+    // Between 90,000 and 100,000: total variance linear in ln(K/F).
+    let (f, t) = (91880.0f64, between.years.unwrap());
+    let (k0, k1, k) = ((90000.0 / f).ln(), (100000.0 / f).ln(), (95000.0 / f).ln());
+    let w = 0.52f64.powi(2) * t + (0.50f64.powi(2) - 0.52f64.powi(2)) * t * (k - k0) / (k1 - k0);
+    assert_close(
+        between.iv.unwrap(),
+        (w / t).sqrt(),
+        1e-14,
+        "interpolated smile vol",
+    );
+    // SVI at the money (k = ln(93410.5/93410.5) = 0): w = a + b·sigma.
+    let t = svi.years.unwrap();
+    assert_close(
+        svi.iv.unwrap(),
+        ((0.04 + 0.12 * 0.25) / t).sqrt(),
+        1e-14,
+        "SVI vol",
+    );
+    assert_eq!(svi.iv_source, Some("smile"));
+    assert_eq!(
+        (term.iv_source, term.iv),
+        (Some("term"), Some(0.45)),
+        "the 27NOV26 ATM vol"
+    );
+    assert_eq!(row.iv_source, Some("row"), "a row's IV wins");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
+
+#[test]
+fn contradictory_vols_warn_and_bad_svi_is_refused() {
+    let report = run(json!({
+        "positions": "",
+        "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {
+            "index": 100000,
+            "smiles": {"25DEC26": {"points": [[90000, 0.40], [100000, 0.52], [110000, 0.40]]}},
+            "atmVols": {"26MAR27": 0.20}
+        }}}
+    }));
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("BTC 25DEC26 smile:") && w.contains("butterfly")),
+        "{:?}",
+        report.warnings
+    );
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("calendar arbitrage")),
+        "{:?}",
+        report.warnings
+    );
+    let error = try_run(json!({
+        "positions": "",
+        "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000,
+            "smiles": {"25DEC26": {"svi": {"a": -0.5, "b": 0.1, "rho": 0.0, "m": 0.0, "sigma": 0.1}}}}}}
+    }))
+    .unwrap_err();
+    assert_eq!(error.field, "market.underlyings.BTC.smiles.25DEC26");
+    assert!(error.message.contains("falls to"), "{error}");
+}

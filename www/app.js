@@ -82,6 +82,16 @@ function parseTyped(text) {
 
 // ---------- request ----------
 
+/** "80000:62, 90,000:52.5%" (strike:IV %, separated by commas, semicolons, spaces or lines) → [[80000, 0.62], …]. */
+function parseSmile(text, label, problems) {
+  const pair = /([0-9][0-9,_]*(?:\.[0-9]+)?)\s*:\s*([0-9]+(?:\.[0-9]+)?)\s*%?/g;
+  const input = String(text || '');
+  const points = [...input.matchAll(pair)].map((m) => [parseTyped(m[1]), Number(m[2]) / 100]);
+  const leftover = input.replace(pair, ' ').replace(/[\s,;]+/g, ' ').trim();
+  if (leftover) problems.push(`${label}: “${leftover}” is not strike:IV% (e.g. 90000:52)`);
+  return points;
+}
+
 function valuationIso() {
   if (state.valuationNow || !state.valuation) return new Date().toISOString();
   const v = state.valuation.length === 16 ? `${state.valuation}:00` : state.valuation;
@@ -105,10 +115,22 @@ function buildRequest() {
       const f = number(text, `${symbol} forward ${code}`);
       if (f !== null) forwards[code] = f;
     }
+    const atmVols = {};
+    for (const [code, text] of Object.entries(u.atm || {})) {
+      const v = number(text, `${symbol} ATM vol ${code}`, 0.01);
+      if (v !== null) atmVols[code] = v;
+    }
+    const smiles = {};
+    for (const [code, text] of Object.entries(u.smile || {})) {
+      const points = parseSmile(text, `${symbol} ${code} smile`, problems);
+      if (points.length) smiles[code] = { points };
+    }
     underlyings[symbol] = {
       index: number(u.index, `${symbol} index`),
       vol: number(u.volPct, `${symbol} default vol`, 0.01),
       forwards,
+      atmVols,
+      smiles,
     };
   }
   const collateral = {};
@@ -260,7 +282,8 @@ function renderUnderlyings(report) {
 
 function renderPositions(report) {
   const rows = report.positions.map((p) => {
-    const ivCell = p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${p.ivSource === 'row' ? '' : p.ivSource === 'mark' ? ' (from mark)' : ' (default)'}`;
+    const ivLabel = { row: '', mark: ' (from mark)', smile: ' (smile)', term: ' (ATM term)', default: ' (default)' };
+    const ivCell = p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${ivLabel[p.ivSource] ?? ''}`;
     const mark = p.priceUnit === 'USD' ? usd(p.markPrice) : coins(p.markPrice);
     return el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' },
       el('td', { text: String(p.line) }),
@@ -324,7 +347,7 @@ function syncMarketFromReport(report) {
   let changed = false;
   for (const [symbol, u] of Object.entries(report.underlyings)) {
     if (!state.underlyings[symbol]) {
-      state.underlyings[symbol] = { index: '', volPct: '', forwards: {} };
+      state.underlyings[symbol] = { index: '', volPct: '', forwards: {}, atm: {}, smile: {} };
       changed = true;
     }
     for (const e of u.expiries) {
@@ -343,11 +366,17 @@ function renderMarket(report) {
   if (shape !== marketShape) {
     marketShape = shape;
     const rows = Object.entries(state.underlyings).map(([symbol, u]) => {
-      const forwards = Object.keys(u.forwards).map((code) => el('label', { className: 'forward' },
-        el('span', { text: code }),
-        el('input', { type: 'text', inputmode: 'decimal', value: u.forwards[code], placeholder: '= index',
-          'aria-label': `${symbol} forward for ${code}, USD`, dataset: { symbol, forward: code },
-          oninput: (ev) => { state.underlyings[symbol].forwards[code] = ev.target.value; scheduleCompute(); } })));
+      u.atm = u.atm || {};
+      u.smile = u.smile || {};
+      const edit = (bucket, code) => (ev) => { state.underlyings[symbol][bucket][code] = ev.target.value; scheduleCompute(); };
+      const forwards = Object.keys(u.forwards).map((code) => el('tr', { dataset: { expiry: code } },
+        el('th', { scope: 'row', text: code }),
+        el('td', {}, el('input', { type: 'text', inputmode: 'decimal', value: u.forwards[code], placeholder: '= index',
+          'aria-label': `${symbol} forward for ${code}, USD`, dataset: { symbol, forward: code }, oninput: edit('forwards', code) })),
+        el('td', {}, el('input', { type: 'text', inputmode: 'decimal', value: u.atm[code] || '', placeholder: '—',
+          'aria-label': `${symbol} ATM vol for ${code}, percent`, dataset: { symbol, atm: code }, oninput: edit('atm', code) })),
+        el('td', {}, el('input', { type: 'text', value: u.smile[code] || '', placeholder: 'e.g. 80000:62, 90000:52',
+          'aria-label': `${symbol} smile for ${code}: strike:IV percent pairs`, dataset: { symbol, smile: code }, oninput: edit('smile', code) }))));
       const main = el('tr', { dataset: { underlying: symbol } },
         el('th', { scope: 'row', rowspan: forwards.length ? 2 : 1, text: symbol }),
         el('td', {}, el('input', { type: 'text', inputmode: 'decimal', value: u.index, placeholder: 'required',
@@ -357,8 +386,9 @@ function renderMarket(report) {
           'aria-label': `${symbol} default vol, percent`, dataset: { symbol, field: 'vol' },
           oninput: (ev) => { state.underlyings[symbol].volPct = ev.target.value; scheduleCompute(); } })));
       if (!forwards.length) return [main];
+      const head = el('thead', {}, el('tr', {}, ...['Expiry', 'Forward (USD)', 'ATM vol (%)', 'Smile (strike:IV %)'].map((t) => el('th', { scope: 'col', text: t }))));
       return [main, el('tr', { className: 'forwards-row' }, el('td', { colspan: 2 },
-        el('div', { className: 'forwards-label', text: 'Forwards (USD)' }), el('div', { className: 'forwards' }, forwards)))];
+        el('table', { className: 'expiries' }, head, el('tbody', {}, forwards))))];
     }).flat();
     $('market-table').tBodies[0].replaceChildren(...rows);
   }
@@ -394,7 +424,7 @@ function loadSample(name) {
   state.valuationNow = false;
   state.valuation = SAMPLE_MARKET.valuation;
   for (const [symbol, u] of Object.entries(SAMPLE_MARKET.underlyings)) {
-    state.underlyings[symbol] = { index: String(u.index), volPct: String(u.volPct), forwards: Object.fromEntries(Object.entries(u.forwards).map(([k, v]) => [k, String(v)])) };
+    state.underlyings[symbol] = { index: String(u.index), volPct: String(u.volPct), forwards: Object.fromEntries(Object.entries(u.forwards).map(([k, v]) => [k, String(v)])), atm: {}, smile: {} };
   }
   state.collateral = meta.collateral.map((c) => ({ ...c }));
   marketShape = '';

@@ -175,3 +175,23 @@ test('a venue book is previewed row by row, and the venue setting decides shared
   assert.match(await textOf(page, '#preview li[data-line="2"]'), /Deribit BTC options are in BTC, not USD/);
   await context.close();
 });
+
+test('a smile typed per expiry prices an option without IV, and contradictions are warned', async () => {
+  const { page, context } = await openPage();
+  await page.fill('#positions', 'instrument,size\nBTC-25DEC26-95000-C,1');
+  await page.waitForSelector('input[data-symbol="BTC"][data-field="index"]');
+  await page.fill('input[data-symbol="BTC"][data-field="index"]', '91250.5');
+  await page.fill('input[data-symbol="BTC"][data-forward="25DEC26"]', '91880');
+  await page.fill('input[data-symbol="BTC"][data-smile="25DEC26"]', '90000:52, 100000:50');
+  await waitForRecompute(page, () => /\(smile\)/.test(document.querySelector('#positions-table tbody tr td:nth-child(4)')?.textContent || ''));
+  // Independent: total variance linear in ln(K/F) between the two points.
+  const f = 91880;
+  const [k0, k1, k] = [Math.log(90000 / f), Math.log(100000 / f), Math.log(95000 / f)];
+  const vol = Math.sqrt(0.52 ** 2 + (0.50 ** 2 - 0.52 ** 2) * (k - k0) / (k1 - k0));
+  assert.equal(await textOf(page, '#positions-table tbody tr td:nth-child(4)'), `${(vol * 100).toFixed(1)} (smile)`);
+  await page.fill('input[data-symbol="BTC"][data-smile="25DEC26"]', '90000:40, 95000:52, 100000:40');
+  await waitForRecompute(page, () => /butterfly/.test(document.querySelector('#warnings')?.textContent || ''));
+  await page.fill('input[data-symbol="BTC"][data-smile="25DEC26"]', '90000:40, oops');
+  await waitForRecompute(page, () => /oops/.test(document.querySelector('#input-problems')?.textContent || ''));
+  await context.close();
+});
