@@ -273,7 +273,9 @@ function renderUnderlyings(report) {
     el('td', { text: coins(u.collateral) }),
     el('td', { text: coins(u.deltaWithCollateral) }),
     el('td', { text: sig(u.gamma) }),
+    el('td', { text: coins(u.gammaPct) }),
     el('td', { text: usd(u.vega) }),
+    el('td', { text: usd(u.weightedVega) }),
     el('td', { text: usd(u.theta) }),
     el('td', { text: usd(u.initialMarginUsd) }),
     el('td', { text: usd(u.maintenanceMarginUsd) })));
@@ -302,6 +304,9 @@ function renderPositions(report) {
       el('td', { text: usd(p.vega) }),
       el('td', { text: usd(p.theta) }),
       el('td', { text: usd(p.rho) }),
+      el('td', { text: coins(p.vanna) }),
+      el('td', { text: usd(p.volga) }),
+      el('td', { text: coins(p.charm) }),
       el('td', { text: usd(p.initialMarginUsd) }),
       el('td', { text: usd(p.maintenanceMarginUsd) }));
   });
@@ -322,10 +327,16 @@ function renderErrors(report) {
   $('errors-section').hidden = items.length === 0;
 }
 
+function assumed(p) {
+  return p.venueSource === 'default' || p.notes.some((n) => n.includes('assumed, not a published term'));
+}
+
 /** One line per input row: read, read with an assumption, or rejected (with the reason). */
 function renderPreview(report) {
   const rows = [
-    ...report.positions.map((p) => ({ line: p.line, item: p.item, status: p.notes.length ? 'assumed' : 'read', text: p.readAs, notes: p.notes })),
+    // "assumed": decided without evidence (a default venue, an unpublished contract term); a venue
+    // decided by headers, premium or size is "read", its note shown quietly.
+    ...report.positions.map((p) => ({ line: p.line, item: p.item, status: assumed(p) ? 'assumed' : 'read', text: p.readAs, notes: p.notes })),
     ...report.errors.map((e) => ({ line: e.line, item: e.item, status: 'rejected', text: e.message, notes: [] })),
   ].sort((a, b) => a.line - b.line || a.item - b.item);
   const counts = { read: 0, assumed: 0, rejected: 0 };
@@ -376,7 +387,8 @@ function renderMarket(report) {
         el('td', {}, el('input', { type: 'text', inputmode: 'decimal', value: u.atm[code] || '', placeholder: '—',
           'aria-label': `${symbol} ATM vol for ${code}, percent`, dataset: { symbol, atm: code }, oninput: edit('atm', code) })),
         el('td', {}, el('input', { type: 'text', value: u.smile[code] || '', placeholder: 'e.g. 80000:62, 90000:52',
-          'aria-label': `${symbol} smile for ${code}: strike:IV percent pairs`, dataset: { symbol, smile: code }, oninput: edit('smile', code) }))));
+          'aria-label': `${symbol} smile for ${code}: strike:IV percent pairs`, dataset: { symbol, smile: code }, oninput: edit('smile', code) })),
+        el('td', { className: 'basis muted', dataset: { basis: `${symbol} ${code}` } })));
       const main = el('tr', { dataset: { underlying: symbol } },
         el('th', { scope: 'row', rowspan: forwards.length ? 2 : 1, text: symbol }),
         el('td', {}, el('input', { type: 'text', inputmode: 'decimal', value: u.index, placeholder: 'required',
@@ -386,7 +398,7 @@ function renderMarket(report) {
           'aria-label': `${symbol} default vol, percent`, dataset: { symbol, field: 'vol' },
           oninput: (ev) => { state.underlyings[symbol].volPct = ev.target.value; scheduleCompute(); } })));
       if (!forwards.length) return [main];
-      const head = el('thead', {}, el('tr', {}, ...['Expiry', 'Forward (USD)', 'ATM vol (%)', 'Smile (strike:IV %)'].map((t) => el('th', { scope: 'col', text: t }))));
+      const head = el('thead', {}, el('tr', {}, ...['Expiry', 'Forward (USD)', 'ATM (%)', 'Smile (K:IV %)', 'Basis'].map((t) => el('th', { scope: 'col', text: t }))));
       return [main, el('tr', { className: 'forwards-row' }, el('td', { colspan: 2 },
         el('table', { className: 'expiries' }, head, el('tbody', {}, forwards))))];
     }).flat();
@@ -399,6 +411,11 @@ function renderMarket(report) {
       const input = document.querySelector(`input[data-symbol="${CSS.escape(symbol)}"][data-forward="${CSS.escape(e.expiry)}"]`);
       if (!input) continue;
       input.placeholder = e.forward === null ? '= index' : e.forwardSource === 'future' ? `${usd(e.forward)} (future)` : e.forwardSource === 'basis' ? `${usd(e.forward)} (= index)` : usd(e.forward);
+      const basis = document.querySelector(`td[data-basis="${CSS.escape(symbol)} ${CSS.escape(e.expiry)}"]`);
+      if (basis) {
+        basis.textContent = e.expired ? `expired${e.settlement ? ` @ ${usd(e.settlement)}` : ''}` : isNum(e.basisAnnualized) ? `${(e.basis * 100).toFixed(2)} % · ${(e.basisAnnualized * 100).toFixed(1)} %/yr` : '—';
+        basis.title = 'Basis: forward over index − 1, and ln(F/S)/T per year';
+      }
     }
     const indexInput = document.querySelector(`input[data-symbol="${CSS.escape(symbol)}"][data-field="index"]`);
     if (indexInput) indexInput.setAttribute('aria-invalid', u.index === null ? 'true' : 'false');

@@ -209,7 +209,7 @@ fn number(value: &Loose, name: &str) -> Result<Option<(f64, bool)>, String> {
 /// Parses `1,234.5`, `+2`, `−3` (Unicode minus), `$90,000`, `48.2%`. NaN and infinity are not
 /// numbers; `1e400` is returned as infinity so the caller can say it is too large.
 fn parse_number_text(text: &str) -> (Option<f64>, bool) {
-    let mut t = text.trim().replace('\u{2212}', "-");
+    let mut t = without_unit(text.trim()).replace('\u{2212}', "-");
     let percent = t.ends_with('%');
     if percent {
         t.pop();
@@ -240,6 +240,19 @@ fn parse_number_text(text: &str) -> (Option<f64>, bool) {
         return (None, percent);
     }
     (format!("{sign}{cleaned}").parse::<f64>().ok(), percent)
+}
+
+/// Venue screens print sizes and prices with their unit (`0.25 BTC`, `1,000 USDT`, `50 Cont`):
+/// a trailing word of letters after a space is dropped.
+fn without_unit(text: &str) -> &str {
+    match text.rsplit_once(' ') {
+        Some((number, unit))
+            if !unit.is_empty() && unit.bytes().all(|b| b.is_ascii_alphabetic()) =>
+        {
+            number.trim_end()
+        }
+        _ => text,
+    }
 }
 
 /// `1,234` or `12,345,678.9`: commas every three digits before an optional decimal part.
@@ -305,6 +318,9 @@ mod tests {
         assert_eq!(parse_number_text("$90,000").0, Some(90000.0));
         assert_eq!(parse_number_text("48.2%"), (Some(48.2), true));
         assert_eq!(parse_number_text("+2e3").0, Some(2000.0));
+        assert_eq!(parse_number_text("0.25 BTC").0, Some(0.25));
+        assert_eq!(parse_number_text("-1,000 USDT").0, Some(-1000.0));
+        assert_eq!(parse_number_text("BTC").0, None);
         for bad in ["NaN", "inf", "one", "1,2", "1.2.3", "-", "", "0x10"] {
             assert!(
                 parse_number_text(bad).0.is_none_or(|v| !v.is_finite()),

@@ -85,6 +85,21 @@ pub fn read_text(text: &str) -> Table {
             field: *f,
         })
         .collect();
+    let normalised: Vec<String> = headers
+        .iter()
+        .map(|h| super::columns::normalise(h))
+        .collect();
+    let has = |name: &str| normalised.iter().any(|h| h == name);
+    if has("date") && has("type") && has("amount") && has("position") {
+        let message =
+            "this looks like a transaction log (Date, Type, Amount, Position): each row is a \
+                       trade, not a position — paste the positions table instead"
+                .to_string();
+        table
+            .errors
+            .push(RowError::new(header_line, 0, message, header));
+        return table;
+    }
     for required in [Field::Instrument, Field::Size] {
         if !fields.contains(&Some(required)) {
             let message = format!(
@@ -344,6 +359,13 @@ mod tests {
         let t = read_text("[\n{\"instrument\": \"BTC\",\n \"size\": }\n]");
         assert_eq!(t.errors.len(), 1);
         assert_eq!(t.errors[0].line, 3);
+    }
+
+    #[test]
+    fn a_transaction_log_is_not_read_as_a_book() {
+        let t = read_text("Date,Instrument,Type,Side,Amount,Position,Price\n2026-11-20,BTC-PERPETUAL,trade,buy,10,20,90000");
+        assert!(t.rows.is_empty());
+        assert!(t.errors[0].message.contains("transaction log"));
     }
 
     #[test]

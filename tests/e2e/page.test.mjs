@@ -166,7 +166,7 @@ test('a venue book is previewed row by row, and the venue setting decides shared
   await page.click('button[data-sample="bybit-book.csv"]');
   await waitForRecompute(page, () => document.querySelectorAll('#preview li').length === 5);
   const line2 = await textOf(page, '#preview li[data-line="2"]');
-  assert.match(line2, /^2assumedBybit USD-settled option: -1.5 BTC/);
+  assert.match(line2, /^2readBybit USD-settled option: -1.5 BTC/);
   assert.match(line2, /same name is a Deribit instrument/);
   assert.match(await textOf(page, '#preview li[data-line="5"]'), /Bybit coin-settled perpetual: -20000 USD notional/);
   await page.screenshot({ path: join(root, 'tests', 'e2e', 'artifacts', 'bybit.png'), fullPage: true });
