@@ -1,8 +1,9 @@
 //! The account: collateral plus positions, cross-margined in USD. Equity, margin balance, IM, MM,
-//! headroom, and the distance to liquidation of each underlying, found by re-valuing everything.
+//! headroom, and the distance to liquidation, found by re-valuing everything, margin included,
+//! under the chosen model.
 
-use crate::margin::StandardMargin;
-use crate::valuation::{Leg, LegState};
+use crate::margin::MarginModel;
+use crate::valuation::Leg;
 
 /// Collateral held in one currency.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,21 +21,21 @@ pub struct Collateral {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct AccountState {
     pub equity: f64,
-    /// Mark value of long options, not collateral under standard margin.
+    /// Mark value of long options left out of the margin balance (standard margin only).
     pub long_options: f64,
     pub initial: f64,
     pub maintenance: f64,
 }
 
 impl AccountState {
-    fn add_leg(&mut self, s: &LegState) {
-        self.equity += s.value_usd;
-        self.long_options += s.long_option_usd;
-        self.initial += s.margin.initial;
-        self.maintenance += s.margin.maintenance;
+    fn add(&mut self, other: &AccountState) {
+        self.equity += other.equity;
+        self.long_options += other.long_options;
+        self.initial += other.initial;
+        self.maintenance += other.maintenance;
     }
 
-    /// What margin is measured against: equity less long options (standard margin).
+    /// What margin is measured against: equity, less long options under standard margin.
     pub fn margin_balance(&self) -> f64 {
         self.equity - self.long_options
     }
@@ -52,8 +53,8 @@ impl AccountState {
     }
 }
 
-/// The moves of one underlying at which the account reaches liquidation, as signed fractions
-/// of its index; `None` when there is none within the searched range.
+/// The moves at which the account reaches liquidation, as signed fractions of the index; `None`
+/// when there is none within the searched range.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Liquidation {
     pub down: Option<f64>,
@@ -69,24 +70,43 @@ const SCAN_STEP: f64 = 0.01;
 /// Width in log-price at which bisection stops.
 const BISECT_TOLERANCE: f64 = 1e-13;
 
-/// An account: legs, collateral and the margin model.
+/// An account: legs grouped by underlying, collateral and the margin model.
 pub struct Account<'a> {
-    pub legs: &'a [Leg],
     pub collateral: &'a [Collateral],
-    pub margin: &'a StandardMargin,
+    pub model: &'a MarginModel,
+    /// Every underlying with legs or coin collateral, and its legs.
+    groups: Vec<(String, Vec<&'a Leg>)>,
 }
 
-impl Account<'_> {
-    /// The account at the valuation.
-    pub fn state(&self) -> AccountState {
-        let mut state = AccountState {
-            equity: self.collateral_usd(|_| true),
-            ..AccountState::default()
-        };
-        for leg in self.legs {
-            state.add_leg(&leg.state(1.0, self.margin));
+impl<'a> Account<'a> {
+    pub fn new(legs: &'a [Leg], collateral: &'a [Collateral], model: &'a MarginModel) -> Self {
+        let mut groups: Vec<(String, Vec<&Leg>)> = Vec::new();
+        let names = legs
+            .iter()
+            .map(|l| l.underlying.clone())
+            .chain(collateral.iter().filter_map(|c| c.underlying.clone()));
+        for name in names {
+            if !groups.iter().any(|(u, _)| *u == name) {
+                groups.push((name, Vec::new()));
+            }
         }
-        state
+        for leg in legs {
+            if let Some((_, group)) = groups.iter_mut().find(|(u, _)| *u == leg.underlying) {
+                group.push(leg);
+            }
+        }
+        Account {
+            collateral,
+            model,
+            groups,
+        }
+    }
+
+    /// The underlyings of the account.
+    pub fn underlyings(&self) -> impl Iterator<Item = (&str, &[&'a Leg])> {
+        self.groups
+            .iter()
+            .map(|(u, legs)| (u.as_str(), legs.as_slice()))
     }
 
     /// Collateral valued at the index, USD.
@@ -97,46 +117,76 @@ impl Account<'_> {
             .fold(0.0, |total, c| total + c.amount * c.price)
     }
 
-    /// The account with the index of `underlying` moved by `factor` (1.0 = unchanged), everything
-    /// of that underlying re-valued: options, futures P&L, coin collateral and margin.
-    pub fn state_with_move(&self, underlying: &str, factor: f64) -> AccountState {
-        let mut state = self.fixed_part(underlying);
-        self.add_moving_part(&mut state, underlying, factor);
-        state
+    fn stablecoins(&self) -> AccountState {
+        AccountState {
+            equity: self.collateral_usd(|c| c.underlying.is_none()),
+            ..AccountState::default()
+        }
     }
 
-    fn is_of(c: &Collateral, underlying: &str) -> bool {
-        c.underlying.as_deref() == Some(underlying)
-    }
-
-    /// Everything that does not move with `underlying`.
-    fn fixed_part(&self, underlying: &str) -> AccountState {
+    /// One underlying's share of the account with its index at `factor` times its level.
+    fn part(&self, underlying: &str, legs: &[&Leg], factor: f64) -> AccountState {
+        let collateral =
+            factor * self.collateral_usd(|c| c.underlying.as_deref() == Some(underlying));
         let mut state = AccountState {
-            equity: self.collateral_usd(|c| !Self::is_of(c, underlying)),
+            equity: collateral,
             ..AccountState::default()
         };
-        for leg in self.legs.iter().filter(|l| l.underlying != underlying) {
-            state.add_leg(&leg.state(1.0, self.margin));
+        for leg in legs {
+            let value = leg.value_usd(factor, &|o| o.vol);
+            state.equity += value;
+            if self.model.excludes_long_options() && leg.option().is_some_and(|o| o.coins > 0.0) {
+                state.long_options += value.max(0.0);
+            }
+        }
+        let requirement = self.model.requirement(underlying, legs, factor);
+        state.initial = requirement.initial;
+        state.maintenance = requirement.maintenance;
+        state
+    }
+
+    /// The account with each underlying's index at `factor_of(underlying)` times its level.
+    pub fn state_with(&self, factor_of: impl Fn(&str) -> f64) -> AccountState {
+        let mut state = self.stablecoins();
+        for (u, legs) in &self.groups {
+            state.add(&self.part(u, legs, factor_of(u)));
         }
         state
     }
 
-    fn add_moving_part(&self, state: &mut AccountState, underlying: &str, factor: f64) {
-        state.equity += factor * self.collateral_usd(|c| Self::is_of(c, underlying));
-        for leg in self.legs.iter().filter(|l| l.underlying == underlying) {
-            state.add_leg(&leg.state(factor, self.margin));
+    /// The account at the valuation.
+    pub fn state(&self) -> AccountState {
+        self.state_with(|_| 1.0)
+    }
+
+    /// The smallest moves of `underlying` alone, down and up, at which MM usage reaches 100 %,
+    /// everything of it re-valued: options, futures P&L, coin collateral and the margin itself.
+    /// Zero both ways when the account is liquidatable already.
+    pub fn liquidation(&self, underlying: &str) -> Liquidation {
+        let mut fixed = self.stablecoins();
+        for (u, legs) in self.groups.iter().filter(|(u, _)| u != underlying) {
+            fixed.add(&self.part(u, legs, 1.0));
+        }
+        let legs = self
+            .groups
+            .iter()
+            .find(|(u, _)| u == underlying)
+            .map(|(_, l)| l.as_slice())
+            .unwrap_or(&[]);
+        let liquidated = |m: f64| {
+            let mut state = fixed;
+            state.add(&self.part(underlying, legs, 1.0 + m));
+            state.is_liquidatable()
+        };
+        Liquidation {
+            down: first_crossing(&liquidated, MOVE_DOWN_LIMIT),
+            up: first_crossing(&liquidated, MOVE_UP_LIMIT),
         }
     }
 
-    /// The smallest moves of `underlying` alone, down and up, at which MM usage reaches 100 %.
-    /// Zero both ways when the account is liquidatable already.
-    pub fn liquidation(&self, underlying: &str) -> Liquidation {
-        let fixed = self.fixed_part(underlying);
-        let liquidated = |m: f64| {
-            let mut state = fixed;
-            self.add_moving_part(&mut state, underlying, 1.0 + m);
-            state.is_liquidatable()
-        };
+    /// The smallest common move of every underlying's index at which MM usage reaches 100 %.
+    pub fn liquidation_all(&self) -> Liquidation {
+        let liquidated = |m: f64| self.state_with(|_| 1.0 + m).is_liquidatable();
         Liquidation {
             down: first_crossing(&liquidated, MOVE_DOWN_LIMIT),
             up: first_crossing(&liquidated, MOVE_UP_LIMIT),

@@ -1,11 +1,12 @@
 //! `analyze`: a request in, a report out. Rows that cannot be read or valued become entries in
 //! `errors`; only a malformed request is an error as a whole.
 
-use crate::account::{Account, Collateral};
+use crate::account::{Account, Collateral, Liquidation};
 use crate::calendar::{expiry_code, format_instant, year_fraction};
 use crate::input::{read_book, PositionRow};
 use crate::instrument::{Kind, Settlement, SizeUnit, USD_LIKE};
-use crate::margin::StandardMargin;
+use crate::margin::portfolio::PmPack;
+use crate::margin::{Detail, MarginModel, StandardMargin};
 use crate::market::{Market, MAX_AMOUNT};
 use crate::pricing::black::OptionKind;
 use crate::report::*;
@@ -26,12 +27,22 @@ use std::collections::BTreeMap;
 /// assert!((report.account.equity_usd - 10_000.0).abs() < 1e-9);
 /// ```
 pub fn analyze(request: &Request) -> Result<Report, RequestError> {
-    if request.margin.model != "standard" {
+    let model_name = request.margin.model.trim().to_ascii_lowercase();
+    if !["standard", "deribit-pm", "span"].contains(&model_name.as_str()) {
         return Err(RequestError::new(
             "margin.model",
             format!(
-                "'{}' is not available yet; the model is \"standard\"",
+                "'{}' is not one of \"standard\", \"deribit-pm\", \"span\"",
                 request.margin.model
+            ),
+        ));
+    }
+    let vol_shock = request.margin.vol_shock_up.unwrap_or(DEFAULT_VOL_SHOCK);
+    if !(vol_shock.is_finite() && (0.0..=5.0).contains(&vol_shock)) {
+        return Err(RequestError::new(
+            "margin.volShockUp",
+            format!(
+                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {vol_shock}"
             ),
         ));
     }
@@ -65,27 +76,46 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     }
     errors.sort_by_key(|e| (e.line, e.item));
     let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
-    let account = Account {
-        legs: &legs,
-        collateral: &collateral,
-        margin: &margin,
-    };
+    let model = margin_model(&model_name, request, &legs)?;
+    let account = Account::new(&legs, &collateral, &model);
+    let shocked_legs: Vec<Leg> = legs.iter().map(|l| l.with_vol_shift(vol_shock)).collect();
+    let shocked = Account::new(&shocked_legs, &collateral, &model);
 
+    let per_position = matches!(model, MarginModel::Standard(_));
     let positions: Vec<PositionReport> = valued
         .iter()
-        .map(|(row, leg)| position_report(row, leg, &margin))
+        .map(|(row, leg)| position_report(row, leg, &margin, per_position))
         .collect();
-    let underlyings = underlying_reports(&book.rows, &positions, &collateral, &market);
-    let account_report = account_report(&account, &underlyings);
+    let mut underlyings = underlying_reports(&book.rows, &positions, &collateral, &market);
+    for (symbol, legs) in account.underlyings() {
+        if let Some(u) = underlyings.get_mut(symbol) {
+            let r = model.requirement(symbol, legs, 1.0);
+            u.initial_margin_usd = r.initial;
+            u.maintenance_margin_usd = r.maintenance;
+        }
+    }
+    let account_report = account_report(&account, &shocked, &underlyings, vol_shock);
 
     Ok(Report {
         valuation_time: format_instant(market.valuation),
         margin: MarginReport {
-            model: "standard".into(),
-            pack: margin.name.into(),
-            margin_balance_rule:
+            model: model.name().into(),
+            pack: match &model {
+                MarginModel::Standard(m) => m.name.to_string(),
+                MarginModel::DeribitPm(packs) => packs
+                    .values()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                MarginModel::Span(_) => "span (user parameters)".into(),
+            },
+            margin_balance_rule: if model.excludes_long_options() {
                 "equity less the mark value of long options (not collateral under standard margin)"
-                    .into(),
+                    .into()
+            } else {
+                "equity: the model's scenarios price every option, long ones included".into()
+            },
+            vol_shock_up: vol_shock,
         },
         positions,
         underlyings,
@@ -114,6 +144,49 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         },
         units: UNITS.iter().copied().collect(),
     })
+}
+
+/// Default absolute vol shock of the vol-shocked distance to liquidation (+10 vol points).
+const DEFAULT_VOL_SHOCK: f64 = 0.10;
+
+/// The request's margin model, with every underlying's portfolio-margin pack resolved.
+fn margin_model(name: &str, request: &Request, legs: &[Leg]) -> Result<MarginModel, RequestError> {
+    match name {
+        "deribit-pm" => {
+            let mut packs = BTreeMap::new();
+            let overridden = request
+                .margin
+                .packs
+                .keys()
+                .map(|k| k.trim().to_ascii_uppercase());
+            for symbol in legs.iter().map(|l| l.underlying.clone()).chain(overridden) {
+                if packs.contains_key(&symbol) {
+                    continue;
+                }
+                let given = request
+                    .margin
+                    .packs
+                    .iter()
+                    .find(|(k, _)| k.trim().eq_ignore_ascii_case(&symbol));
+                let pack = match given {
+                    Some((key, o)) => PmPack::published(&symbol)
+                        .with(o)
+                        .map_err(|m| RequestError::new(format!("margin.packs.{key}"), m))?,
+                    None => PmPack::published(&symbol),
+                };
+                packs.insert(symbol, pack);
+            }
+            Ok(MarginModel::DeribitPm(packs))
+        }
+        "span" => {
+            let params = request.margin.span.clone().unwrap_or_default();
+            params
+                .validate()
+                .map_err(|m| RequestError::new("margin.span", m))?;
+            Ok(MarginModel::Span(params))
+        }
+        _ => Ok(MarginModel::Standard(StandardMargin::deribit())),
+    }
 }
 
 /// Arbitrage in the user's volatility surface: butterfly within each live smile, calendar across
@@ -197,7 +270,12 @@ fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, Req
     Ok(out)
 }
 
-fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> PositionReport {
+fn position_report(
+    row: &PositionRow,
+    leg: &Leg,
+    margin: &StandardMargin,
+    per_position: bool,
+) -> PositionReport {
     let instrument = &row.instrument;
     let state = leg.state(1.0, margin);
     let greeks = leg.greeks();
@@ -267,8 +345,8 @@ fn position_report(row: &PositionRow, leg: &Leg, margin: &StandardMargin) -> Pos
         volga: greeks.volga,
         charm: greeks.charm,
         coin_delta: greeks.coin_delta,
-        initial_margin_usd: state.margin.initial,
-        maintenance_margin_usd: state.margin.maintenance,
+        initial_margin_usd: per_position.then_some(state.margin.initial),
+        maintenance_margin_usd: per_position.then_some(state.margin.maintenance),
     }
 }
 
@@ -387,8 +465,6 @@ fn underlying_reports(
         u.volga += p.volga;
         u.charm += p.charm;
         u.coin_delta += p.coin_delta.unwrap_or(0.0);
-        u.initial_margin_usd += p.initial_margin_usd;
-        u.maintenance_margin_usd += p.maintenance_margin_usd;
     }
     for u in out.values_mut() {
         u.delta_with_collateral = u.delta + u.collateral;
@@ -399,7 +475,9 @@ fn underlying_reports(
 
 fn account_report(
     account: &Account,
+    shocked: &Account,
     underlyings: &BTreeMap<String, UnderlyingReport>,
+    vol_shock: f64,
 ) -> AccountReport {
     let state = account.state();
     let balance = state.margin_balance();
@@ -408,16 +486,18 @@ fn account_report(
         .filter_map(|(symbol, u)| {
             let index = u.index?;
             let moves = account.liquidation(symbol);
+            let vol_up = shocked.liquidation(symbol);
             Some((
                 symbol.clone(),
-                LiquidationReport {
-                    down: moves.down,
-                    up: moves.up,
-                    down_price: moves.down.map(|m| index * (1.0 + m)),
-                    up_price: moves.up.map(|m| index * (1.0 + m)),
-                },
+                liquidation_report(moves, vol_up, Some(index)),
             ))
         })
+        .collect();
+    let all = liquidation_report(account.liquidation_all(), shocked.liquidation_all(), None);
+    let margin_detail = account
+        .underlyings()
+        .flat_map(|(symbol, legs)| account.model.detail(symbol, legs))
+        .map(detail_report)
         .collect();
     AccountReport {
         collateral_usd: account.collateral_usd(|_| true),
@@ -431,5 +511,70 @@ fn account_report(
         mm_usage: state.mm_usage(),
         liquidatable: state.is_liquidatable(),
         liquidation,
+        liquidation_all: all,
+        vol_shock_up: vol_shock,
+        margin_detail,
+    }
+}
+
+fn liquidation_report(
+    moves: Liquidation,
+    vol_up: Liquidation,
+    index: Option<f64>,
+) -> LiquidationReport {
+    let price = |m: Option<f64>| index.zip(m).map(|(s, m)| s * (1.0 + m));
+    LiquidationReport {
+        down: moves.down,
+        up: moves.up,
+        down_price: price(moves.down),
+        up_price: price(moves.up),
+        down_vol_up: vol_up.down,
+        up_vol_up: vol_up.up,
+    }
+}
+
+fn detail_report(detail: Detail) -> MarginDetailReport {
+    match detail {
+        Detail::Pool {
+            underlying,
+            inverse,
+            pack,
+            margin,
+        } => MarginDetailReport {
+            currency: if inverse {
+                underlying.clone()
+            } else {
+                "USD".into()
+            },
+            underlying,
+            method: pack,
+            worst_case: margin.worst_case,
+            worst_scenario: margin.worst_scenario,
+            roll_shock: Some(margin.roll_shock),
+            delta_shock: Some(margin.delta_shock),
+            spread_charge: None,
+            short_option_minimum: None,
+            initial_margin: margin.initial,
+            maintenance_margin: margin.maintenance,
+            initial_margin_usd: margin.initial_usd,
+            maintenance_margin_usd: margin.maintenance_usd,
+            scenarios: margin.scenarios,
+        },
+        Detail::Span { underlying, margin } => MarginDetailReport {
+            underlying,
+            currency: "USD".into(),
+            method: "span".into(),
+            worst_case: margin.scan_risk,
+            worst_scenario: margin.worst_scenario,
+            roll_shock: None,
+            delta_shock: None,
+            spread_charge: Some(margin.spread_charge),
+            short_option_minimum: Some(margin.short_option_minimum),
+            initial_margin: margin.initial,
+            maintenance_margin: margin.maintenance,
+            initial_margin_usd: margin.initial,
+            maintenance_margin_usd: margin.maintenance,
+            scenarios: margin.scenarios,
+        },
     }
 }

@@ -28,6 +28,8 @@ pub struct MarginReport {
     pub pack: String,
     /// How the margin balance was formed.
     pub margin_balance_rule: String,
+    /// Absolute vol shock of the vol-shocked distances to liquidation.
+    pub vol_shock_up: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -94,8 +96,9 @@ pub struct PositionReport {
     pub volga: f64,
     pub charm: f64,
     pub coin_delta: Option<f64>,
-    pub initial_margin_usd: f64,
-    pub maintenance_margin_usd: f64,
+    /// Standard margin of this position; `null` under portfolio models (margin is a portfolio's).
+    pub initial_margin_usd: Option<f64>,
+    pub maintenance_margin_usd: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
@@ -166,6 +169,35 @@ pub struct AccountReport {
     pub mm_usage: Option<f64>,
     pub liquidatable: bool,
     pub liquidation: BTreeMap<String, LiquidationReport>,
+    /// Every underlying's index moving together by the same fraction.
+    pub liquidation_all: LiquidationReport,
+    /// Absolute vol shock used by the `…VolUp` distances.
+    pub vol_shock_up: f64,
+    /// Why the requirement is what it is: per pool (portfolio margin) or underlying (SPAN).
+    pub margin_detail: Vec<MarginDetailReport>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MarginDetailReport {
+    pub underlying: String,
+    /// Currency of the figures without `Usd`: the coin for a coin-settled pool, else USD.
+    pub currency: String,
+    /// The parameter pack or method.
+    pub method: String,
+    /// The worst scenario loss (≥ 0).
+    pub worst_case: f64,
+    pub worst_scenario: Option<crate::margin::portfolio::Scenario>,
+    pub roll_shock: Option<f64>,
+    pub delta_shock: Option<f64>,
+    pub spread_charge: Option<f64>,
+    pub short_option_minimum: Option<f64>,
+    pub initial_margin: f64,
+    pub maintenance_margin: f64,
+    pub initial_margin_usd: f64,
+    pub maintenance_margin_usd: f64,
+    /// Every scenario with its P&L, in `currency`.
+    pub scenarios: Vec<crate::margin::portfolio::Scenario>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, PartialEq)]
@@ -175,6 +207,9 @@ pub struct LiquidationReport {
     pub up: Option<f64>,
     pub down_price: Option<f64>,
     pub up_price: Option<f64>,
+    /// The same with every option's volatility shocked up by `volShockUp`.
+    pub down_vol_up: Option<f64>,
+    pub up_vol_up: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]

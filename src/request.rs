@@ -141,13 +141,28 @@ pub struct AccountRequest {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MarginRequest {
+    /// "standard", "deribit-pm" or "span".
     #[serde(default = "standard")]
     pub model: String,
+    /// Portfolio-margin parameter overrides by underlying (on top of the published pack).
+    #[serde(default)]
+    pub packs: BTreeMap<String, crate::margin::portfolio::PmPackOverride>,
+    /// SPAN parameters (defaults when absent).
+    #[serde(default)]
+    pub span: Option<crate::margin::span::SpanParams>,
+    /// Volatility shock (absolute, 0.1 = +10 vol points) for the vol-shocked distance to liquidation.
+    #[serde(default)]
+    pub vol_shock_up: Option<f64>,
 }
 
 impl Default for MarginRequest {
     fn default() -> Self {
-        MarginRequest { model: standard() }
+        MarginRequest {
+            model: standard(),
+            packs: BTreeMap::new(),
+            span: None,
+            vol_shock_up: None,
+        }
     }
 }
 

@@ -10,7 +10,9 @@ use crate::input::PositionRow;
 use crate::instrument::{Kind, Settlement, SizeUnit};
 use crate::margin::standard::{Requirement, StandardMargin};
 use crate::market::{ForwardSource, Market};
-use crate::pricing::black::{intrinsic, price_and_greeks, OptionInputs, OptionKind};
+use crate::pricing::black::{
+    intrinsic, price_and_greeks, undiscounted_black, OptionInputs, OptionKind,
+};
 use crate::pricing::implied_black_vol;
 pub use crate::volatility::VolSource;
 
@@ -76,6 +78,8 @@ pub struct Leg {
     pub index: f64,
     /// Size in coins of the underlying (inverse futures: USD notional over their mark).
     pub quantity: f64,
+    /// Years to expiry of a live dated future (roll shock); `None` otherwise.
+    pub future_years: Option<f64>,
     pub model: Model,
 }
 
@@ -150,19 +154,24 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
             amount
         }
     };
+    let inverse = instrument.settlement == Settlement::Inverse;
+    let years = instrument
+        .expiry()
+        .map(|e| year_fraction(market.valuation, e));
+    let future_years = match instrument.kind {
+        Kind::Future { .. } => years.filter(|t| *t > 0.0),
+        _ => None,
+    };
     let leg = |model, quantity| {
         Ok(Leg {
             line: row.line,
             underlying: symbol.clone(),
             index,
             quantity,
+            future_years,
             model,
         })
     };
-    let inverse = instrument.settlement == Settlement::Inverse;
-    let years = instrument
-        .expiry()
-        .map(|e| year_fraction(market.valuation, e));
 
     match instrument.kind {
         Kind::Spot => leg(
@@ -335,6 +344,23 @@ fn option_vol(
 }
 
 impl OptionLeg {
+    /// Price per coin, USD, with the index at `index` and volatility `vol` (no Greeks computed).
+    pub fn price_at(&self, index: f64, vol: f64) -> f64 {
+        (-self.rate * self.years).exp()
+            * undiscounted_black(
+                self.kind,
+                self.forward_ratio * index,
+                self.strike,
+                self.years,
+                vol,
+            )
+    }
+
+    /// Calendar days to expiry.
+    pub fn days(&self) -> f64 {
+        self.years * 365.0
+    }
+
     fn inputs(&self, index: f64) -> OptionInputs {
         OptionInputs {
             kind: self.kind,
@@ -354,7 +380,7 @@ impl Leg {
         let index = self.index * factor;
         match self.model {
             Model::Option(o) => {
-                let price = price_and_greeks(&o.inputs(index)).price;
+                let price = o.price_at(index, o.vol);
                 let value_usd = price * o.coins;
                 let requirement = if o.coins < 0.0 {
                     margin.short_option(o.kind, -o.coins, index, o.strike, price)
@@ -418,6 +444,56 @@ impl Leg {
         }
     }
 
+    /// Value in USD with the index at `factor` times its level and each live option priced at the
+    /// volatility `vol_of` gives it (scenario revaluation for portfolio margin and SPAN).
+    pub fn value_usd(&self, factor: f64, vol_of: &dyn Fn(&OptionLeg) -> f64) -> f64 {
+        let index = self.index * factor;
+        match self.model {
+            Model::Option(o) => o.price_at(index, vol_of(&o)) * o.coins,
+            Model::InverseFuture {
+                notional,
+                entry,
+                mark_ratio,
+            } => notional * (1.0 / entry - 1.0 / (mark_ratio * index)) * index,
+            Model::LinearFuture {
+                coins,
+                entry,
+                mark_ratio,
+            } => coins * (mark_ratio * index - entry),
+            Model::Spot { coins, .. } => coins * index,
+            Model::Settled { coins, usd, .. } => coins * index + usd,
+        }
+    }
+
+    /// The leg with every live option's volatility raised by `shift` (absolute).
+    pub fn with_vol_shift(&self, shift: f64) -> Leg {
+        let mut leg = self.clone();
+        if let Model::Option(o) = &mut leg.model {
+            o.vol += shift;
+        }
+        leg
+    }
+
+    /// Coin-settled (inverse) instruments are margined in coin, the rest in USD.
+    pub fn is_inverse(&self) -> bool {
+        match self.model {
+            Model::Option(o) => o.inverse,
+            Model::InverseFuture { .. } => true,
+            Model::Settled { coins, .. } => coins != 0.0,
+            Model::LinearFuture { .. } | Model::Spot { .. } => false,
+        }
+    }
+
+    /// Whether the leg is a derivative a risk matrix re-values (not a holding or a settled leg).
+    pub fn is_derivative(&self) -> bool {
+        !matches!(self.model, Model::Spot { .. } | Model::Settled { .. })
+    }
+
+    /// Years to expiry of an option or dated future; `None` for perpetuals.
+    pub fn years(&self) -> Option<f64> {
+        self.option().map(|o| o.years).or(self.future_years)
+    }
+
     /// P&L against the entry price at the valuation, USD; `None` without an entry price.
     pub fn pnl_usd(&self, state: &LegState) -> Option<f64> {
         match self.model {
@@ -443,9 +519,15 @@ impl Leg {
 
     /// Sensitivities at the valuation, in the report's units.
     pub fn greeks(&self) -> LegGreeks {
+        self.greeks_at(1.0)
+    }
+
+    /// Sensitivities with the index at `factor` times its level, in the report's units.
+    pub fn greeks_at(&self, factor: f64) -> LegGreeks {
+        let index = self.index * factor;
         match self.model {
             Model::Option(o) => {
-                let g = price_and_greeks(&o.inputs(self.index));
+                let g = price_and_greeks(&o.inputs(index));
                 let r = o.forward_ratio;
                 let delta = g.delta * r;
                 LegGreeks {
@@ -457,7 +539,7 @@ impl Leg {
                     vanna: g.vanna * r * POINT * o.coins,
                     volga: g.volga * POINT * POINT * o.coins,
                     charm: g.charm * r / DAYS_PER_YEAR * o.coins,
-                    coin_delta: o.inverse.then(|| (delta - g.price / self.index) * o.coins),
+                    coin_delta: o.inverse.then(|| (delta - g.price / index) * o.coins),
                 }
             }
             Model::InverseFuture {
@@ -466,7 +548,7 @@ impl Leg {
                 mark_ratio,
             } => LegGreeks {
                 delta: notional / entry,
-                coin_delta: Some(notional / (mark_ratio * self.index)),
+                coin_delta: Some(notional / (mark_ratio * index)),
                 ..LegGreeks::default()
             },
             Model::LinearFuture {

@@ -74,7 +74,16 @@ export interface Request {
   positions: string | PositionInput[];
   market: MarketInput;
   account?: { /** Units per currency: coins, or USD for USD/USDC/USDT. Coins are valued at their index. */ collateral?: Record<string, number | null> };
-  margin?: { /** Only "standard" for now. */ model?: "standard" };
+  margin?: {
+    /** "standard" (per position, Deribit's rules), "deribit-pm" (risk matrix) or "span" (SPAN-16). */
+    model?: "standard" | "deribit-pm" | "span";
+    /** Portfolio-margin pack overrides by underlying, on top of the published pack (BTC June 2024, ETH February 2026; others use ETH's). */
+    packs?: Record<string, Partial<{ priceRange: number; volatilityRangeUp: number; volatilityRangeDown: number; shortTermVegaPower: number; longTermVegaPower: number; minVolatilityForShockUp: number; extendedTableFactor: number; extendedDampener: number; annualisedMoveRisk: number; minAnnualisedMove: number; maxDeltaShock: number; deltaTotalLiqShockThreshold: number; mInc: number; pnlOffset: number; mmFactor: number }>>;
+    /** SPAN parameters: priceScanRange (fraction, 0.15), volScanRange (absolute, 0.10), extremeCover (0.35), shortOptionMinimum (fraction of index per short coin, 0.01), spreadCharge (USD per coin, 0), initialFactor (IM/MM, 1). */
+    span?: Partial<{ priceScanRange: number; volScanRange: number; extremeCover: number; shortOptionMinimum: number; spreadCharge: number; initialFactor: number }>;
+    /** Absolute vol shock of the vol-shocked distances to liquidation; default 0.1 (+10 vol points). */
+    volShockUp?: number;
+  };
   /** Venue for names several venues share; a row's venue column wins. Default "auto": decided per row from names, headers and prices. */
   venue?: "auto" | "deribit" | "okx" | "bybit" | "binance";
 }
@@ -129,7 +138,7 @@ export interface UnderlyingInput {
 export interface Report {
   /** RFC 3339, UTC. */
   valuationTime: string;
-  margin: { model: "standard"; pack: string; marginBalanceRule: string };
+  margin: { model: "standard" | "deribit-pm" | "span"; pack: string; marginBalanceRule: string; /** Absolute. */ volShockUp: number };
   positions: PositionReport[];
   underlyings: Record<string, UnderlyingReport>;
   account: AccountReport;
@@ -218,10 +227,10 @@ export interface PositionReport {
   charm: number;
   /** Coin delta S·∂V_coin/∂S (Deribit's delta), coins; coin-settled only. */
   coinDelta: number | null;
-  /** USD. */
-  initialMarginUsd: number;
-  /** USD. */
-  maintenanceMarginUsd: number;
+  /** USD; standard margin only (null under portfolio models, where margin belongs to the portfolio). */
+  initialMarginUsd: number | null;
+  /** USD; standard margin only. */
+  maintenanceMarginUsd: number | null;
 }
 
 export interface UnderlyingReport {
@@ -268,7 +277,41 @@ export interface AccountReport {
   /** MM / margin balance, fraction; liquidation at 1. */ mmUsage: number | null;
   liquidatable: boolean;
   /** Per underlying, the smallest move of its index alone (signed fraction) at which MM usage reaches 100 %; null when none within −99 % … +1000 %. */
-  liquidation: Record<string, { down: number | null; up: number | null; downPrice: number | null; upPrice: number | null }>;
+  liquidation: Record<string, Liquidation>;
+  /** Every underlying's index moving together by the same fraction (prices are null here). */
+  liquidationAll: Liquidation;
+  /** Absolute vol shock used by downVolUp / upVolUp. */
+  volShockUp: number;
+  /** Why the requirement is what it is: one entry per pool (portfolio margin: an underlying's coin-settled or USD-settled instruments) or underlying (SPAN); empty under standard margin. */
+  marginDetail: MarginDetail[];
+}
+
+export interface Liquidation {
+  down: number | null; up: number | null;
+  /** USD. */ downPrice: number | null; upPrice: number | null;
+  /** The same with every option's vol shocked up by volShockUp. */
+  downVolUp: number | null; upVolUp: number | null;
+}
+
+export interface MarginScenario {
+  /** Fractional move of the index. */ move: number;
+  vol: "up" | "unchanged" | "down";
+  /** Extended-table (PM) or extreme (SPAN) move. */ extended: boolean;
+  /** P&L in the detail's currency, after scaling and pnl offset. */ pnl: number;
+}
+
+export interface MarginDetail {
+  underlying: string;
+  /** Currency of worstCase, rollShock, deltaShock, initialMargin, maintenanceMargin and the scenario P&Ls: the coin for a coin-settled pool, else USD. */
+  currency: string;
+  /** Parameter pack or method. */ method: string;
+  worstCase: number;
+  worstScenario: MarginScenario | null;
+  rollShock: number | null; deltaShock: number | null;
+  /** SPAN only, USD. */ spreadCharge: number | null; shortOptionMinimum: number | null;
+  initialMargin: number; maintenanceMargin: number;
+  initialMarginUsd: number; maintenanceMarginUsd: number;
+  scenarios: MarginScenario[];
 }
 
 /** Input of `priceOption`: Black-76 on a forward. */

@@ -44,6 +44,15 @@ const NULLABLE: &[&str] = &[
     "settlement",
     "basis",
     "basisAnnualized",
+    "downVolUp",
+    "upVolUp",
+    "worstScenario",
+    "rollShock",
+    "deltaShock",
+    "spreadCharge",
+    "shortOptionMinimum",
+    "initialMarginUsd",
+    "maintenanceMarginUsd",
 ];
 
 /// serde_json writes NaN and infinity as null, so a null anywhere else is a non-finite number.
@@ -264,12 +273,14 @@ proptest! {
         vol in 1e-4f64..20.0,
         day in 0u32..60,
         text in table(),
+        model in prop::sample::select(vec!["standard", "deribit-pm", "span"]),
     ) {
         let valuation = format!("2026-{:02}-{:02}T07:59:59Z", 11 + day / 30, 1 + day % 28);
         let report = analyze(json!({
             "positions": text,
             "market": market(10f64.powf(log_index) * 0.99, vol, &valuation),
             "account": {"collateral": {"BTC": 1e15, "ETH": -3}},
+            "margin": {"model": model},
         }));
         // Refused only when a derived price leaves the accepted range (ETH's index is BTC's / 30).
         let index = 10f64.powf(log_index) * 0.99;

@@ -24,8 +24,8 @@ fn short_call_standard_margin_by_hand() {
         "market": market(60000.0, json!({"27NOV26": 60000}), "2026-10-28T08:00:00Z", 0.0)
     }));
     let p = &report.positions[0];
-    assert_matches_published(p.initial_margin_usd, "8559.74182777", "IM");
-    assert_matches_published(p.maintenance_margin_usd, "7059.74182777", "MM");
+    assert_matches_published(p.initial_margin_usd.unwrap(), "8559.74182777", "IM");
+    assert_matches_published(p.maintenance_margin_usd.unwrap(), "7059.74182777", "MM");
     assert_matches_published(-p.value_usd, "2559.74182777", "short value");
 }
 
@@ -39,8 +39,16 @@ fn short_put_standard_margin_by_hand() {
         "market": market(19.0, json!({"27NOV26": 19}), "2026-02-26T14:00:00Z", 0.10)
     }));
     let p = &report.positions[0];
-    assert_matches_published(p.initial_margin_usd / 3.0, "4.55105073", "IM per coin");
-    assert_matches_published(p.maintenance_margin_usd / 3.0, "3.12605073", "MM per coin");
+    assert_matches_published(
+        p.initial_margin_usd.unwrap() / 3.0,
+        "4.55105073",
+        "IM per coin",
+    );
+    assert_matches_published(
+        p.maintenance_margin_usd.unwrap() / 3.0,
+        "3.12605073",
+        "MM per coin",
+    );
 }
 
 #[test]
@@ -51,7 +59,7 @@ fn long_options_need_no_margin_and_are_not_collateral() {
         "account": {"collateral": {"USDC": 1000}}
     }));
     let a = &report.account;
-    assert_eq!(report.positions[0].initial_margin_usd, 0.0);
+    assert_eq!(report.positions[0].initial_margin_usd, Some(0.0));
     assert_matches_published(
         a.equity_usd,
         "3559.74182777",
@@ -77,10 +85,14 @@ fn futures_margin_published_examples() {
         panic!()
     };
     for p in [linear, inverse] {
-        assert_matches_published(p.initial_margin_usd, "53125.000000", &p.instrument);
-        assert_matches_published(p.maintenance_margin_usd, "28125.000000", &p.instrument);
+        assert_matches_published(p.initial_margin_usd.unwrap(), "53125.000000", &p.instrument);
+        assert_matches_published(
+            p.maintenance_margin_usd.unwrap(),
+            "28125.000000",
+            &p.instrument,
+        );
     }
-    assert_matches_published(sol.initial_margin_usd, "84000.000000", "SOL IM");
+    assert_matches_published(sol.initial_margin_usd.unwrap(), "84000.000000", "SOL IM");
 }
 
 /// Long 10,000 USD at 75,000 marked at 76,000: +10,000·(1/75,000 − 1/76,000) = 0.00175438… BTC,
@@ -165,7 +177,7 @@ fn expired_options_are_settled_not_priced() {
         "P&L against 0.05 BTC each",
     );
     assert_eq!(
-        (p.gamma, p.vega, p.theta, p.initial_margin_usd),
+        (p.gamma, p.vega, p.theta, p.initial_margin_usd.unwrap()),
         (0.0, 0.0, 0.0, 0.0)
     );
 }

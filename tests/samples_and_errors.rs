@@ -246,9 +246,9 @@ fn malformed_requests_name_the_field() {
             "pasted text",
         ),
         (
-            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"}, "margin": {"model": "deribit-pm"}}),
+            json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"}, "margin": {"model": "isolated"}}),
             "margin.model",
-            "not available",
+            "not one of",
         ),
         (
             json!({"positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"}, "account": {"collateral": {"ETH": 3}}}),

@@ -16,6 +16,7 @@ const defaultState = () => ({
   underlyings: {}, // SYMBOL -> { index, volPct, forwards: { CODE: value } } (all strings, as typed)
   collateral: [{ currency: 'USDC', amount: '' }],
   venue: 'auto',
+  marginModel: 'standard',
 });
 
 function loadState() {
@@ -147,7 +148,7 @@ function buildRequest() {
       positions: state.positions,
       market: { valuationTime: valuationIso(), rate: rate ?? 0, underlyings },
       account: { collateral },
-      margin: { model: 'standard' },
+      margin: { model: state.marginModel || 'standard' },
       venue: state.venue || 'auto',
     },
   };
@@ -213,6 +214,8 @@ function render(report, ms) {
   syncMarketFromReport(report);
   renderAccount(report);
   renderLiquidation(report);
+  renderMarginDetail(report);
+  $('account-sub').textContent = `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;
   renderUnderlyings(report);
   renderPositions(report);
   renderErrors(report);
@@ -248,18 +251,40 @@ function renderAccount(report) {
 }
 
 function renderLiquidation(report) {
-  const rows = Object.entries(report.account.liquidation).map(([symbol, l]) => {
-    const index = report.underlyings[symbol]?.index;
-    const side = (move, price) => (move === null
-      ? el('td', { text: 'none within −99 % … +1000 %', className: 'muted' })
-      : el('td', {}, el('span', { className: 'value', text: signedPct(move) }), ' ', el('span', { className: 'unit', text: `→ ${usd(price)} USD` })));
-    return el('tr', { dataset: { underlying: symbol } },
-      el('th', { scope: 'row', text: symbol }),
-      el('td', {}, `${usd(index)} `, el('span', { className: 'unit', text: 'USD' })),
-      side(l.down, l.downPrice),
-      side(l.up, l.upPrice));
-  });
+  const side = (move, price) => (move === null
+    ? el('td', { text: 'none within −99 % … +1000 %', className: 'muted' })
+    : el('td', {}, el('span', { className: 'value', text: signedPct(move) }), ...(price === null || price === undefined ? [] : [' ', el('span', { className: 'unit', text: `→ ${usd(price)} USD` })])));
+  const brief = (move) => el('td', { className: move === null ? 'muted' : '', text: move === null ? 'none' : signedPct(move) });
+  const row = (label, l, index) => el('tr', { dataset: { underlying: label } },
+    el('th', { scope: 'row', text: label }),
+    index === null ? el('td', { text: '—', className: 'muted' }) : el('td', {}, `${usd(index)} `, el('span', { className: 'unit', text: 'USD' })),
+    side(l.down, l.downPrice), side(l.up, l.upPrice), brief(l.downVolUp), brief(l.upVolUp));
+  const rows = Object.entries(report.account.liquidation).map(([symbol, l]) => row(symbol, l, report.underlyings[symbol]?.index ?? null));
+  if (rows.length > 1) rows.push(row('All together', report.account.liquidationAll, null));
+  const points = `+${Math.round(report.account.volShockUp * 100)} vol pts`;
+  $('vol-down-head').textContent = `Down, ${points}`;
+  $('vol-up-head').textContent = `Up, ${points}`;
   $('liquidation').tBodies[0].replaceChildren(...rows);
+}
+
+function renderMarginDetail(report) {
+  const details = report.account.marginDetail;
+  $('detail-section').hidden = details.length === 0;
+  const amount = (x, currency) => (x === null ? '—' : currency === 'USD' ? usd(x) : coins(x));
+  $('margin-detail').tBodies[0].replaceChildren(...details.map((d) => {
+    const w = d.worstScenario;
+    const scenario = w ? `${signedPct(w.move)}, vol ${w.vol}${w.extended ? ' (extended)' : ''}` : 'no loss';
+    return el('tr', {},
+      el('th', { scope: 'row', text: `${d.underlying} (${d.currency})` }),
+      el('td', { text: d.method, className: 'muted' }),
+      el('td', { text: scenario }),
+      el('td', {}, `${amount(d.worstCase, d.currency)} `, el('span', { className: 'unit', text: d.currency })),
+      el('td', { text: amount(d.rollShock ?? d.spreadCharge, d.currency) }),
+      el('td', { text: amount(d.deltaShock ?? d.shortOptionMinimum, d.currency) }),
+      el('td', { text: amount(d.initialMargin, d.currency) }),
+      el('td', { text: amount(d.maintenanceMargin, d.currency) }),
+      el('td', { text: usd(d.maintenanceMarginUsd) }));
+  }));
 }
 
 function renderUnderlyings(report) {
@@ -458,6 +483,7 @@ function applyStateToControls() {
   $('valuation').disabled = state.valuationNow;
   $('rate').value = state.ratePct;
   $('venue').value = state.venue || 'auto';
+  $('margin-model').value = state.marginModel || 'standard';
 }
 
 // ---------- wiring ----------
@@ -478,6 +504,7 @@ function init() {
   $('valuation').addEventListener('input', (ev) => { state.valuation = ev.target.value; scheduleCompute(); });
   $('rate').addEventListener('input', (ev) => { state.ratePct = ev.target.value; scheduleCompute(); });
   $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
+  $('margin-model').addEventListener('change', (ev) => { state.marginModel = ev.target.value; scheduleCompute(); });
   $('add-collateral').addEventListener('click', () => { state.collateral.push({ currency: '', amount: '' }); renderCollateral(); });
   $('clear').addEventListener('click', () => {
     if (!confirm('Clear the book, market and collateral?')) return;

@@ -195,3 +195,18 @@ test('a smile typed per expiry prices an option without IV, and contradictions a
   await waitForRecompute(page, () => /oops/.test(document.querySelector('#input-problems')?.textContent || ''));
   await context.close();
 });
+
+test('portfolio margin explains its requirement on the page', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="deribit-desk.csv"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 13);
+  await page.selectOption('#margin-model', 'deribit-pm');
+  await waitForRecompute(page, () => !document.querySelector('#detail-section').hidden);
+  const pools = await page.$$eval('#margin-detail tbody tr th', (cells) => cells.map((c) => c.textContent));
+  assert.deepEqual(pools, ['BTC (BTC)', 'BTC (USD)', 'ETH (ETH)']);
+  assert.match(await textOf(page, '#margin-detail tbody tr:first-child td:nth-child(2)'), /deribit-pm BTC \(June 2024\)/);
+  assert.match(await textOf(page, '#account-sub'), /portfolio margin/);
+  assert.match(await textOf(page, '#liquidation tbody'), /All together/);
+  await page.screenshot({ path: join(root, 'tests', 'e2e', 'artifacts', 'portfolio-margin.png'), fullPage: true });
+  await context.close();
+});

@@ -1,0 +1,354 @@
+//! Deribit-style portfolio margin (margin.md §2): a risk matrix of 9 price buckets × 3 volatility
+//! scenarios, an extended table of large moves, pnl offset, roll shock and delta shock, with dated
+//! parameter packs.
+//!
+//! A pool is one underlying's instruments of one settlement currency: coin-settled instruments
+//! are margined in coin (Deribit's currency pools), USD-settled ones in USD. The requirement of a
+//! pool is converted to USD at the index and pools are added without offsets between them.
+
+use crate::valuation::{Leg, OptionLeg};
+use serde::{Deserialize, Serialize};
+
+/// A dated portfolio-margin parameter pack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PmPack {
+    pub name: String,
+    pub price_range: f64,
+    pub volatility_range_up: f64,
+    pub volatility_range_down: f64,
+    pub short_term_vega_power: f64,
+    pub long_term_vega_power: f64,
+    pub min_volatility_for_shock_up: f64,
+    pub extended_table_factor: f64,
+    /// USD.
+    pub extended_dampener: f64,
+    pub annualised_move_risk: f64,
+    pub min_annualised_move: f64,
+    pub max_delta_shock: f64,
+    /// USD.
+    pub delta_total_liq_shock_threshold: f64,
+    pub m_inc: f64,
+    pub pnl_offset: f64,
+    pub mm_factor: f64,
+}
+
+/// Fields of a pack a user overrides; the rest come from the published pack.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PmPackOverride {
+    pub price_range: Option<f64>,
+    pub volatility_range_up: Option<f64>,
+    pub volatility_range_down: Option<f64>,
+    pub short_term_vega_power: Option<f64>,
+    pub long_term_vega_power: Option<f64>,
+    pub min_volatility_for_shock_up: Option<f64>,
+    pub extended_table_factor: Option<f64>,
+    pub extended_dampener: Option<f64>,
+    pub annualised_move_risk: Option<f64>,
+    pub min_annualised_move: Option<f64>,
+    pub max_delta_shock: Option<f64>,
+    pub delta_total_liq_shock_threshold: Option<f64>,
+    pub m_inc: Option<f64>,
+    pub pnl_offset: Option<f64>,
+    pub mm_factor: Option<f64>,
+}
+
+impl PmPack {
+    /// Deribit's BTC pack, as published June 2024.
+    pub fn btc_2024_06() -> Self {
+        PmPack {
+            name: "deribit-pm BTC (June 2024)".into(),
+            price_range: 0.16,
+            volatility_range_up: 0.50,
+            volatility_range_down: 0.25,
+            short_term_vega_power: 0.30,
+            long_term_vega_power: 0.13,
+            min_volatility_for_shock_up: 0.50,
+            extended_table_factor: 1.0,
+            extended_dampener: 100_000.0,
+            annualised_move_risk: 0.075,
+            min_annualised_move: 0.01,
+            max_delta_shock: 0.1,
+            delta_total_liq_shock_threshold: 20_000_000.0,
+            m_inc: 0.00005,
+            pnl_offset: 0.0,
+            mm_factor: 0.8,
+        }
+    }
+
+    /// Deribit's ETH pack, as published February 2026.
+    pub fn eth_2026_02() -> Self {
+        PmPack {
+            name: "deribit-pm ETH (February 2026)".into(),
+            price_range: 0.18,
+            volatility_range_up: 0.40,
+            volatility_range_down: 0.25,
+            extended_dampener: 200_000.0,
+            annualised_move_risk: 0.05,
+            min_annualised_move: 0.005,
+            m_inc: 0.000004,
+            pnl_offset: 0.6,
+            ..PmPack::btc_2024_06()
+        }
+    }
+
+    /// The published pack of an underlying: BTC's for BTC, ETH's (the wider range) for the rest.
+    pub fn published(underlying: &str) -> Self {
+        match underlying {
+            "BTC" => PmPack::btc_2024_06(),
+            "ETH" => PmPack::eth_2026_02(),
+            other => PmPack {
+                name: format!("deribit-pm ETH (February 2026), applied to {other}"),
+                ..PmPack::eth_2026_02()
+            },
+        }
+    }
+
+    /// The pack with a user's overrides; checked for sense.
+    pub fn with(mut self, o: &PmPackOverride) -> Result<Self, String> {
+        let fields: [(&mut f64, Option<f64>); 15] = [
+            (&mut self.price_range, o.price_range),
+            (&mut self.volatility_range_up, o.volatility_range_up),
+            (&mut self.volatility_range_down, o.volatility_range_down),
+            (&mut self.short_term_vega_power, o.short_term_vega_power),
+            (&mut self.long_term_vega_power, o.long_term_vega_power),
+            (
+                &mut self.min_volatility_for_shock_up,
+                o.min_volatility_for_shock_up,
+            ),
+            (&mut self.extended_table_factor, o.extended_table_factor),
+            (&mut self.extended_dampener, o.extended_dampener),
+            (&mut self.annualised_move_risk, o.annualised_move_risk),
+            (&mut self.min_annualised_move, o.min_annualised_move),
+            (&mut self.max_delta_shock, o.max_delta_shock),
+            (
+                &mut self.delta_total_liq_shock_threshold,
+                o.delta_total_liq_shock_threshold,
+            ),
+            (&mut self.m_inc, o.m_inc),
+            (&mut self.pnl_offset, o.pnl_offset),
+            (&mut self.mm_factor, o.mm_factor),
+        ];
+        let mut changed = false;
+        for (slot, value) in fields {
+            if let Some(v) = value {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(format!(
+                        "every parameter must be a non-negative number, got {v}"
+                    ));
+                }
+                *slot = v;
+                changed = true;
+            }
+        }
+        if !(self.price_range > 0.0 && self.price_range < 1.0) {
+            return Err(format!(
+                "priceRange must be between 0 and 1, got {}",
+                self.price_range
+            ));
+        }
+        if self.volatility_range_down > 1.0 || self.pnl_offset > 1.0 || self.mm_factor > 1.0 {
+            return Err("volatilityRangeDown, pnlOffset and mmFactor must be at most 1".into());
+        }
+        if changed {
+            self.name = format!("{} with overrides", self.name);
+        }
+        Ok(self)
+    }
+}
+
+/// A volatility scenario of the risk matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VolScenario {
+    Up,
+    Unchanged,
+    Down,
+}
+
+/// One scenario and the pool's P&L in it (pool currency, after extended-table scaling and the
+/// pnl offset).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scenario {
+    /// Fractional move of the index.
+    #[serde(rename = "move")]
+    pub price_move: f64,
+    pub vol: VolScenario,
+    pub extended: bool,
+    pub pnl: f64,
+}
+
+/// A pool's portfolio margin, in its currency (coin for coin-settled, USD otherwise) and in USD.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolMargin {
+    pub worst_case: f64,
+    pub worst_scenario: Option<Scenario>,
+    pub roll_shock: f64,
+    pub delta_shock: f64,
+    pub initial: f64,
+    pub maintenance: f64,
+    pub initial_usd: f64,
+    pub maintenance_usd: f64,
+    pub scenarios: Vec<Scenario>,
+}
+
+/// Moves of the extended table (vol up only).
+const EXTENDED_MOVES: [f64; 8] = [-0.66, -0.33, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0];
+
+/// The shocked volatility of an option in a scenario (margin.md §2 step 2).
+pub fn shocked_vol(pack: &PmPack, option: &OptionLeg, scenario: VolScenario) -> f64 {
+    let days = option.days().max(1e-9);
+    let power = if days < 30.0 {
+        pack.short_term_vega_power
+    } else {
+        pack.long_term_vega_power
+    };
+    let scale = (30.0 / days).powf(power);
+    match scenario {
+        VolScenario::Up => (option.vol * (1.0 + pack.volatility_range_up * scale))
+            .max(pack.min_volatility_for_shock_up),
+        VolScenario::Unchanged => option.vol,
+        VolScenario::Down => (option.vol * (1.0 - pack.volatility_range_down * scale)).max(0.0),
+    }
+}
+
+/// Portfolio margin of one pool (legs of one underlying and one settlement) with the index at
+/// `factor` times its level. `inverse` selects the coin pool.
+pub fn pool_margin(legs: &[&Leg], factor: f64, inverse: bool, pack: &PmPack) -> PoolMargin {
+    let Some(first) = legs.first() else {
+        return PoolMargin {
+            worst_case: 0.0,
+            worst_scenario: None,
+            roll_shock: 0.0,
+            delta_shock: 0.0,
+            initial: 0.0,
+            maintenance: 0.0,
+            initial_usd: 0.0,
+            maintenance_usd: 0.0,
+            scenarios: Vec::new(),
+        };
+    };
+    let index = first.index * factor;
+    let in_pool = |usd: f64, at_index: f64| if inverse { usd / at_index } else { usd };
+    let base: f64 = legs
+        .iter()
+        .map(|l| in_pool(l.value_usd(factor, &|o| o.vol), index))
+        .sum();
+    let pnl_at = |m: f64, scenario: VolScenario| {
+        let moved = factor * (1.0 + m);
+        let value: f64 = legs
+            .iter()
+            .map(|l| l.value_usd(moved, &|o| shocked_vol(pack, o, scenario)))
+            .sum();
+        in_pool(value, index * (1.0 + m)) - base
+    };
+    let offset = |pnl: f64| {
+        if pnl > 0.0 {
+            pnl * pack.pnl_offset
+        } else {
+            pnl
+        }
+    };
+
+    let range = pack.price_range;
+    let mut scenarios = Vec::with_capacity(35);
+    for k in 0..9 {
+        let m = -range + k as f64 * range / 4.0;
+        for vol in [VolScenario::Up, VolScenario::Unchanged, VolScenario::Down] {
+            scenarios.push(Scenario {
+                price_move: m,
+                vol,
+                extended: false,
+                pnl: offset(pnl_at(m, vol)),
+            });
+        }
+    }
+    for m in EXTENDED_MOVES {
+        let sign = m.signum();
+        let scaled =
+            pnl_at(m, VolScenario::Up) * pack.extended_table_factor * (range / m.abs()) * (1.0 + m)
+                / (1.0 + sign * range);
+        let dampener_usd =
+            ((m.abs() / range).max(1.0) - 1.0) * pack.extended_dampener / (1.0 + sign * range);
+        let dampener = if inverse {
+            dampener_usd / index
+        } else {
+            dampener_usd
+        };
+        let damped = if scaled < 0.0 {
+            (scaled + dampener).min(0.0)
+        } else {
+            scaled
+        };
+        scenarios.push(Scenario {
+            price_move: m,
+            vol: VolScenario::Up,
+            extended: true,
+            pnl: offset(damped),
+        });
+    }
+    let worst_scenario = scenarios
+        .iter()
+        .copied()
+        .filter(|s| s.pnl < 0.0)
+        .min_by(|a, b| a.pnl.total_cmp(&b.pnl));
+    let worst_case = worst_scenario.map_or(0.0, |s| -s.pnl);
+
+    // Roll shock: per expiry, the annualised move over its time applied to its net delta; for
+    // perpetuals the minimum move on their size. Deltas in coins.
+    let delta_of = |l: &Leg| {
+        let g = l.greeks_at(factor);
+        if inverse {
+            g.coin_delta.unwrap_or(0.0)
+        } else {
+            g.delta
+        }
+    };
+    let mut by_expiry: Vec<(f64, f64)> = Vec::new();
+    let mut perpetual_coins = 0.0;
+    for leg in legs {
+        match leg.years() {
+            Some(years) => match by_expiry.iter_mut().find(|(t, _)| *t == years) {
+                Some((_, delta)) => *delta += delta_of(leg),
+                None => by_expiry.push((years, delta_of(leg))),
+            },
+            None => perpetual_coins += delta_of(leg).abs(),
+        }
+    }
+    let roll_coins: f64 = by_expiry
+        .iter()
+        .map(|(years, delta)| {
+            pack.min_annualised_move
+                .max((pack.annualised_move_risk * years).exp_m1())
+                * delta.abs()
+        })
+        .sum::<f64>()
+        + pack.min_annualised_move * perpetual_coins;
+    let net_delta: f64 = legs.iter().map(|l| delta_of(l)).sum();
+    let delta_usd = net_delta.abs() * index;
+    let delta_shock_coins = ((delta_usd - pack.delta_total_liq_shock_threshold).max(0.0)
+        * net_delta.abs()
+        * pack.m_inc)
+        .min(pack.max_delta_shock * delta_usd)
+        / index;
+    let to_pool_currency = |coins: f64| if inverse { coins } else { coins * index };
+    let roll_shock = to_pool_currency(roll_coins);
+    let delta_shock = to_pool_currency(delta_shock_coins);
+
+    let initial = worst_case + roll_shock + delta_shock;
+    let maintenance = pack.mm_factor * initial;
+    let usd = |x: f64| if inverse { x * index } else { x };
+    PoolMargin {
+        worst_case,
+        worst_scenario,
+        roll_shock,
+        delta_shock,
+        initial,
+        maintenance,
+        initial_usd: usd(initial),
+        maintenance_usd: usd(maintenance),
+        scenarios,
+    }
+}

@@ -1,0 +1,195 @@
+//! Portfolio margin against Deribit's published example (test-vectors.md), SPAN worked by hand,
+//! and the distance to liquidation under both, re-valued at its answer.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+/// Deribit API documentation, `private/pme/simulate` example: BTC-PERPETUAL +0.314538364 BTC and
+/// BTC-28JUN24 −0.001187534 BTC at index 65,666.19 → worst case 0.059685872 BTC at the −16 %
+/// bucket, roll shock 0.003157259, risk-matrix margin 0.062843131, MM 0.050274505 BTC.
+#[test]
+fn reproduces_deribits_published_btc_example() {
+    let index = 65666.19;
+    let report = run(json!({
+        "positions": [
+            {"instrument": "BTC-PERPETUAL", "size": 0.314538364 * index},
+            {"instrument": "BTC-28JUN24", "size": -0.001187534 * index}
+        ],
+        "market": {"valuationTime": "2024-06-17T10:22:20.501Z",
+            "underlyings": {"BTC": {"index": index, "forwards": {"28JUN24": index}}}},
+        "margin": {"model": "deribit-pm"},
+        // Sizes converted from BTC are fractional USD, which would read as Bybit's coin-sized
+        // USDC future: this is a Deribit book.
+        "venue": "deribit"
+    }));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let [pool] = &report.account.margin_detail[..] else {
+        panic!("{:?}", report.account.margin_detail)
+    };
+    assert_eq!(
+        (pool.underlying.as_str(), pool.currency.as_str()),
+        ("BTC", "BTC")
+    );
+    let close = |got: f64, published: f64, what: &str| {
+        assert!(
+            (got - published).abs() <= 1e-8,
+            "{what}: {got:.12} vs published {published}"
+        );
+    };
+    close(pool.worst_case, 0.059685872, "worst case");
+    close(pool.roll_shock.unwrap(), 0.003157259, "roll shock");
+    close(pool.initial_margin, 0.062843131, "risk-matrix margin");
+    close(pool.maintenance_margin, 0.050274505, "MM");
+    let worst = pool.worst_scenario.unwrap();
+    assert_eq!((worst.price_move, worst.extended), (-0.16, false));
+    assert_eq!(
+        pool.scenarios.len(),
+        27 + 8,
+        "9 buckets × 3 vols + 8 extended moves"
+    );
+    assert_close(
+        report.account.maintenance_margin_usd,
+        pool.maintenance_margin * index,
+        1e-12,
+        "MM in USD",
+    );
+    assert_eq!(
+        report.positions[0].initial_margin_usd, None,
+        "no per-position margin under PM"
+    );
+}
+
+/// One long linear BTC perpetual of 1 BTC at S = 100,000, PSR 15 %: the worst of the 14 scans is
+/// −15 % (−15,000 USD); the extreme −30 % counts 35 % (−10,500). Requirement 15,000 USD.
+#[test]
+fn span_on_a_future_by_hand() {
+    let report = run(json!({
+        "positions": "instrument,size\nBTC_USDC-PERPETUAL,1",
+        "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000}}},
+        "margin": {"model": "span", "span": {"priceScanRange": 0.15}}
+    }));
+    let detail = &report.account.margin_detail[0];
+    assert_close(detail.worst_case, 15000.0, 1e-12, "scan risk");
+    assert_eq!(detail.scenarios.len(), 16);
+    assert_close(
+        report.account.maintenance_margin_usd,
+        15000.0,
+        1e-12,
+        "requirement",
+    );
+    // With a short-option minimum above the scan risk, the minimum binds.
+    let report = run(json!({
+        "positions": "instrument,size,iv\nBTC-25DEC26-200000-C,-10,50",
+        "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000}}},
+        "margin": {"model": "span", "span": {"shortOptionMinimum": 0.05}}
+    }));
+    let detail = &report.account.margin_detail[0];
+    assert_close(
+        detail.short_option_minimum.unwrap(),
+        0.05 * 100000.0 * 10.0,
+        1e-12,
+        "SOM",
+    );
+    assert!(detail.worst_case < detail.short_option_minimum.unwrap());
+    assert_close(
+        report.account.maintenance_margin_usd,
+        50000.0,
+        1e-12,
+        "SOM binds",
+    );
+}
+
+fn moved(market: &Value, symbol: &str, factor: f64) -> Value {
+    let mut market = market.clone();
+    let u = &mut market["underlyings"][symbol];
+    u["index"] = json!(u["index"].as_f64().unwrap() * factor);
+    if let Some(forwards) = u["forwards"].as_object_mut() {
+        for f in forwards.values_mut() {
+            *f = json!(f.as_f64().unwrap() * factor);
+        }
+    }
+    market
+}
+
+/// Under each portfolio model, re-running analyze at each answer finds MM usage at 100 %.
+#[test]
+fn liquidation_under_portfolio_models_is_revalued_at_the_answer() {
+    for model in ["deribit-pm", "span"] {
+        let market = sample_market();
+        let request = |market: &Value| {
+            json!({
+                "positions": sample("deribit-desk.csv"),
+                "market": market,
+                "account": {"collateral": {"BTC": 0.4, "ETH": 3}},
+                "margin": {"model": model}
+            })
+        };
+        let base = run(request(&market));
+        let mut checked = 0;
+        for (symbol, liq) in &base.account.liquidation {
+            for m in [liq.down, liq.up]
+                .into_iter()
+                .flatten()
+                .filter(|m| *m != 0.0)
+            {
+                let at = run(request(&moved(&market, symbol, 1.0 + m)));
+                let usage = at.account.mm_usage.unwrap();
+                assert!(
+                    (usage - 1.0).abs() < 1e-6,
+                    "{model} {symbol} {m:+}: MM usage {usage}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 2, "{model}: {checked} liquidation points");
+        let all = base.account.liquidation_all;
+        if let Some(m) = all.down {
+            let both = moved(&moved(&market, "BTC", 1.0 + m), "ETH", 1.0 + m);
+            let usage = run(request(&both)).account.mm_usage.unwrap();
+            assert!(
+                (usage - 1.0).abs() < 1e-6,
+                "{model} all together {m:+}: {usage}"
+            );
+        }
+    }
+}
+
+/// Short options lose more when vol rises: the vol-shocked distance is no farther.
+#[test]
+fn a_vol_shock_brings_a_short_option_book_closer_to_liquidation() {
+    let report = run(json!({
+        "positions": sample("btc-short-strangle.json"),
+        "market": sample_market(),
+        "account": {"collateral": {"BTC": 0.6}},
+        "margin": {"model": "deribit-pm", "volShockUp": 0.2}
+    }));
+    let liq = report.account.liquidation["BTC"];
+    let (down, shocked) = (liq.down.unwrap(), liq.down_vol_up.unwrap());
+    assert!(
+        shocked > down,
+        "vol-shocked {shocked} should be closer to 0 than {down}"
+    );
+}
+
+#[test]
+fn pack_overrides_apply_and_are_checked() {
+    let request = |packs: Value| {
+        json!({
+            "positions": "instrument,size\nBTC-PERPETUAL,100000",
+            "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000}}},
+            "margin": {"model": "deribit-pm", "packs": packs}
+        })
+    };
+    let wider = run(request(json!({"BTC": {"priceRange": 0.2}})));
+    // A long 1 BTC inverse perpetual loses 1 − 1/(1 − R) coins at the −R bucket.
+    assert_close(
+        wider.account.margin_detail[0].worst_case,
+        -(1.0 - 1.0 / 0.8),
+        1e-12,
+        "worst at −20 %",
+    );
+    assert!(wider.margin.pack.contains("with overrides"));
+    let error = try_run(request(json!({"BTC": {"priceRange": 1.5}}))).unwrap_err();
+    assert_eq!(error.field, "margin.packs.BTC");
+}
