@@ -95,6 +95,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         }
     }
     let account_report = account_report(&account, &shocked, &underlyings, vol_shock);
+    let stress = stress_reports(request, &account, &legs, &collateral, &model)?;
 
     Ok(Report {
         valuation_time: format_instant(market.valuation),
@@ -121,6 +122,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         underlyings,
         account: account_report,
         errors,
+        stress,
         warnings: surface_warnings(&market)
             .into_iter()
             .chain(
@@ -144,6 +146,48 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         },
         units: UNITS.iter().copied().collect(),
     })
+}
+
+/// The library's and the user's stress scenarios, worst P&L first.
+fn stress_reports(
+    request: &Request,
+    account: &Account,
+    legs: &[Leg],
+    collateral: &[Collateral],
+    model: &MarginModel,
+) -> Result<Vec<StressReport>, RequestError> {
+    let mut shocks = if request.stress.library.unwrap_or(true) { crate::stress::library() } else { Vec::new() };
+    for (i, scenario) in request.stress.scenarios.iter().enumerate() {
+        shocks.push(scenario.to_shock().map_err(|m| RequestError::new(format!("stress.scenarios[{i}]"), m))?);
+    }
+    let underlyings: Vec<String> = account.underlyings().map(|(u, _)| u.to_string()).collect();
+    if underlyings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let before = account.state().equity;
+    let mut out: Vec<StressReport> = shocks
+        .iter()
+        .map(|shock| {
+            let resolved = shock.resolve(&underlyings);
+            let after = crate::stress::apply(legs, collateral, model, &resolved);
+            StressReport {
+                name: shock.name.clone(),
+                date: shock.date.clone(),
+                source: shock.source.clone(),
+                moves: resolved.moves.iter().cloned().collect(),
+                vol_change: resolved.vol_ratios.iter().map(|(u, r)| (u.clone(), r - 1.0)).collect(),
+                assumed: resolved.assumed,
+                pnl_usd: after.equity - before,
+                equity_usd: after.equity,
+                margin_balance_usd: after.margin_balance(),
+                maintenance_margin_usd: after.maintenance,
+                mm_usage: after.mm_usage(),
+                liquidatable: after.is_liquidatable(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.pnl_usd.total_cmp(&b.pnl_usd));
+    Ok(out)
 }
 
 /// Default absolute vol shock of the vol-shocked distance to liquidation (+10 vol points).

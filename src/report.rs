@@ -13,6 +13,8 @@ pub struct Report {
     pub underlyings: BTreeMap<String, UnderlyingReport>,
     pub account: AccountReport,
     pub errors: Vec<ErrorReport>,
+    /// Stress scenarios, worst P&L first.
+    pub stress: Vec<StressReport>,
     /// Things the user should know that did not stop the computation (e.g. ignored fields).
     pub warnings: Vec<String>,
     pub input: InputReport,
@@ -214,6 +216,28 @@ pub struct LiquidationReport {
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
+pub struct StressReport {
+    pub name: String,
+    /// When it happened, or "user".
+    pub date: String,
+    pub source: String,
+    /// Fractional index move applied to each underlying.
+    pub moves: BTreeMap<String, f64>,
+    /// Relative implied-vol change applied (0.5 = × 1.5 at 30 days, tenor-scaled).
+    pub vol_change: BTreeMap<String, f64>,
+    /// Figures not in the source, and how they were derived.
+    pub assumed: Vec<String>,
+    /// Change in equity, USD.
+    pub pnl_usd: f64,
+    pub equity_usd: f64,
+    pub margin_balance_usd: f64,
+    pub maintenance_margin_usd: f64,
+    pub mm_usage: Option<f64>,
+    pub liquidatable: bool,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorReport {
     pub line: usize,
     /// 1-based number of the row among the input's rows; 0 for the header or the whole text.
@@ -269,6 +293,8 @@ pub const UNITS: &[(&str, &str)] = &[
     ("basis", "fraction (F/S − 1)"),
     ("basisAnnualized", "fraction per year (ln(F/S)/T)"),
     ("settlement", "USD"),
+    ("moves", "signed fractional move of each index"),
+    ("volChange", "relative change of implied vol (0.5 = × 1.5), tenor-scaled"),
     ("rho", "USD per 1 percentage point of rate"),
     ("vanna", "coins of delta per 1 vol point"),
     ("volga", "USD per (1 vol point)²"),

@@ -52,6 +52,9 @@ pub struct Request {
     /// venue column wins over it. Default: decided per row from the names, headers and prices.
     #[serde(default)]
     pub venue: Option<String>,
+    /// Stress tests: the historical library (on unless `library: false`) and user scenarios.
+    #[serde(default)]
+    pub stress: StressRequest,
     /// Paths of fields the request carried that Headroom does not read (reported as warnings).
     #[serde(skip)]
     pub unknown_fields: Vec<String>,
@@ -128,6 +131,16 @@ impl SmileRequest {
             _ => Err("give either points or svi".into()),
         }
     }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StressRequest {
+    /// Run the historical library (default true).
+    #[serde(default)]
+    pub library: Option<bool>,
+    #[serde(default)]
+    pub scenarios: Vec<crate::stress::UserScenario>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

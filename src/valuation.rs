@@ -467,9 +467,14 @@ impl Leg {
 
     /// The leg with every live option's volatility raised by `shift` (absolute).
     pub fn with_vol_shift(&self, shift: f64) -> Leg {
+        self.with_vol(|o| o.vol + shift)
+    }
+
+    /// The leg with a live option's volatility replaced by `vol_of(option)`.
+    pub fn with_vol(&self, vol_of: impl Fn(&OptionLeg) -> f64) -> Leg {
         let mut leg = self.clone();
         if let Model::Option(o) = &mut leg.model {
-            o.vol += shift;
+            o.vol = vol_of(o);
         }
         leg
     }

@@ -84,6 +84,11 @@ export interface Request {
     /** Absolute vol shock of the vol-shocked distances to liquidation; default 0.1 (+10 vol points). */
     volShockUp?: number;
   };
+  /** Stress tests: the historical library (default on) and user scenarios. */
+  stress?: {
+    library?: boolean;
+    scenarios?: { name: string; /** Fractional index move by underlying. */ moves?: Record<string, number>; /** Relative implied-vol change by underlying (0.5 = × 1.5 at 30 days, tenor-scaled). */ volChange?: Record<string, number> }[];
+  };
   /** Venue for names several venues share; a row's venue column wins. Default "auto": decided per row from names, headers and prices. */
   venue?: "auto" | "deribit" | "okx" | "bybit" | "binance";
 }
@@ -144,6 +149,15 @@ export interface Report {
   account: AccountReport;
   /** Rows that could not be used; all other rows are computed. */
   errors: RowError[];
+  /** Stress scenarios, worst P&L first. */
+  stress: {
+    name: string; /** When it happened, or "user". */ date: string; source: string;
+    /** Fractional index move applied per underlying. */ moves: Record<string, number>;
+    /** Relative implied-vol change per underlying. */ volChange: Record<string, number>;
+    /** Figures not in the source and how they were derived (e.g. SOL = BTC's move × 2). */ assumed: string[];
+    /** USD. */ pnlUsd: number; equityUsd: number; marginBalanceUsd: number; maintenanceMarginUsd: number;
+    mmUsage: number | null; liquidatable: boolean;
+  }[];
   /** Things that did not stop the computation: arbitrage in the vol surface ("BTC 25DEC26 smile: … butterfly arbitrage"), ignored fields. */
   warnings: string[];
   input: { format: "csv" | "tsv" | "semicolon" | "json" | "objects"; columns: { column: string; field: string | null }[]; rowsRead: number };

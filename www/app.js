@@ -215,6 +215,7 @@ function render(report, ms) {
   renderAccount(report);
   renderLiquidation(report);
   renderMarginDetail(report);
+  renderStress(report);
   $('account-sub').textContent = `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;
   renderUnderlyings(report);
   renderPositions(report);
@@ -265,6 +266,18 @@ function renderLiquidation(report) {
   $('vol-down-head').textContent = `Down, ${points}`;
   $('vol-up-head').textContent = `Up, ${points}`;
   $('liquidation').tBodies[0].replaceChildren(...rows);
+}
+
+function renderStress(report) {
+  $('stress-section').hidden = report.stress.length === 0;
+  const list = (map) => Object.entries(map).map(([u, v]) => `${u} ${signedPct(v)}`).join(', ');
+  $('stress').tBodies[0].replaceChildren(...report.stress.map((s) => el('tr', { className: s.liquidatable ? 'liquidated' : '', title: [s.source, ...s.assumed].join('\n') },
+    el('th', { scope: 'row', text: s.name }),
+    el('td', { text: s.date, className: 'muted' }),
+    el('td', { text: list(s.moves) + (s.assumed.length ? ' *' : '') }),
+    el('td', { text: list(s.volChange) }),
+    el('td', { text: usd(s.pnlUsd) }),
+    el('td', { text: s.liquidatable ? 'liquidated' : pct(s.mmUsage) }))));
 }
 
 function renderMarginDetail(report) {
