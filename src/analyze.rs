@@ -96,6 +96,15 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     }
     let account_report = account_report(&account, &shocked, &underlyings, vol_shock);
     let stress = stress_reports(request, &account, &legs, &collateral, &model)?;
+    let scenarios = scenario_reports(
+        request,
+        &account,
+        &legs,
+        &collateral,
+        &model,
+        &underlyings,
+        &market,
+    )?;
 
     Ok(Report {
         valuation_time: format_instant(market.valuation),
@@ -123,6 +132,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         account: account_report,
         errors,
         stress,
+        scenarios,
         warnings: surface_warnings(&market)
             .into_iter()
             .chain(
@@ -148,6 +158,54 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     })
 }
 
+/// The risk matrices and curves the request asked for.
+fn scenario_reports(
+    request: &Request,
+    account: &Account,
+    legs: &[Leg],
+    collateral: &[Collateral],
+    model: &MarginModel,
+    underlyings: &BTreeMap<String, UnderlyingReport>,
+    market: &Market,
+) -> Result<ScenariosReport, RequestError> {
+    let Some(asked) = &request.scenarios else {
+        return Ok(ScenariosReport::default());
+    };
+    asked
+        .validate()
+        .map_err(|m| RequestError::new("scenarios", m))?;
+    let names: Vec<String> = account
+        .underlyings()
+        .map(|(u, _)| u.to_string())
+        .filter(|u| underlyings.get(u).is_some_and(|r| r.index.is_some()))
+        .collect();
+    let with_index: Vec<(String, f64)> = names
+        .iter()
+        .filter_map(|u| underlyings[u].index.map(|i| (u.clone(), i)))
+        .collect();
+    Ok(ScenariosReport {
+        matrix: asked
+            .matrix
+            .as_ref()
+            .map(|m| crate::scenarios::matrices(m, legs, collateral, model, &names))
+            .unwrap_or_default(),
+        curves: asked
+            .curves
+            .as_ref()
+            .map(|c| {
+                crate::scenarios::curves(
+                    c,
+                    legs,
+                    collateral,
+                    model,
+                    &with_index,
+                    &crate::scenarios::live_expiries(legs, market.valuation),
+                )
+            })
+            .unwrap_or_default(),
+    })
+}
+
 /// The library's and the user's stress scenarios, worst P&L first.
 fn stress_reports(
     request: &Request,
@@ -156,9 +214,17 @@ fn stress_reports(
     collateral: &[Collateral],
     model: &MarginModel,
 ) -> Result<Vec<StressReport>, RequestError> {
-    let mut shocks = if request.stress.library.unwrap_or(true) { crate::stress::library() } else { Vec::new() };
+    let mut shocks = if request.stress.library.unwrap_or(true) {
+        crate::stress::library()
+    } else {
+        Vec::new()
+    };
     for (i, scenario) in request.stress.scenarios.iter().enumerate() {
-        shocks.push(scenario.to_shock().map_err(|m| RequestError::new(format!("stress.scenarios[{i}]"), m))?);
+        shocks.push(
+            scenario
+                .to_shock()
+                .map_err(|m| RequestError::new(format!("stress.scenarios[{i}]"), m))?,
+        );
     }
     let underlyings: Vec<String> = account.underlyings().map(|(u, _)| u.to_string()).collect();
     if underlyings.is_empty() {
@@ -175,7 +241,11 @@ fn stress_reports(
                 date: shock.date.clone(),
                 source: shock.source.clone(),
                 moves: resolved.moves.iter().cloned().collect(),
-                vol_change: resolved.vol_ratios.iter().map(|(u, r)| (u.clone(), r - 1.0)).collect(),
+                vol_change: resolved
+                    .vol_ratios
+                    .iter()
+                    .map(|(u, r)| (u.clone(), r - 1.0))
+                    .collect(),
                 assumed: resolved.assumed,
                 pnl_usd: after.equity - before,
                 equity_usd: after.equity,

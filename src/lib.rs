@@ -14,6 +14,7 @@ pub mod market;
 pub mod pricing;
 pub mod report;
 pub mod request;
+pub mod scenarios;
 pub mod stress;
 pub mod symbology;
 pub mod valuation;

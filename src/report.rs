@@ -15,6 +15,8 @@ pub struct Report {
     pub errors: Vec<ErrorReport>,
     /// Stress scenarios, worst P&L first.
     pub stress: Vec<StressReport>,
+    /// Risk matrices and curves, when the request asked for them.
+    pub scenarios: ScenariosReport,
     /// Things the user should know that did not stop the computation (e.g. ignored fields).
     pub warnings: Vec<String>,
     pub input: InputReport,
@@ -214,6 +216,13 @@ pub struct LiquidationReport {
     pub up_vol_up: Option<f64>,
 }
 
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenariosReport {
+    pub matrix: Vec<crate::scenarios::MatrixReport>,
+    pub curves: Vec<crate::scenarios::CurveReport>,
+}
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct StressReport {
@@ -294,7 +303,10 @@ pub const UNITS: &[(&str, &str)] = &[
     ("basisAnnualized", "fraction per year (ln(F/S)/T)"),
     ("settlement", "USD"),
     ("moves", "signed fractional move of each index"),
-    ("volChange", "relative change of implied vol (0.5 = × 1.5), tenor-scaled"),
+    (
+        "volChange",
+        "relative change of implied vol (0.5 = × 1.5), tenor-scaled",
+    ),
     ("rho", "USD per 1 percentage point of rate"),
     ("vanna", "coins of delta per 1 vol point"),
     ("volga", "USD per (1 vol point)²"),

@@ -52,6 +52,9 @@ pub struct Request {
     /// venue column wins over it. Default: decided per row from the names, headers and prices.
     #[serde(default)]
     pub venue: Option<String>,
+    /// Scenario outputs for charts: risk matrix and curves (computed only when asked).
+    #[serde(default)]
+    pub scenarios: Option<crate::scenarios::ScenarioRequest>,
     /// Stress tests: the historical library (on unless `library: false`) and user scenarios.
     #[serde(default)]
     pub stress: StressRequest,

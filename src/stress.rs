@@ -44,14 +44,32 @@ pub struct UserScenario {
 
 impl UserScenario {
     pub fn to_shock(&self) -> Result<Shock, String> {
-        let moves: Vec<(String, f64)> = self.moves.iter().map(|(k, v)| (k.trim().to_ascii_uppercase(), *v)).collect();
-        if let Some((u, m)) = moves.iter().find(|(_, m)| !(m.is_finite() && *m > -1.0 && *m <= 10.0)) {
-            return Err(format!("move of {u} must be above −1 (−100 %) and at most 10, got {m}"));
+        let moves: Vec<(String, f64)> = self
+            .moves
+            .iter()
+            .map(|(k, v)| (k.trim().to_ascii_uppercase(), *v))
+            .collect();
+        if let Some((u, m)) = moves
+            .iter()
+            .find(|(_, m)| !(m.is_finite() && *m > -1.0 && *m <= 10.0))
+        {
+            return Err(format!(
+                "move of {u} must be above −1 (−100 %) and at most 10, got {m}"
+            ));
         }
-        let vol_ratios: Vec<(String, f64)> =
-            self.vol_change.iter().map(|(k, v)| (k.trim().to_ascii_uppercase(), 1.0 + *v)).collect();
-        if let Some((u, r)) = vol_ratios.iter().find(|(_, r)| !(r.is_finite() && *r > 0.0 && *r <= 20.0)) {
-            return Err(format!("vol change of {u} must be above −1 and at most 19, got {}", r - 1.0));
+        let vol_ratios: Vec<(String, f64)> = self
+            .vol_change
+            .iter()
+            .map(|(k, v)| (k.trim().to_ascii_uppercase(), 1.0 + *v))
+            .collect();
+        if let Some((u, r)) = vol_ratios
+            .iter()
+            .find(|(_, r)| !(r.is_finite() && *r > 0.0 && *r <= 20.0))
+        {
+            return Err(format!(
+                "vol change of {u} must be above −1 and at most 19, got {}",
+                r - 1.0
+            ));
         }
         Ok(Shock {
             name: self.name.clone(),
@@ -64,7 +82,8 @@ impl UserScenario {
     }
 }
 
-const SOURCE: &str = "stress.md: Deribit DVOL daily series and daily OHLC (approximate figures marked there)";
+const SOURCE: &str =
+    "stress.md: Deribit DVOL daily series and daily OHLC (approximate figures marked there)";
 
 /// The historical library (stress.md). Moves use the intraday trough or the multi-day move where
 /// stress.md gives one, the worse of its figures for a stress; vol ratios are DVOL after / before.
@@ -74,23 +93,86 @@ pub fn library() -> Vec<Shock> {
         date: date.into(),
         source: SOURCE.into(),
         moves: moves.iter().map(|(u, m)| (u.to_string(), *m)).collect(),
-        vol_ratios: vols.iter().map(|(u, before, after)| (u.to_string(), after / before)).collect(),
+        vol_ratios: vols
+            .iter()
+            .map(|(u, before, after)| (u.to_string(), after / before))
+            .collect(),
         extrapolate: true,
     };
     vec![
-        shock("Black Thursday", "2020-03-12", &[("BTC", -0.481), ("ETH", -0.43)], &[("BTC", 65.0, 184.0)]),
-        shock("May 2021 crash", "2021-05-19", &[("BTC", -0.285), ("ETH", -0.40)], &[("BTC", 117.0, 156.2)]),
-        shock("Terra/LUNA week", "2022-05-08", &[("BTC", -0.28), ("ETH", -0.33), ("SOL", -0.45)], &[("BTC", 68.6, 114.6)]),
-        shock("Celsius / 3AC", "2022-06-13", &[("BTC", -0.17), ("ETH", -0.20), ("SOL", -0.189)], &[("BTC", 75.1, 119.7)]),
-        shock("FTX collapse", "2022-11-08", &[("BTC", -0.228), ("ETH", -0.18), ("SOL", -0.386)], &[("BTC", 59.5, 114.7)]),
-        shock("USDC depeg", "2023-03-10", &[("BTC", -0.096)], &[("BTC", 50.1, 73.3), ("ETH", 57.3, 75.2)]),
-        shock("Yen carry unwind", "2024-08-05", &[("BTC", -0.248), ("ETH", -0.337)], &[("BTC", 51.4, 63.1), ("ETH", 59.7, 76.2)]),
-        shock("US election rally, vol crush", "2024-11-06", &[("BTC", 0.091), ("ETH", 0.124)], &[("BTC", 63.7, 56.0), ("ETH", 67.7, 62.4)]),
-        shock("Tariff flash crash", "2025-02-03", &[("BTC", -0.066), ("ETH", -0.247)], &[("BTC", 1.0, 1.0), ("ETH", 67.0, 101.0)]),
-        shock("Liquidation cascade", "2025-10-10", &[("BTC", -0.141), ("ETH", -0.208), ("SOL", -0.28)], &[("BTC", 39.7, 46.2), ("ETH", 64.7, 71.7)]),
-        shock("Capitulation", "2026-02-05", &[("BTC", -0.141), ("ETH", -0.15), ("SOL", -0.30)], &[("BTC", 53.5, 82.6), ("ETH", 78.0, 95.8)]),
+        shock(
+            "Black Thursday",
+            "2020-03-12",
+            &[("BTC", -0.481), ("ETH", -0.43)],
+            &[("BTC", 65.0, 184.0)],
+        ),
+        shock(
+            "May 2021 crash",
+            "2021-05-19",
+            &[("BTC", -0.285), ("ETH", -0.40)],
+            &[("BTC", 117.0, 156.2)],
+        ),
+        shock(
+            "Terra/LUNA week",
+            "2022-05-08",
+            &[("BTC", -0.28), ("ETH", -0.33), ("SOL", -0.45)],
+            &[("BTC", 68.6, 114.6)],
+        ),
+        shock(
+            "Celsius / 3AC",
+            "2022-06-13",
+            &[("BTC", -0.17), ("ETH", -0.20), ("SOL", -0.189)],
+            &[("BTC", 75.1, 119.7)],
+        ),
+        shock(
+            "FTX collapse",
+            "2022-11-08",
+            &[("BTC", -0.228), ("ETH", -0.18), ("SOL", -0.386)],
+            &[("BTC", 59.5, 114.7)],
+        ),
+        shock(
+            "USDC depeg",
+            "2023-03-10",
+            &[("BTC", -0.096)],
+            &[("BTC", 50.1, 73.3), ("ETH", 57.3, 75.2)],
+        ),
+        shock(
+            "Yen carry unwind",
+            "2024-08-05",
+            &[("BTC", -0.248), ("ETH", -0.337)],
+            &[("BTC", 51.4, 63.1), ("ETH", 59.7, 76.2)],
+        ),
+        shock(
+            "US election rally, vol crush",
+            "2024-11-06",
+            &[("BTC", 0.091), ("ETH", 0.124)],
+            &[("BTC", 63.7, 56.0), ("ETH", 67.7, 62.4)],
+        ),
+        shock(
+            "Tariff flash crash",
+            "2025-02-03",
+            &[("BTC", -0.066), ("ETH", -0.247)],
+            &[("BTC", 1.0, 1.0), ("ETH", 67.0, 101.0)],
+        ),
+        shock(
+            "Liquidation cascade",
+            "2025-10-10",
+            &[("BTC", -0.141), ("ETH", -0.208), ("SOL", -0.28)],
+            &[("BTC", 39.7, 46.2), ("ETH", 64.7, 71.7)],
+        ),
+        shock(
+            "Capitulation",
+            "2026-02-05",
+            &[("BTC", -0.141), ("ETH", -0.15), ("SOL", -0.30)],
+            &[("BTC", 53.5, 82.6), ("ETH", 78.0, 95.8)],
+        ),
         shock("February 2021 rally", "2021-02-08", &[("BTC", 0.187)], &[]),
-        shock("Short squeeze, vol up", "2023-01-11", &[("BTC", 0.17), ("SOL", 0.40)], &[("BTC", 51.4, 73.6), ("ETH", 70.3, 81.7)]),
+        shock(
+            "Short squeeze, vol up",
+            "2023-01-11",
+            &[("BTC", 0.17), ("SOL", 0.40)],
+            &[("BTC", 51.4, 73.6), ("ETH", 70.3, 81.7)],
+        ),
     ]
 }
 
@@ -113,16 +195,25 @@ pub struct Resolved {
 
 impl Shock {
     pub fn resolve(&self, underlyings: &[String]) -> Resolved {
-        let find = |list: &[(String, f64)], u: &str| list.iter().find(|(k, _)| k == u).map(|(_, v)| *v);
+        let find =
+            |list: &[(String, f64)], u: &str| list.iter().find(|(k, _)| k == u).map(|(_, v)| *v);
         let btc_move = find(&self.moves, "BTC");
         let btc_vol = find(&self.vol_ratios, "BTC");
-        let mut resolved = Resolved { moves: Vec::new(), vol_ratios: Vec::new(), assumed: Vec::new() };
+        let mut resolved = Resolved {
+            moves: Vec::new(),
+            vol_ratios: Vec::new(),
+            assumed: Vec::new(),
+        };
         for u in underlyings {
             let m = match (find(&self.moves, u), btc_move) {
                 (Some(m), _) => m,
                 (None, Some(b)) if self.extrapolate => {
                     let m = (b * beta(u)).max(-0.95);
-                    resolved.assumed.push(format!("{u} move {:+.1} % = BTC's × {}", m * 100.0, beta(u)));
+                    resolved.assumed.push(format!(
+                        "{u} move {:+.1} % = BTC's × {}",
+                        m * 100.0,
+                        beta(u)
+                    ));
                     m
                 }
                 _ => 0.0,
@@ -157,7 +248,13 @@ pub fn apply(
     model: &MarginModel,
     resolved: &Resolved,
 ) -> crate::account::AccountState {
-    let ratio = |u: &str| resolved.vol_ratios.iter().find(|(k, _)| k == u).map_or(1.0, |(_, r)| *r);
+    let ratio = |u: &str| {
+        resolved
+            .vol_ratios
+            .iter()
+            .find(|(k, _)| k == u)
+            .map_or(1.0, |(_, r)| *r)
+    };
     let shocked: Vec<Leg> = legs
         .iter()
         .map(|leg| {
@@ -166,7 +263,13 @@ pub fn apply(
         })
         .collect();
     let account = Account::new(&shocked, collateral, model);
-    account.state_with(|u| 1.0 + resolved.moves.iter().find(|(k, _)| k == u).map_or(0.0, |(_, m)| *m))
+    account.state_with(|u| {
+        1.0 + resolved
+            .moves
+            .iter()
+            .find(|(k, _)| k == u)
+            .map_or(0.0, |(_, m)| *m)
+    })
 }
 
 #[cfg(test)]
@@ -175,16 +278,32 @@ mod tests {
 
     #[test]
     fn unlisted_underlyings_follow_btc_and_are_marked_assumed() {
-        let ftx = library().into_iter().find(|s| s.name == "FTX collapse").unwrap();
+        let ftx = library()
+            .into_iter()
+            .find(|s| s.name == "FTX collapse")
+            .unwrap();
         let r = ftx.resolve(&["BTC".into(), "ETH".into(), "DOGE".into()]);
-        assert_eq!(r.moves, vec![("BTC".into(), -0.228), ("ETH".into(), -0.18), ("DOGE".into(), -0.228 * 1.5)]);
+        assert_eq!(
+            r.moves,
+            vec![
+                ("BTC".into(), -0.228),
+                ("ETH".into(), -0.18),
+                ("DOGE".into(), -0.228 * 1.5)
+            ]
+        );
         assert!(r.assumed.iter().any(|a| a.starts_with("DOGE move")));
-        assert!((r.vol_ratios[1].1 - 114.7 / 59.5).abs() < 1e-15, "ETH takes BTC's DVOL ratio");
+        assert!(
+            (r.vol_ratios[1].1 - 114.7 / 59.5).abs() < 1e-15,
+            "ETH takes BTC's DVOL ratio"
+        );
     }
 
     #[test]
     fn vol_shock_is_scaled_by_tenor() {
-        assert!((shocked_vol(0.5, 30.0, 1.4) - 0.7).abs() < 1e-15, "at 30 days the full ratio");
+        assert!(
+            (shocked_vol(0.5, 30.0, 1.4) - 0.7).abs() < 1e-15,
+            "at 30 days the full ratio"
+        );
         assert!(shocked_vol(0.5, 1.0, 1.4) > 0.7 && shocked_vol(0.5, 365.0, 1.4) < 0.7);
         assert_eq!(shocked_vol(0.5, 30.0, 0.0), 0.01, "floored");
     }

@@ -465,6 +465,36 @@ impl Leg {
         }
     }
 
+    /// The leg `days` later, index unchanged: options lose time (an option past its expiry is
+    /// worth its payoff at the scenario's index), forwards converge to the index at the same basis.
+    pub fn aged(&self, days: f64) -> Leg {
+        let mut leg = self.clone();
+        let elapsed = days / 365.0;
+        if let Model::Option(o) = &mut leg.model {
+            let remaining = o.years - elapsed;
+            o.forward_ratio = if remaining > 0.0 {
+                o.forward_ratio.powf(remaining / o.years)
+            } else {
+                1.0
+            };
+            o.years = remaining;
+        }
+        if let Model::InverseFuture { mark_ratio, .. } | Model::LinearFuture { mark_ratio, .. } =
+            &mut leg.model
+        {
+            if let Some(t) = self.future_years {
+                let remaining = t - elapsed;
+                *mark_ratio = if remaining > 0.0 {
+                    mark_ratio.powf(remaining / t)
+                } else {
+                    1.0
+                };
+            }
+        }
+        leg.future_years = self.future_years.map(|t| t - elapsed).filter(|t| *t > 0.0);
+        leg
+    }
+
     /// The leg with every live option's volatility raised by `shift` (absolute).
     pub fn with_vol_shift(&self, shift: f64) -> Leg {
         self.with_vol(|o| o.vol + shift)
@@ -531,6 +561,7 @@ impl Leg {
     pub fn greeks_at(&self, factor: f64) -> LegGreeks {
         let index = self.index * factor;
         match self.model {
+            Model::Option(o) if o.years <= 0.0 => LegGreeks::default(),
             Model::Option(o) => {
                 let g = price_and_greeks(&o.inputs(index));
                 let r = o.forward_ratio;

@@ -84,6 +84,13 @@ export interface Request {
     /** Absolute vol shock of the vol-shocked distances to liquidation; default 0.1 (+10 vol points). */
     volShockUp?: number;
   };
+  /** Scenario outputs for charts, computed only when asked. */
+  scenarios?: {
+    /** Price × vol grid per underlying: moves (fractions, default −30 %…+30 % by 5 %), volShifts (absolute, default ±10, ±20 points). */
+    matrix?: { moves?: number[]; volShifts?: number[] };
+    /** P&L against the index now, at +N days and at each expiry; equity and margin now. Defaults: from −0.5, to 0.5, 41 points, horizonDays [7]. */
+    curves?: { from?: number; to?: number; points?: number; horizonDays?: number[] };
+  };
   /** Stress tests: the historical library (default on) and user scenarios. */
   stress?: {
     library?: boolean;
@@ -149,6 +156,15 @@ export interface Report {
   account: AccountReport;
   /** Rows that could not be used; all other rows are computed. */
   errors: RowError[];
+  /** Risk matrices and curves, when asked for. */
+  scenarios: {
+    matrix: { underlying: string; moves: number[]; volShifts: number[]; /** USD; rows = vol shifts, columns = moves. */ pnlUsd: number[][] }[];
+    curves: {
+      underlying: string; moves: number[]; /** USD. */ prices: number[];
+      horizons: { /** "now", "+7d" or an expiry code. */ label: string; days: number; /** USD against today's equity. */ pnlUsd: number[] }[];
+      /** Now, under the chosen margin model. */ equityUsd: number[]; maintenanceMarginUsd: number[]; mmUsage: (number | null)[];
+    }[];
+  };
   /** Stress scenarios, worst P&L first. */
   stress: {
     name: string; /** When it happened, or "user". */ date: string; source: string;

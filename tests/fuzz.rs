@@ -59,7 +59,13 @@ const NULLABLE: &[&str] = &[
 fn assert_finite(value: &Value, path: &str) {
     match value {
         Value::Null => {
-            let key = path.rsplit('.').next().unwrap_or("");
+            let key = path
+                .rsplit('.')
+                .next()
+                .unwrap_or("")
+                .split('[')
+                .next()
+                .unwrap_or("");
             assert!(
                 NULLABLE.contains(&key),
                 "{path} is null (a NaN or infinity)"
@@ -281,6 +287,7 @@ proptest! {
             "market": market(10f64.powf(log_index) * 0.99, vol, &valuation),
             "account": {"collateral": {"BTC": 1e15, "ETH": -3}},
             "margin": {"model": model},
+            "scenarios": {"matrix": {"moves": [-0.5, 0.0, 2.0], "volShifts": [-0.5, 0.5]}, "curves": {"points": 5, "horizonDays": [1, 400]}},
         }));
         // Refused only when a derived price leaves the accepted range (ETH's index is BTC's / 30).
         let index = 10f64.powf(log_index) * 0.99;

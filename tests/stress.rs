@@ -19,10 +19,17 @@ fn historical_shocks_on_a_future_lose_move_times_size() {
     }
     let worst = &report.stress[0];
     assert_eq!(worst.name, "Black Thursday");
-    assert!(worst.pnl_usd <= report.stress[1].pnl_usd, "ranked worst first");
+    assert!(
+        worst.pnl_usd <= report.stress[1].pnl_usd,
+        "ranked worst first"
+    );
     // −48.1 %: equity 30,000 − 48,100 < 0: liquidated.
     assert!(worst.liquidatable && worst.mm_usage.is_none());
-    let rally = report.stress.iter().find(|s| s.name == "February 2021 rally").unwrap();
+    let rally = report
+        .stress
+        .iter()
+        .find(|s| s.name == "February 2021 rally")
+        .unwrap();
     assert_close(rally.pnl_usd, 18700.0, 1e-12, "rally");
 }
 
@@ -33,18 +40,46 @@ fn user_scenarios_and_assumed_moves() {
         "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"DOGE": {"index": 0.2, "forwards": {"25DEC26": 0.2}}}},
         "stress": {"library": true, "scenarios": [{"name": "DOGE vol +50 %", "moves": {"DOGE": 0}, "volChange": {"DOGE": 0.5}}]}
     }));
-    let ftx = report.stress.iter().find(|s| s.name == "FTX collapse").unwrap();
+    let ftx = report
+        .stress
+        .iter()
+        .find(|s| s.name == "FTX collapse")
+        .unwrap();
     assert_close(ftx.moves["DOGE"], -0.228 * 1.5, 1e-15, "BTC's move × 1.5");
-    assert!(ftx.assumed.iter().any(|a| a.contains("DOGE move")), "{:?}", ftx.assumed);
-    let user = report.stress.iter().find(|s| s.name == "DOGE vol +50 %").unwrap();
+    assert!(
+        ftx.assumed.iter().any(|a| a.contains("DOGE move")),
+        "{:?}",
+        ftx.assumed
+    );
+    let user = report
+        .stress
+        .iter()
+        .find(|s| s.name == "DOGE vol +50 %")
+        .unwrap();
     assert!(user.assumed.is_empty());
     // 100 contracts × 1000 DOGE; vol 80 % → 80·(1 + 0.5·(30/days)^p).
     let p = &report.positions[0];
     let days = p.years.unwrap() * 365.0;
     let power = if days < 30.0 { 0.30 } else { 0.13 };
     let vol = 0.8 * (1.0 + 0.5 * (30.0 / days).powf(power));
-    let price = |v: f64| quote(&QuoteRequest { forward: 0.2, strike: 0.2, years: p.years.unwrap(), vol: v, is_call: true, rate: 0.0 }).unwrap().price;
-    assert_close(user.pnl_usd, 100_000.0 * (price(vol) - price(0.8)), 1e-12, "vol-only P&L");
+    let price = |v: f64| {
+        quote(&QuoteRequest {
+            forward: 0.2,
+            strike: 0.2,
+            years: p.years.unwrap(),
+            vol: v,
+            is_call: true,
+            rate: 0.0,
+        })
+        .unwrap()
+        .price
+    };
+    assert_close(
+        user.pnl_usd,
+        100_000.0 * (price(vol) - price(0.8)),
+        1e-12,
+        "vol-only P&L",
+    );
 }
 
 #[test]

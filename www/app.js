@@ -150,6 +150,7 @@ function buildRequest() {
       account: { collateral },
       margin: { model: state.marginModel || 'standard' },
       venue: state.venue || 'auto',
+      scenarios: { matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] } },
     },
   };
 }
@@ -216,6 +217,7 @@ function render(report, ms) {
   renderLiquidation(report);
   renderMarginDetail(report);
   renderStress(report);
+  renderMatrices(report);
   $('account-sub').textContent = `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;
   renderUnderlyings(report);
   renderPositions(report);
@@ -268,9 +270,27 @@ function renderLiquidation(report) {
   $('liquidation').tBodies[0].replaceChildren(...rows);
 }
 
+function renderMatrices(report) {
+  const matrices = report.scenarios.matrix;
+  $('matrix-section').hidden = matrices.length === 0;
+  $('matrices').replaceChildren(...matrices.map((m) => {
+    const worst = Math.max(1, ...m.pnlUsd.flat().map(Math.abs));
+    const head = el('tr', {}, el('th', { scope: 'col', text: `${m.underlying}: vol ↓ / move →` }),
+      ...m.moves.map((x) => el('th', { scope: 'col', text: signedPct(x) })));
+    const rows = m.volShifts.map((shift, i) => el('tr', {},
+      el('th', { scope: 'row', text: `${shift > 0 ? '+' : shift < 0 ? '−' : ''}${Math.abs(shift * 100).toFixed(0)} vol pts` }),
+      ...m.pnlUsd[i].map((pnl, j) => {
+        const current = shift === 0 && m.moves[j] === 0;
+        const strength = Math.round(Math.min(1, Math.abs(pnl) / worst) * 5);
+        return el('td', { className: `heat ${pnl < 0 ? 'loss' : 'gain'}-${strength}${current ? ' current' : ''}`, text: usd(pnl), title: `${m.underlying} ${signedPct(m.moves[j])}, vol ${shift >= 0 ? '+' : '−'}${Math.abs(shift * 100).toFixed(0)} points: ${usd(pnl)} USD` });
+      })));
+    return el('div', { className: 'scroll' }, el('table', { className: 'numbers matrix', dataset: { underlying: m.underlying } }, el('thead', {}, head), el('tbody', {}, rows)));
+  }));
+}
+
 function renderStress(report) {
   $('stress-section').hidden = report.stress.length === 0;
-  const list = (map) => Object.entries(map).map(([u, v]) => `${u} ${signedPct(v)}`).join(', ');
+  const list = (map) => Object.entries(map).map(([u, v]) => `${u}\u00a0${signedPct(v).replace(' ', '\u00a0')}`).join(', ');
   $('stress').tBodies[0].replaceChildren(...report.stress.map((s) => el('tr', { className: s.liquidatable ? 'liquidated' : '', title: [s.source, ...s.assumed].join('\n') },
     el('th', { scope: 'row', text: s.name }),
     el('td', { text: s.date, className: 'muted' }),

@@ -1,0 +1,112 @@
+//! The scenario engine's outputs: risk matrix and curves, checked against closed forms.
+
+mod common;
+use common::*;
+use headroom::pricing::quote::{quote, QuoteRequest};
+use serde_json::json;
+
+#[test]
+fn risk_matrix_of_a_future_and_an_option() {
+    let report = run(json!({
+        "positions": "instrument,size,entry,iv\nBTC_USDC-PERPETUAL,1,100000,\nETH-25DEC26-3000-C,2,,60",
+        "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {
+            "BTC": {"index": 100000}, "ETH": {"index": 3000, "forwards": {"25DEC26": 3000}}}},
+        "scenarios": {"matrix": {"moves": [-0.1, 0, 0.1], "volShifts": [-0.1, 0, 0.1]}}
+    }));
+    let btc = report
+        .scenarios
+        .matrix
+        .iter()
+        .find(|m| m.underlying == "BTC")
+        .unwrap();
+    for row in &btc.pnl_usd {
+        for (pnl, m) in row.iter().zip(&btc.moves) {
+            assert_close(
+                *pnl + 1e-300,
+                m * 100000.0 + 1e-300,
+                1e-12,
+                "perpetual P&L = m·S whatever the vol",
+            );
+        }
+    }
+    let eth = report
+        .scenarios
+        .matrix
+        .iter()
+        .find(|m| m.underlying == "ETH")
+        .unwrap();
+    let years = report.positions[1].years.unwrap();
+    let price = |f: f64, vol: f64| {
+        quote(&QuoteRequest {
+            forward: f,
+            strike: 3000.0,
+            years,
+            vol,
+            is_call: true,
+            rate: 0.0,
+        })
+        .unwrap()
+        .price
+    };
+    let base = price(3000.0, 0.6);
+    // Row 2 = vol +10 points, column 0 = −10 %.
+    assert_close(
+        eth.pnl_usd[2][0],
+        2.0 * (price(2700.0, 0.7) - base),
+        1e-12,
+        "ETH −10 %, vol +10",
+    );
+    assert_close(
+        eth.pnl_usd[0][1],
+        2.0 * (price(3000.0, 0.5) - base),
+        1e-12,
+        "ETH vol −10",
+    );
+}
+
+#[test]
+fn curves_at_expiry_are_payoffs_and_margin_matches_the_account() {
+    let report = run(json!({
+        "positions": "instrument,size,iv\nBTC-25DEC26-100000-C,1,55",
+        "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000, "forwards": {"25DEC26": 100000}}}},
+        "account": {"collateral": {"USDC": 20000}},
+        "scenarios": {"curves": {"from": -0.3, "to": 0.3, "points": 13, "horizonDays": [7]}}
+    }));
+    let curve = &report.scenarios.curves[0];
+    let labels: Vec<&str> = curve.horizons.iter().map(|h| h.label.as_str()).collect();
+    assert_eq!(labels, vec!["now", "+7d", "25DEC26"]);
+    let v0 = report.positions[0].value_usd;
+    let at_expiry = &curve.horizons[2];
+    for (pnl, price) in at_expiry.pnl_usd.iter().zip(&curve.prices) {
+        let payoff = (price - 100000.0f64).max(0.0);
+        assert_close(
+            *pnl + 1e4,
+            payoff - v0 + 1e4,
+            1e-12,
+            "payoff at expiry − today's value",
+        );
+    }
+    assert!(
+        curve.horizons[0].pnl_usd[6].abs() < 1e-9,
+        "no move, no time: no P&L"
+    );
+    assert!(
+        curve.horizons[1].pnl_usd[6] < 0.0,
+        "a week of theta on a long call"
+    );
+    let now = &curve.mm_usage[6];
+    assert_eq!(
+        *now, report.account.mm_usage,
+        "margin curve at 0 is the account"
+    );
+}
+
+#[test]
+fn bad_scenario_requests_are_refused() {
+    let error = try_run(json!({
+        "positions": "", "market": {"valuationTime": "2026-11-23T12:00:00Z"},
+        "scenarios": {"curves": {"from": 0.5, "to": -0.5}}
+    }))
+    .unwrap_err();
+    assert_eq!(error.field, "scenarios");
+}
