@@ -105,6 +105,18 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         &underlyings,
         &market,
     )?;
+    let what_if = match &request.what_if {
+        None => None,
+        Some(input) => Some(what_if_report(
+            input,
+            request,
+            &market,
+            &legs,
+            &collateral,
+            &model,
+            &margin,
+        )?),
+    };
 
     Ok(Report {
         valuation_time: format_instant(market.valuation),
@@ -133,6 +145,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         errors,
         stress,
         scenarios,
+        what_if,
         warnings: surface_warnings(&market)
             .into_iter()
             .chain(
@@ -156,6 +169,89 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         },
         units: UNITS.iter().copied().collect(),
     })
+}
+
+/// The account before and after the request's hypothetical trades.
+fn what_if_report(
+    input: &crate::input::PositionsInput,
+    request: &Request,
+    market: &Market,
+    legs: &[Leg],
+    collateral: &[Collateral],
+    model: &MarginModel,
+    margin: &StandardMargin,
+) -> Result<WhatIfReport, RequestError> {
+    let book = read_book(input, request.venue_setting()?);
+    let mut errors: Vec<ErrorReport> = book
+        .errors
+        .iter()
+        .map(|e| ErrorReport {
+            line: e.line,
+            item: e.item,
+            message: e.message.clone(),
+            text: e.text.clone(),
+        })
+        .collect();
+    let per_position = matches!(model, MarginModel::Standard(_));
+    let mut positions = Vec::new();
+    let mut combined = legs.to_vec();
+    for row in &book.rows {
+        match resolve(row, market) {
+            Ok(leg) => {
+                positions.push(position_report(row, &leg, margin, per_position));
+                combined.push(leg);
+            }
+            Err(message) => errors.push(ErrorReport {
+                line: row.line,
+                item: row.item,
+                message,
+                text: row.text.clone(),
+            }),
+        }
+    }
+    Ok(WhatIfReport {
+        positions,
+        errors,
+        before: snapshot(legs, collateral, model),
+        after: snapshot(&combined, collateral, model),
+    })
+}
+
+fn snapshot(legs: &[Leg], collateral: &[Collateral], model: &MarginModel) -> AccountSnapshot {
+    let account = Account::new(legs, collateral, model);
+    let state = account.state();
+    let balance = state.margin_balance();
+    let underlyings = account
+        .underlyings()
+        .map(|(u, group)| {
+            let moves = account.liquidation(u);
+            let mut s = SnapshotUnderlying {
+                down: moves.down,
+                up: moves.up,
+                delta: 0.0,
+                gamma: 0.0,
+                vega: 0.0,
+                theta: 0.0,
+            };
+            for leg in group {
+                let g = leg.greeks();
+                s.delta += g.delta;
+                s.gamma += g.gamma;
+                s.vega += g.vega;
+                s.theta += g.theta;
+            }
+            (u.to_string(), s)
+        })
+        .collect();
+    AccountSnapshot {
+        equity_usd: state.equity,
+        initial_margin_usd: state.initial,
+        maintenance_margin_usd: state.maintenance,
+        available_usd: balance - state.initial,
+        headroom_usd: balance - state.maintenance,
+        mm_usage: state.mm_usage(),
+        underlyings,
+    }
 }
 
 /// The risk matrices and curves the request asked for.

@@ -17,6 +17,8 @@ pub struct Report {
     pub stress: Vec<StressReport>,
     /// Risk matrices and curves, when the request asked for them.
     pub scenarios: ScenariosReport,
+    /// The effect of the request's hypothetical trades, when it has some.
+    pub what_if: Option<WhatIfReport>,
     /// Things the user should know that did not stop the computation (e.g. ignored fields).
     pub warnings: Vec<String>,
     pub input: InputReport,
@@ -214,6 +216,46 @@ pub struct LiquidationReport {
     /// The same with every option's volatility shocked up by `volShockUp`.
     pub down_vol_up: Option<f64>,
     pub up_vol_up: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatIfReport {
+    /// The hypothetical positions, valued like the book's.
+    pub positions: Vec<PositionReport>,
+    /// Hypothetical rows that could not be used.
+    pub errors: Vec<ErrorReport>,
+    pub before: AccountSnapshot,
+    pub after: AccountSnapshot,
+}
+
+/// The figures a trade changes, for the account as it is and with the trade.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSnapshot {
+    pub equity_usd: f64,
+    pub initial_margin_usd: f64,
+    pub maintenance_margin_usd: f64,
+    pub available_usd: f64,
+    pub headroom_usd: f64,
+    pub mm_usage: Option<f64>,
+    /// Per underlying: distance to liquidation (signed fractions) and summed Greeks.
+    pub underlyings: BTreeMap<String, SnapshotUnderlying>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotUnderlying {
+    pub down: Option<f64>,
+    pub up: Option<f64>,
+    /// Coins.
+    pub delta: f64,
+    /// Coins per USD.
+    pub gamma: f64,
+    /// USD per vol point.
+    pub vega: f64,
+    /// USD per day.
+    pub theta: f64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]

@@ -52,6 +52,10 @@ pub struct Request {
     /// venue column wins over it. Default: decided per row from the names, headers and prices.
     #[serde(default)]
     pub venue: Option<String>,
+    /// Hypothetical trades (same forms as `positions`): the report shows the account before and
+    /// after adding them.
+    #[serde(default)]
+    pub what_if: Option<PositionsInput>,
     /// Scenario outputs for charts: risk matrix and curves (computed only when asked).
     #[serde(default)]
     pub scenarios: Option<crate::scenarios::ScenarioRequest>,

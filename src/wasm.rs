@@ -84,6 +84,8 @@ export interface Request {
     /** Absolute vol shock of the vol-shocked distances to liquidation; default 0.1 (+10 vol points). */
     volShockUp?: number;
   };
+  /** Hypothetical trades (same forms as positions): the report's whatIf shows the account before and after adding them. */
+  whatIf?: string | PositionInput[];
   /** Scenario outputs for charts, computed only when asked. */
   scenarios?: {
     /** Price × vol grid per underlying: moves (fractions, default −30 %…+30 % by 5 %), volShifts (absolute, default ±10, ±20 points). */
@@ -156,6 +158,13 @@ export interface Report {
   account: AccountReport;
   /** Rows that could not be used; all other rows are computed. */
   errors: RowError[];
+  /** The effect of request.whatIf; null without one. */
+  whatIf: {
+    positions: PositionReport[];
+    errors: RowError[];
+    before: AccountSnapshot;
+    after: AccountSnapshot;
+  } | null;
   /** Risk matrices and curves, when asked for. */
   scenarios: {
     matrix: { underlying: string; moves: number[]; volShifts: number[]; /** USD; rows = vol shifts, columns = moves. */ pnlUsd: number[][] }[];
@@ -314,6 +323,13 @@ export interface AccountReport {
   volShockUp: number;
   /** Why the requirement is what it is: one entry per pool (portfolio margin: an underlying's coin-settled or USD-settled instruments) or underlying (SPAN); empty under standard margin. */
   marginDetail: MarginDetail[];
+}
+
+/** The figures a trade changes (USD unless noted). */
+export interface AccountSnapshot {
+  equityUsd: number; initialMarginUsd: number; maintenanceMarginUsd: number; availableUsd: number; headroomUsd: number;
+  /** Fraction. */ mmUsage: number | null;
+  underlyings: Record<string, { /** Signed fractions. */ down: number | null; up: number | null; /** Coins. */ delta: number; /** Coins per USD. */ gamma: number; /** USD per vol point. */ vega: number; /** USD per day. */ theta: number }>;
 }
 
 export interface Liquidation {

@@ -53,6 +53,7 @@ const NULLABLE: &[&str] = &[
     "shortOptionMinimum",
     "initialMarginUsd",
     "maintenanceMarginUsd",
+    "whatIf",
 ];
 
 /// serde_json writes NaN and infinity as null, so a null anywhere else is a non-finite number.
@@ -261,8 +262,11 @@ proptest! {
     }
 
     #[test]
-    fn tables_of_hostile_cells(text in table()) {
+    fn tables_of_hostile_cells(text in table(), trade in table()) {
         prop_assert!(sample_run(json!(text)).is_some());
+        let with_trade = analyze(json!({"positions": text, "whatIf": trade,
+            "market": market(91250.5, 0.55, "2026-11-23T12:00:00Z"), "margin": {"model": "deribit-pm"}}));
+        prop_assert!(with_trade.is_some());
     }
 
     #[test]

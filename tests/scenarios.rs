@@ -110,3 +110,68 @@ fn bad_scenario_requests_are_refused() {
     .unwrap_err();
     assert_eq!(error.field, "scenarios");
 }
+
+/// What-if: "after" is the same as analysing the book with the trade in it. A protective put
+/// pushes the downside liquidation away under portfolio margin; under standard margin it changes
+/// nothing, since long options are neither collateral nor margined there.
+#[test]
+fn what_if_equals_the_combined_book() {
+    let market = json!({"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 91000, "vol": 0.55, "forwards": {"25DEC26": 91500}}}});
+    let book = "instrument,size\nBTC-25DEC26-85000-P,-5\nBTC-PERPETUAL,20000";
+    let trade = "instrument,size\nBTC-25DEC26-80000-P,5";
+    let collateral = json!({"collateral": {"BTC": 0.8}});
+    for model in ["standard", "deribit-pm"] {
+        let with = run(
+            json!({"positions": book, "whatIf": trade, "market": market, "account": collateral, "margin": {"model": model}}),
+        );
+        let what_if = with.what_if.as_ref().unwrap();
+        assert_eq!(what_if.positions.len(), 1);
+        let combined = run(
+            json!({"positions": format!("{book}\nBTC-25DEC26-80000-P,5"), "market": market, "account": collateral, "margin": {"model": model}}),
+        );
+        let after = &what_if.after;
+        assert_close(
+            after.maintenance_margin_usd,
+            combined.account.maintenance_margin_usd,
+            1e-12,
+            "MM after",
+        );
+        assert_close(
+            after.headroom_usd,
+            combined.account.headroom_usd,
+            1e-12,
+            "headroom after",
+        );
+        assert_eq!(
+            after.underlyings["BTC"].down, combined.account.liquidation["BTC"].down,
+            "{model}"
+        );
+        assert_close(
+            after.underlyings["BTC"].vega,
+            combined.underlyings["BTC"].vega,
+            1e-12,
+            "vega after",
+        );
+        assert_close(
+            what_if.before.maintenance_margin_usd,
+            with.account.maintenance_margin_usd,
+            1e-12,
+            "before = the book",
+        );
+        let (before_down, after_down) = (
+            what_if.before.underlyings["BTC"].down.unwrap(),
+            after.underlyings["BTC"].down.unwrap(),
+        );
+        if model == "standard" {
+            assert_eq!(
+                after_down, before_down,
+                "standard margin ignores long options"
+            );
+        } else {
+            assert!(
+                after_down < before_down,
+                "{model}: the put hedge moves liquidation from {before_down} to {after_down}"
+            );
+        }
+    }
+}

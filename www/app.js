@@ -17,6 +17,7 @@ const defaultState = () => ({
   collateral: [{ currency: 'USDC', amount: '' }],
   venue: 'auto',
   marginModel: 'standard',
+  whatIf: '',
 });
 
 function loadState() {
@@ -150,6 +151,7 @@ function buildRequest() {
       account: { collateral },
       margin: { model: state.marginModel || 'standard' },
       venue: state.venue || 'auto',
+      ...(String(state.whatIf || '').trim() ? { whatIf: state.whatIf } : {}),
       scenarios: { matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] } },
     },
   };
@@ -218,6 +220,7 @@ function render(report, ms) {
   renderMarginDetail(report);
   renderStress(report);
   renderMatrices(report);
+  renderWhatIf(report);
   $('account-sub').textContent = `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;
   renderUnderlyings(report);
   renderPositions(report);
@@ -268,6 +271,30 @@ function renderLiquidation(report) {
   $('vol-down-head').textContent = `Down, ${points}`;
   $('vol-up-head').textContent = `Up, ${points}`;
   $('liquidation').tBodies[0].replaceChildren(...rows);
+}
+
+function renderWhatIf(report) {
+  const w = report.whatIf;
+  $('what-if-result').hidden = !w;
+  if (!w) return;
+  const rows = [
+    ['Headroom (USD)', w.before.headroomUsd, w.after.headroomUsd, usd],
+    ['Maintenance margin (USD)', w.before.maintenanceMarginUsd, w.after.maintenanceMarginUsd, usd],
+    ['Initial margin (USD)', w.before.initialMarginUsd, w.after.initialMarginUsd, usd],
+    ['MM usage', w.before.mmUsage, w.after.mmUsage, (x) => pct(x)],
+  ];
+  for (const u of Object.keys(w.after.underlyings)) {
+    const b = w.before.underlyings[u] || {};
+    const a = w.after.underlyings[u];
+    rows.push([`${u} Δ (coins)`, b.delta ?? 0, a.delta, coins], [`${u} vega (USD/vol pt)`, b.vega ?? 0, a.vega, usd],
+      [`${u} liquidation down`, b.down ?? null, a.down, signedPct], [`${u} liquidation up`, b.up ?? null, a.up, signedPct]);
+  }
+  $('what-if-table').tBodies[0].replaceChildren(...rows.map(([label, before, after, fmt]) => {
+    const change = isNum(before) && isNum(after) ? after - before : null;
+    return el('tr', {}, el('th', { scope: 'row', text: label }), el('td', { text: fmt(before) }), el('td', { text: fmt(after) }),
+      el('td', { text: change === null ? '—' : fmt === signedPct || label === 'MM usage' ? `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(2)} pts` : fmt(change) }));
+  }));
+  $('what-if-errors').replaceChildren(...w.errors.map((e) => el('li', {}, el('strong', { text: `What-if line ${e.line}: ` }), e.message)));
 }
 
 function renderMatrices(report) {
@@ -516,6 +543,8 @@ function applyStateToControls() {
   $('valuation').disabled = state.valuationNow;
   $('rate').value = state.ratePct;
   $('venue').value = state.venue || 'auto';
+  $('what-if').value = state.whatIf || '';
+  $('what-if-section').open = Boolean(state.whatIf);
   $('margin-model').value = state.marginModel || 'standard';
 }
 
@@ -537,6 +566,7 @@ function init() {
   $('valuation').addEventListener('input', (ev) => { state.valuation = ev.target.value; scheduleCompute(); });
   $('rate').addEventListener('input', (ev) => { state.ratePct = ev.target.value; scheduleCompute(); });
   $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
+  $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
   $('margin-model').addEventListener('change', (ev) => { state.marginModel = ev.target.value; scheduleCompute(); });
   $('add-collateral').addEventListener('click', () => { state.collateral.push({ currency: '', amount: '' }); renderCollateral(); });
   $('clear').addEventListener('click', () => {

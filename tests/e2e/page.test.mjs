@@ -210,3 +210,20 @@ test('portfolio margin explains its requirement on the page', async () => {
   await page.screenshot({ path: join(root, 'tests', 'e2e', 'artifacts', 'portfolio-margin.png'), fullPage: true });
   await context.close();
 });
+
+test('a hypothetical trade shows its effect before it is made', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="btc-short-strangle.json"]');
+  await page.selectOption('#margin-model', 'deribit-pm');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 3);
+  await page.click('#what-if-section summary');
+  await page.fill('#what-if', 'instrument,size\nBTC-25DEC26-70000-P,5');
+  await waitForRecompute(page, () => !document.querySelector('#what-if-result').hidden);
+  const table = await textOf(page, '#what-if-table');
+  assert.match(table, /Maintenance margin \(USD\)/);
+  assert.match(table, /BTC liquidation down/);
+  // The protective puts cut the maintenance margin: the change is negative.
+  const mmChange = await textOf(page, '#what-if-table tbody tr:nth-child(2) td:nth-child(4)');
+  assert.match(mmChange, /^-/);
+  await context.close();
+});
