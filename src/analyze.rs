@@ -52,28 +52,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     let collateral = collateral(request, &market)?;
     let margin = StandardMargin::deribit();
 
-    let mut errors: Vec<ErrorReport> = book
-        .errors
-        .iter()
-        .map(|e| ErrorReport {
-            line: e.line,
-            item: e.item,
-            message: e.message.clone(),
-            text: e.text.clone(),
-        })
-        .collect();
-    let mut valued: Vec<(&PositionRow, Leg)> = Vec::with_capacity(book.rows.len());
-    for row in &book.rows {
-        match resolve(row, &market) {
-            Ok(leg) => valued.push((row, leg)),
-            Err(message) => errors.push(ErrorReport {
-                line: row.line,
-                item: row.item,
-                message,
-                text: row.text.clone(),
-            }),
-        }
-    }
+    let (valued, mut errors) = value_rows(&book, &market);
     errors.sort_by_key(|e| (e.line, e.item));
     let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
     let model = margin_model(&model_name, request, &legs)?;
@@ -182,6 +161,31 @@ fn what_if_report(
     margin: &StandardMargin,
 ) -> Result<WhatIfReport, RequestError> {
     let book = read_book(input, request.venue_setting()?);
+    let (valued, errors) = value_rows(&book, market);
+    let per_position = matches!(model, MarginModel::Standard(_));
+    let positions = valued
+        .iter()
+        .map(|(row, leg)| position_report(row, leg, margin, per_position))
+        .collect();
+    let combined: Vec<Leg> = legs
+        .iter()
+        .cloned()
+        .chain(valued.into_iter().map(|(_, leg)| leg))
+        .collect();
+    Ok(WhatIfReport {
+        positions,
+        errors,
+        before: snapshot(legs, collateral, model),
+        after: snapshot(&combined, collateral, model),
+    })
+}
+
+/// Every readable row resolved against the market; the rows that were not readable or could not
+/// be valued as errors, in line order.
+fn value_rows<'b>(
+    book: &'b crate::input::Book,
+    market: &Market,
+) -> (Vec<(&'b PositionRow, Leg)>, Vec<ErrorReport>) {
     let mut errors: Vec<ErrorReport> = book
         .errors
         .iter()
@@ -192,15 +196,10 @@ fn what_if_report(
             text: e.text.clone(),
         })
         .collect();
-    let per_position = matches!(model, MarginModel::Standard(_));
-    let mut positions = Vec::new();
-    let mut combined = legs.to_vec();
+    let mut valued = Vec::with_capacity(book.rows.len());
     for row in &book.rows {
         match resolve(row, market) {
-            Ok(leg) => {
-                positions.push(position_report(row, &leg, margin, per_position));
-                combined.push(leg);
-            }
+            Ok(leg) => valued.push((row, leg)),
             Err(message) => errors.push(ErrorReport {
                 line: row.line,
                 item: row.item,
@@ -209,12 +208,8 @@ fn what_if_report(
             }),
         }
     }
-    Ok(WhatIfReport {
-        positions,
-        errors,
-        before: snapshot(legs, collateral, model),
-        after: snapshot(&combined, collateral, model),
-    })
+    errors.sort_by_key(|e| (e.line, e.item));
+    (valued, errors)
 }
 
 fn snapshot(legs: &[Leg], collateral: &[Collateral], model: &MarginModel) -> AccountSnapshot {

@@ -6,18 +6,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use headroom::report::Report;
+mod common;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use serde_json::{json, Value};
-
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        rng_seed: RngSeed::Fixed(20261123),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 /// Report fields documented as possibly `null`.
 const NULLABLE: &[&str] = &[
@@ -254,7 +245,7 @@ fn loose_json() -> impl Strategy<Value = Value> {
 }
 
 proptest! {
-    #![proptest_config(config(300))]
+    #![proptest_config(common::proptest_config(300))]
 
     #[test]
     fn arbitrary_text(text in "(?s).{0,400}") {
@@ -301,7 +292,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(200))]
+    #![proptest_config(common::proptest_config(200))]
 
     /// Any smile the request accepts prices every option to a finite number.
     #[test]

@@ -52,18 +52,6 @@ fn linear_long_perpetual_matches_closed_form() {
     );
 }
 
-fn moved_market(market: &Value, symbol: &str, factor: f64) -> Value {
-    let mut market = market.clone();
-    let u = &mut market["underlyings"][symbol];
-    u["index"] = json!(u["index"].as_f64().unwrap() * factor);
-    if let Some(forwards) = u["forwards"].as_object_mut() {
-        for f in forwards.values_mut() {
-            *f = json!(f.as_f64().unwrap() * factor);
-        }
-    }
-    market
-}
-
 fn desk_request(market: &Value) -> Value {
     json!({
         "positions": sample("deribit-desk.csv"),

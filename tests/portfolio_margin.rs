@@ -100,18 +100,6 @@ fn span_on_a_future_by_hand() {
     );
 }
 
-fn moved(market: &Value, symbol: &str, factor: f64) -> Value {
-    let mut market = market.clone();
-    let u = &mut market["underlyings"][symbol];
-    u["index"] = json!(u["index"].as_f64().unwrap() * factor);
-    if let Some(forwards) = u["forwards"].as_object_mut() {
-        for f in forwards.values_mut() {
-            *f = json!(f.as_f64().unwrap() * factor);
-        }
-    }
-    market
-}
-
 /// Under each portfolio model, re-running analyze at each answer finds MM usage at 100 %.
 #[test]
 fn liquidation_under_portfolio_models_is_revalued_at_the_answer() {
@@ -133,7 +121,7 @@ fn liquidation_under_portfolio_models_is_revalued_at_the_answer() {
                 .flatten()
                 .filter(|m| *m != 0.0)
             {
-                let at = run(request(&moved(&market, symbol, 1.0 + m)));
+                let at = run(request(&moved_market(&market, symbol, 1.0 + m)));
                 let usage = at.account.mm_usage.unwrap();
                 assert!(
                     (usage - 1.0).abs() < 1e-6,
@@ -145,7 +133,7 @@ fn liquidation_under_portfolio_models_is_revalued_at_the_answer() {
         assert!(checked >= 2, "{model}: {checked} liquidation points");
         let all = base.account.liquidation_all;
         if let Some(m) = all.down {
-            let both = moved(&moved(&market, "BTC", 1.0 + m), "ETH", 1.0 + m);
+            let both = moved_market(&moved_market(&market, "BTC", 1.0 + m), "ETH", 1.0 + m);
             let usage = run(request(&both)).account.mm_usage.unwrap();
             assert!(
                 (usage - 1.0).abs() < 1e-6,

@@ -5,18 +5,8 @@
 
 use headroom::pricing::black::{price_and_greeks, undiscounted_black, OptionInputs, OptionKind};
 use headroom::pricing::implied_black_vol;
+mod common;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
-
-/// A fixed seed: CI runs are reproducible; widen the search locally with PROPTEST_CASES.
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        rng_seed: RngSeed::Fixed(20261123),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Market {
@@ -78,7 +68,7 @@ fn price(kind: OptionKind, m: Market) -> headroom::pricing::Greeks {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(common::proptest_config(2000))]
 
     #[test]
     fn finite_and_within_no_arbitrage_bounds(m in markets()) {

@@ -66,10 +66,7 @@ impl MarginModel {
                 }
             }),
             MarginModel::DeribitPm(packs) => {
-                let pack = packs
-                    .get(underlying)
-                    .cloned()
-                    .unwrap_or_else(|| PmPack::published(underlying));
+                let pack = pack_for(packs, underlying);
                 pools(legs)
                     .into_iter()
                     .fold(Requirement::default(), |total, (inverse, pool)| {
@@ -81,8 +78,7 @@ impl MarginModel {
                     })
             }
             MarginModel::Span(p) => {
-                let derivatives: Vec<&Leg> =
-                    legs.iter().copied().filter(|l| l.is_derivative()).collect();
+                let derivatives = derivatives(legs);
                 let m = underlying_margin(&derivatives, factor, p);
                 Requirement {
                     initial: m.initial,
@@ -97,10 +93,7 @@ impl MarginModel {
         match self {
             MarginModel::Standard(_) => Vec::new(),
             MarginModel::DeribitPm(packs) => {
-                let pack = packs
-                    .get(underlying)
-                    .cloned()
-                    .unwrap_or_else(|| PmPack::published(underlying));
+                let pack = pack_for(packs, underlying);
                 pools(legs)
                     .into_iter()
                     .map(|(inverse, pool)| Detail::Pool {
@@ -112,8 +105,7 @@ impl MarginModel {
                     .collect()
             }
             MarginModel::Span(p) => {
-                let derivatives: Vec<&Leg> =
-                    legs.iter().copied().filter(|l| l.is_derivative()).collect();
+                let derivatives = derivatives(legs);
                 if derivatives.is_empty() {
                     return Vec::new();
                 }
@@ -124,6 +116,19 @@ impl MarginModel {
             }
         }
     }
+}
+
+/// The pack of an underlying: resolved with the user's overrides, else the published one.
+fn pack_for(packs: &BTreeMap<String, PmPack>, underlying: &str) -> PmPack {
+    packs
+        .get(underlying)
+        .cloned()
+        .unwrap_or_else(|| PmPack::published(underlying))
+}
+
+/// The legs a scenario margin re-values (not holdings or settled legs).
+fn derivatives<'a>(legs: &[&'a Leg]) -> Vec<&'a Leg> {
+    legs.iter().copied().filter(|l| l.is_derivative()).collect()
 }
 
 /// An underlying's derivatives split into its coin-settled pool and its USD-settled pool.

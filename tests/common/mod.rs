@@ -55,3 +55,27 @@ pub fn sample_market() -> Value {
         }
     })
 }
+
+/// The market with one underlying's index and forwards moved by `factor`.
+pub fn moved_market(market: &Value, symbol: &str, factor: f64) -> Value {
+    let mut market = market.clone();
+    let u = &mut market["underlyings"][symbol];
+    u["index"] = serde_json::json!(u["index"].as_f64().unwrap() * factor);
+    if let Some(forwards) = u["forwards"].as_object_mut() {
+        for f in forwards.values_mut() {
+            *f = serde_json::json!(f.as_f64().unwrap() * factor);
+        }
+    }
+    market
+}
+
+/// Property-test settings: a fixed seed so CI runs are reproducible (widen locally with
+/// PROPTEST_CASES), no failure files written.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20261123),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
