@@ -250,7 +250,10 @@ mod tests {
         let up = first_crossing(&|m: f64| m >= 3.21, MOVE_UP_LIMIT).unwrap();
         assert!((up - 3.21).abs() < 1e-9, "{up}");
         // The scan reaches the limits exactly.
-        assert_eq!(first_crossing(&|m: f64| m <= -0.99, MOVE_DOWN_LIMIT).map(|m| (m + 0.99).abs() < 1e-9), Some(true));
+        assert_eq!(
+            first_crossing(&|m: f64| m <= -0.99, MOVE_DOWN_LIMIT).map(|m| (m + 0.99).abs() < 1e-9),
+            Some(true)
+        );
         assert_eq!(first_crossing(&|_| false, MOVE_UP_LIMIT), None);
         assert_eq!(first_crossing(&|_| true, MOVE_UP_LIMIT), Some(0.0));
     }
