@@ -18,6 +18,12 @@ writeFileSync(
     `export default ${JSON.stringify(wasm.toString('base64'))};\n`,
 );
 
+// Charting library from npm, served from the page's own files (never a CDN).
+const vendor = join(root, 'www', 'vendor');
+mkdirSync(vendor, { recursive: true });
+copyFileSync(join(root, 'node_modules', 'uplot', 'dist', 'uPlot.esm.js'), join(vendor, 'uPlot.esm.js'));
+copyFileSync(join(root, 'node_modules', 'uplot', 'dist', 'uPlot.min.css'), join(vendor, 'uPlot.min.css'));
+
 const sampleDir = join(root, 'www', 'samples');
 const samples = {};
 for (const name of readdirSync(sampleDir).sort()) {

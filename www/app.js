@@ -2,6 +2,7 @@
 // the report. Everything typed is kept in localStorage; user text reaches the DOM only as text.
 import samples from './pkg/samples.js';
 import { SAMPLE_MARKET, SAMPLES } from './samples-meta.js';
+import { renderCharts } from './charts.js';
 
 const STORAGE_KEY = 'headroom.v1';
 const RECOMPUTE_DELAY_MS = 120;
@@ -152,7 +153,10 @@ function buildRequest() {
       margin: { model: state.marginModel || 'standard' },
       venue: state.venue || 'auto',
       ...(String(state.whatIf || '').trim() ? { whatIf: state.whatIf } : {}),
-      scenarios: { matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] } },
+      scenarios: {
+        matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] },
+        curves: { from: -0.5, to: 0.5, points: 61, horizonDays: [7] },
+      },
     },
   };
 }
@@ -220,6 +224,8 @@ function render(report, ms) {
   renderMarginDetail(report);
   renderStress(report);
   renderMatrices(report);
+  $('charts-section').hidden = report.scenarios.curves.length === 0;
+  if (report.scenarios.curves.length) renderCharts($('charts'), report);
   renderWhatIf(report);
   $('account-sub').textContent = `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;
   renderUnderlyings(report);

@@ -227,3 +227,15 @@ test('a hypothetical trade shows its effect before it is made', async () => {
   assert.match(mmChange, /^-/);
   await context.close();
 });
+
+test('curves are drawn with the liquidation points marked, from the page’s own files', async () => {
+  const { page, context, pageErrors } = await openPage();
+  await page.click('button[data-sample="btc-short-strangle.json"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#charts figure.chart canvas').length >= 2);
+  const figures = await page.$$eval('#charts figure.chart', (f) => f.map((x) => x.dataset.underlying));
+  assert.deepEqual(figures, ['BTC']);
+  assert.match(await textOf(page, '#charts figure.chart'), /MM usage/);
+  await page.screenshot({ path: join(root, 'tests', 'e2e', 'artifacts', 'charts.png'), fullPage: true });
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
