@@ -19,6 +19,7 @@ const defaultState = () => ({
   venue: 'auto',
   marginModel: 'standard',
   whatIf: '',
+  theme: 'system',
 });
 
 function loadState() {
@@ -31,6 +32,7 @@ function loadState() {
 }
 
 let state = loadState();
+let lastReport = null;
 
 function saveState() {
   try {
@@ -218,6 +220,7 @@ function showStatus(text, kind = '') {
 }
 
 function render(report, ms) {
+  lastReport = report;
   syncMarketFromReport(report);
   renderAccount(report);
   renderLiquidation(report);
@@ -554,9 +557,121 @@ function applyStateToControls() {
   $('margin-model').value = state.marginModel || 'standard';
 }
 
+// ---------- export, share, files, theme ----------
+
+const CSV_COLUMNS = [
+  ['line', 'line'], ['instrument', 'instrument'], ['venue', 'venue'], ['size', 'size'], ['sizeUnit', 'size unit'],
+  ['quantity', 'quantity (coins)'], ['iv', 'iv (fraction)'], ['markPrice', 'mark'], ['priceUnit', 'price unit'],
+  ['valueUsd', 'value (USD)'], ['pnlUsd', 'P&L (USD)'], ['delta', 'delta (coins)'], ['coinDelta', 'coin delta (coins)'],
+  ['gamma', 'gamma (coins/USD)'], ['vega', 'vega (USD/vol pt)'], ['theta', 'theta (USD/day)'], ['rho', 'rho (USD/pp)'],
+  ['initialMarginUsd', 'IM (USD)'], ['maintenanceMarginUsd', 'MM (USD)'],
+];
+
+function csvCell(value) {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Saves text as a file on this machine (a local download; nothing is sent anywhere). */
+function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function exportCsv() {
+  if (!lastReport) return;
+  const lines = [CSV_COLUMNS.map(([, label]) => csvCell(label)).join(',')];
+  for (const p of lastReport.positions) lines.push(CSV_COLUMNS.map(([key]) => csvCell(p[key])).join(','));
+  download(`headroom-positions-${lastReport.valuationTime.slice(0, 10)}.csv`, 'text/csv', `${lines.join('\n')}\n`);
+}
+
+function exportJson() {
+  if (!lastReport) return;
+  download(`headroom-report-${lastReport.valuationTime.slice(0, 10)}.json`, 'application/json', JSON.stringify(lastReport, null, 1));
+}
+
+const SHARE_PREFIX = '#state=';
+const SHARE_WARN_CHARS = 8000;
+
+async function deflate(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function inflate(code) {
+  const binary = atob(code.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Response(stream).text();
+}
+
+async function shareLink() {
+  const link = `${location.origin}${location.pathname}${SHARE_PREFIX}${await deflate(JSON.stringify(state))}`;
+  const size = link.length;
+  const warning = size > SHARE_WARN_CHARS ? ` It is ${size.toLocaleString()} characters long: some chat apps and browsers cut links this long.` : '';
+  try {
+    await navigator.clipboard.writeText(link);
+    $('share-status').textContent = `Link copied. The book travels in the part after #, which browsers never send to a server.${warning}`;
+  } catch {
+    $('share-status').textContent = `Copy this link: ${link}${warning}`;
+  }
+  $('share-status').dataset.link = link;
+}
+
+/** A shared link's state replaces the saved one (the fragment is then cleared). */
+async function loadSharedState() {
+  if (!location.hash.startsWith(SHARE_PREFIX)) return;
+  try {
+    const shared = JSON.parse(await inflate(location.hash.slice(SHARE_PREFIX.length)));
+    if (shared && typeof shared === 'object') state = { ...defaultState(), ...shared };
+    saveState();
+    $('share-status').textContent = 'Loaded the book from the shared link.';
+  } catch {
+    $('share-status').textContent = 'The shared link could not be read; your saved book is unchanged.';
+  }
+  history.replaceState(null, '', location.pathname);
+}
+
+async function readFile(file) {
+  if (!file) return;
+  if (file.size > 20 * 1024 * 1024) {
+    showStatus(`${file.name} is larger than 20 MB; not loaded.`, 'warn');
+    return;
+  }
+  state.positions = await file.text();
+  $('positions').value = state.positions;
+  scheduleCompute();
+}
+
+function applyTheme() {
+  const theme = state.theme || 'system';
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+  $('theme').value = theme;
+  if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport);
+}
+
 // ---------- wiring ----------
 
-function init() {
+async function init() {
+  await loadSharedState();
+  applyTheme();
+  $('theme').addEventListener('change', (ev) => { state.theme = ev.target.value; saveState(); applyTheme(); });
+  $('export-csv').addEventListener('click', exportCsv);
+  $('export-json').addEventListener('click', exportJson);
+  $('share').addEventListener('click', shareLink);
+  $('file').addEventListener('change', (ev) => readFile(ev.target.files[0]));
+  const box = $('positions');
+  box.addEventListener('dragover', (ev) => { ev.preventDefault(); box.classList.add('dragging'); });
+  box.addEventListener('dragleave', () => box.classList.remove('dragging'));
+  box.addEventListener('drop', (ev) => { ev.preventDefault(); box.classList.remove('dragging'); readFile(ev.dataTransfer.files[0]); });
   const sampleButtons = SAMPLES.map((s) => el('button', { type: 'button', text: s.label, title: s.description, dataset: { sample: s.file }, onclick: () => loadSample(s.file) }));
   $('samples').append(...sampleButtons);
   applyStateToControls();

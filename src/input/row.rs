@@ -138,7 +138,7 @@ pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, Strin
         None => None,
         Some((value, percent_sign)) => {
             let fraction = if iv_in_percent || percent_sign {
-                value / 100.0
+                percent_to_fraction(value)
             } else {
                 value
             };
@@ -242,6 +242,12 @@ fn parse_number_text(text: &str) -> (Option<f64>, bool) {
     (format!("{sign}{cleaned}").parse::<f64>().ok(), percent)
 }
 
+/// 48.2 (percent) → 0.482 exactly as typed: the decimal point moves in the shortest decimal form
+/// of the number (one rounding), where `48.2 / 100` would round twice (0.48200000000000004).
+fn percent_to_fraction(percent: f64) -> f64 {
+    format!("{percent}e-2").parse().unwrap_or(percent / 100.0)
+}
+
 /// Venue screens print sizes and prices with their unit (`0.25 BTC`, `1,000 USDT`, `50 Cont`):
 /// a trailing word of letters after a space is dropped.
 fn without_unit(text: &str) -> &str {
@@ -328,6 +334,13 @@ mod tests {
             );
         }
         assert_eq!(parse_number_text("1e400").0, Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn percent_moves_the_decimal_point() {
+        assert_eq!(percent_to_fraction(48.2), 0.482);
+        assert_eq!(percent_to_fraction(51.3), 0.513);
+        assert_eq!(percent_to_fraction(1e-5), 1e-7);
     }
 
     #[test]

@@ -239,3 +239,51 @@ test('curves are drawn with the liquidation points marked, from the page’s own
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('results export as CSV and JSON, locally', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="deribit-desk.csv"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 13);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const csvText = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  assert.equal(csvText.length, 14);
+  assert.match(csvText[0], /^line,instrument,venue,size,size unit,quantity \(coins\)/);
+  assert.match(csvText[1], /^2,BTC-27NOV26-90000-C,deribit,2\.5,coin,2\.5,0\.482,/);
+  const [json] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const report = JSON.parse(readFileSync(await json.path(), 'utf8'));
+  assert.equal(report.positions.length, 13);
+  assert.equal(report.units.vega, 'USD per 1 vol point');
+  await context.close();
+});
+
+test('a share link carries the book in its fragment and restores it elsewhere', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="btc-short-strangle.json"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 3);
+  await page.click('#share');
+  await page.waitForFunction(() => document.querySelector('#share-status').dataset.link);
+  const link = await page.$eval('#share-status', (e) => e.dataset.link);
+  assert.ok(link.startsWith(`${origin}/#state=`), link);
+  await context.close();
+  const other = await browser.newContext();
+  const fresh = await other.newPage();
+  fresh.on('request', (request) => { if (!request.url().startsWith(`${origin}/`)) foreignRequests.push(request.url()); });
+  await fresh.goto(link);
+  await fresh.waitForFunction(() => document.querySelectorAll('#positions-table tbody tr').length === 3);
+  assert.equal(await fresh.inputValue('#positions'), readFileSync(join(root, 'www', 'samples', 'btc-short-strangle.json'), 'utf8'));
+  assert.equal(new URL(fresh.url()).hash, '', 'the fragment is cleared once loaded');
+  await other.close();
+});
+
+test('a file opens into the book, and the theme can be forced', async () => {
+  const { page, context } = await openPage();
+  await page.setInputFiles('#file', { name: 'book.csv', mimeType: 'text/csv', buffer: Buffer.from('instrument,size\nETH,2\n') });
+  await page.waitForFunction(() => document.querySelector('#positions').value.startsWith('instrument,size'));
+  await page.waitForSelector('input[data-symbol="ETH"][data-field="index"]');
+  await page.selectOption('#theme', 'dark');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(17, 19, 23)');
+  await page.screenshot({ path: join(root, 'tests', 'e2e', 'artifacts', 'dark.png') });
+  await context.close();
+});
