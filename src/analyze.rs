@@ -1,7 +1,7 @@
 //! `analyze`: a request in, a report out. Rows that cannot be read or valued become entries in
 //! `errors`; only a malformed request is an error as a whole.
 
-use crate::account::{Account, Collateral, Liquidation};
+use crate::account::{Account, AccountState, Collateral, Liquidation};
 use crate::calendar::{expiry_code, format_instant, year_fraction};
 use crate::input::{read_book, PositionRow};
 use crate::instrument::{Kind, Settlement, SizeUnit, USD_LIKE};
@@ -73,17 +73,11 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
             u.maintenance_margin_usd = r.maintenance;
         }
     }
-    let account_report = account_report(&account, &shocked, &underlyings, vol_shock);
-    let stress = stress_reports(request, &account, &legs, &collateral, &model)?;
-    let scenarios = scenario_reports(
-        request,
-        &account,
-        &legs,
-        &collateral,
-        &model,
-        &underlyings,
-        &market,
-    )?;
+    // The account at the valuation, revalued once and shared by every section below.
+    let base = account.state();
+    let account_report = account_report(&account, base, &shocked, &underlyings, vol_shock);
+    let stress = stress_reports(request, &account, base.equity, &legs, &collateral, &model)?;
+    let scenarios = scenario_reports(request, &account, base.equity, &legs, &underlyings, &market)?;
     let what_if = match &request.what_if {
         None => None,
         Some(input) => Some(what_if_report(
@@ -253,9 +247,8 @@ fn snapshot(legs: &[Leg], collateral: &[Collateral], model: &MarginModel) -> Acc
 fn scenario_reports(
     request: &Request,
     account: &Account,
+    before: f64,
     legs: &[Leg],
-    collateral: &[Collateral],
-    model: &MarginModel,
     underlyings: &BTreeMap<String, UnderlyingReport>,
     market: &Market,
 ) -> Result<ScenariosReport, RequestError> {
@@ -278,7 +271,7 @@ fn scenario_reports(
         matrix: asked
             .matrix
             .as_ref()
-            .map(|m| crate::scenarios::matrices(m, legs, collateral, model, &names))
+            .map(|m| crate::scenarios::matrices(m, account, legs, &names, before))
             .unwrap_or_default(),
         curves: asked
             .curves
@@ -286,9 +279,9 @@ fn scenario_reports(
             .map(|c| {
                 crate::scenarios::curves(
                     c,
+                    account,
+                    before,
                     legs,
-                    collateral,
-                    model,
                     &with_index,
                     &crate::scenarios::live_expiries(legs, market.valuation),
                 )
@@ -301,6 +294,7 @@ fn scenario_reports(
 fn stress_reports(
     request: &Request,
     account: &Account,
+    before: f64,
     legs: &[Leg],
     collateral: &[Collateral],
     model: &MarginModel,
@@ -321,7 +315,6 @@ fn stress_reports(
     if underlyings.is_empty() {
         return Ok(Vec::new());
     }
-    let before = account.state().equity;
     let mut out: Vec<StressReport> = shocks
         .iter()
         .map(|shock| {
@@ -680,11 +673,11 @@ fn underlying_reports(
 
 fn account_report(
     account: &Account,
+    state: AccountState,
     shocked: &Account,
     underlyings: &BTreeMap<String, UnderlyingReport>,
     vol_shock: f64,
 ) -> AccountReport {
-    let state = account.state();
     let balance = state.margin_balance();
     let liquidation = underlyings
         .iter()

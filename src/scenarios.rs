@@ -2,9 +2,8 @@
 //! index at several horizons, and equity and margin against the index. Full revaluation, every
 //! point through the same account machinery as the report (margin under the chosen model).
 
-use crate::account::{Account, Collateral};
+use crate::account::Account;
 use crate::calendar::expiry_code;
-use crate::margin::MarginModel;
 use crate::valuation::Leg;
 use serde::{Deserialize, Serialize};
 
@@ -122,18 +121,16 @@ impl ScenarioRequest {
     }
 }
 
-fn base_equity(legs: &[Leg], collateral: &[Collateral], model: &MarginModel) -> f64 {
-    Account::new(legs, collateral, model).state().equity
-}
-
-/// The risk matrix of each underlying (that underlying alone moving).
+/// The risk matrix of each underlying (that underlying alone moving); P&L against `before`, the
+/// account's equity at the valuation.
 pub fn matrices(
     r: &MatrixRequest,
+    account: &Account,
     legs: &[Leg],
-    collateral: &[Collateral],
-    model: &MarginModel,
     underlyings: &[String],
+    before: f64,
 ) -> Vec<MatrixReport> {
+    let (collateral, model) = (account.collateral, account.model);
     let moves = r
         .moves
         .clone()
@@ -142,7 +139,6 @@ pub fn matrices(
         .vol_shifts
         .clone()
         .unwrap_or_else(|| vec![-0.2, -0.1, 0.0, 0.1, 0.2]);
-    let before = base_equity(legs, collateral, model);
     underlyings
         .iter()
         .map(|u| {
@@ -181,15 +177,17 @@ pub fn matrices(
         .collect()
 }
 
-/// P&L curves at each horizon and the margin curve now, per underlying.
+/// P&L curves at each horizon and the margin curve now, per underlying; `now` is the account at
+/// the valuation and `before` its equity.
 pub fn curves(
     r: &CurveRequest,
+    now: &Account,
+    before: f64,
     legs: &[Leg],
-    collateral: &[Collateral],
-    model: &MarginModel,
     underlyings: &[(String, f64)],
     expiries: &[(String, String, f64)],
 ) -> Vec<CurveReport> {
+    let (collateral, model) = (now.collateral, now.model);
     let (from, to, points) = (
         r.from.unwrap_or(-0.5),
         r.to.unwrap_or(0.5),
@@ -198,8 +196,6 @@ pub fn curves(
     let moves: Vec<f64> = (0..points)
         .map(|i| from + (to - from) * i as f64 / (points - 1) as f64)
         .collect();
-    let before = base_equity(legs, collateral, model);
-    let now = Account::new(legs, collateral, model);
     underlyings
         .iter()
         .map(|(u, index)| {

@@ -120,10 +120,6 @@ pub struct LegGreeks {
     pub coin_delta: Option<f64>,
 }
 
-const DAYS_PER_YEAR: f64 = 365.0;
-/// One vol point and one percentage point, as fractions.
-const POINT: f64 = 0.01;
-
 /// Resolves a checked row against the market. The error is a sentence for the user.
 pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
     let instrument = &row.instrument;
@@ -563,18 +559,18 @@ impl Leg {
         match self.model {
             Model::Option(o) if o.years <= 0.0 => LegGreeks::default(),
             Model::Option(o) => {
-                let g = price_and_greeks(&o.inputs(index));
+                let g = price_and_greeks(&o.inputs(index)).in_report_units();
                 let r = o.forward_ratio;
                 let delta = g.delta * r;
                 LegGreeks {
                     delta: delta * o.coins,
                     gamma: g.gamma * r * r * o.coins,
-                    vega: g.vega * POINT * o.coins,
-                    theta: g.theta / DAYS_PER_YEAR * o.coins,
-                    rho: g.rho * POINT * o.coins,
-                    vanna: g.vanna * r * POINT * o.coins,
-                    volga: g.volga * POINT * POINT * o.coins,
-                    charm: g.charm * r / DAYS_PER_YEAR * o.coins,
+                    vega: g.vega * o.coins,
+                    theta: g.theta * o.coins,
+                    rho: g.rho * o.coins,
+                    vanna: g.vanna * r * o.coins,
+                    volga: g.volga * o.coins,
+                    charm: g.charm * r * o.coins,
                     coin_delta: o.inverse.then(|| (delta - g.price / index) * o.coins),
                 }
             }

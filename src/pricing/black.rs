@@ -58,6 +58,26 @@ pub struct Greeks {
     pub charm: f64,
 }
 
+impl Greeks {
+    /// The same sensitivities in the report's units (conventions.md): vega and vanna per vol
+    /// point, volga per (vol point)², theta and charm per calendar day, rho and carry rho per
+    /// percentage point. Price, delta and gamma are unchanged.
+    pub fn in_report_units(&self) -> Greeks {
+        const POINT: f64 = 0.01;
+        const DAYS_PER_YEAR: f64 = 365.0;
+        Greeks {
+            vega: self.vega * POINT,
+            theta: self.theta / DAYS_PER_YEAR,
+            rho: self.rho * POINT,
+            carry_rho: self.carry_rho * POINT,
+            vanna: self.vanna * POINT,
+            volga: self.volga * POINT * POINT,
+            charm: self.charm / DAYS_PER_YEAR,
+            ..*self
+        }
+    }
+}
+
 /// Prices one option and all its Greeks in closed form.
 ///
 /// ```

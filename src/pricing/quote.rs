@@ -87,16 +87,17 @@ pub fn quote(q: &QuoteRequest) -> Result<Quote, RequestError> {
         rate: q.rate,
         carry: 0.0,
         vol: q.vol,
-    });
+    })
+    .in_report_units();
     Ok(Quote {
         price: g.price,
         delta: g.delta,
         gamma: g.gamma,
-        vega: g.vega * 0.01,
-        theta: g.theta / 365.0,
-        rho: g.rho * 0.01,
-        vanna: g.vanna * 0.01,
-        volga: g.volga * 1e-4,
-        charm: g.charm / 365.0,
+        vega: g.vega,
+        theta: g.theta,
+        rho: g.rho,
+        vanna: g.vanna,
+        volga: g.volga,
+        charm: g.charm,
     })
 }
