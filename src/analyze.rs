@@ -57,8 +57,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
     let model = margin_model(&model_name, request, &legs)?;
     let account = Account::new(&legs, &collateral, &model);
-    let shocked_legs: Vec<Leg> = legs.iter().map(|l| l.with_vol_shift(vol_shock)).collect();
-    let shocked = Account::new(&shocked_legs, &collateral, &model);
+    let shocked = account.with_vols(|_, vol, _| vol + vol_shock);
 
     let per_position = matches!(model, MarginModel::Standard(_));
     let positions: Vec<PositionReport> = valued
@@ -66,9 +65,9 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
         .map(|(row, leg)| position_report(row, leg, &margin, per_position))
         .collect();
     let mut underlyings = underlying_reports(&book.rows, &positions, &collateral, &market);
-    for (symbol, legs) in account.underlyings() {
+    for (symbol, _) in account.underlyings() {
         if let Some(u) = underlyings.get_mut(symbol) {
-            let r = model.requirement(symbol, legs, 1.0);
+            let r = account.requirement(symbol);
             u.initial_margin_usd = r.initial;
             u.maintenance_margin_usd = r.maintenance;
         }
@@ -76,7 +75,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     // The account at the valuation, revalued once and shared by every section below.
     let base = account.state();
     let account_report = account_report(&account, base, &shocked, &underlyings, vol_shock);
-    let stress = stress_reports(request, &account, base.equity, &legs, &collateral, &model)?;
+    let stress = stress_reports(request, &account, base.equity)?;
     let scenarios = scenario_reports(request, &account, base.equity, &legs, &underlyings, &market)?;
     let what_if = match &request.what_if {
         None => None,
@@ -271,7 +270,7 @@ fn scenario_reports(
         matrix: asked
             .matrix
             .as_ref()
-            .map(|m| crate::scenarios::matrices(m, account, legs, &names, before))
+            .map(|m| crate::scenarios::matrices(m, account, &names, before))
             .unwrap_or_default(),
         curves: asked
             .curves
@@ -295,9 +294,6 @@ fn stress_reports(
     request: &Request,
     account: &Account,
     before: f64,
-    legs: &[Leg],
-    collateral: &[Collateral],
-    model: &MarginModel,
 ) -> Result<Vec<StressReport>, RequestError> {
     let mut shocks = if request.stress.library.unwrap_or(true) {
         crate::stress::library()
@@ -319,7 +315,7 @@ fn stress_reports(
         .iter()
         .map(|shock| {
             let resolved = shock.resolve(&underlyings);
-            let after = crate::stress::apply(legs, collateral, model, &resolved);
+            let after = crate::stress::apply(account, &resolved);
             StressReport {
                 name: shock.name.clone(),
                 date: shock.date.clone(),
@@ -694,11 +690,11 @@ fn account_report(
     let all = liquidation_report(account.liquidation_all(), shocked.liquidation_all(), None);
     let margin_detail = account
         .underlyings()
-        .flat_map(|(symbol, legs)| account.model.detail(symbol, legs))
+        .flat_map(|(symbol, _)| account.detail(symbol))
         .map(detail_report)
         .collect();
     AccountReport {
-        collateral_usd: account.collateral_usd(|_| true),
+        collateral_usd: account.collateral_usd(),
         equity_usd: state.equity,
         margin_balance_usd: balance,
         initial_margin_usd: state.initial,

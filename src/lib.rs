@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod calendar;
 pub mod input;
 pub mod instrument;
+pub mod kernel;
 pub mod margin;
 pub mod market;
 pub mod pricing;

@@ -126,11 +126,9 @@ impl ScenarioRequest {
 pub fn matrices(
     r: &MatrixRequest,
     account: &Account,
-    legs: &[Leg],
     underlyings: &[String],
     before: f64,
 ) -> Vec<MatrixReport> {
-    let (collateral, model) = (account.collateral, account.model);
     let moves = r
         .moves
         .clone()
@@ -145,24 +143,12 @@ pub fn matrices(
             let pnl_usd = vol_shifts
                 .iter()
                 .map(|shift| {
-                    let shifted: Vec<Leg> = legs
-                        .iter()
-                        .map(|l| {
-                            if &l.underlying == u {
-                                l.with_vol(|o| (o.vol + shift).max(0.0))
-                            } else {
-                                l.clone()
-                            }
-                        })
-                        .collect();
-                    let account = Account::new(&shifted, collateral, model);
+                    let shifted =
+                        account.with_vols(|v, vol, _| if v == u { vol + shift } else { vol });
                     moves
                         .iter()
                         .map(|m| {
-                            account
-                                .state_with(|v| if v == u { 1.0 + m } else { 1.0 })
-                                .equity
-                                - before
+                            shifted.equity_with(|v| if v == u { 1.0 + m } else { 1.0 }) - before
                         })
                         .collect()
                 })
@@ -220,10 +206,7 @@ pub fn curves(
                     let pnl_usd = moves
                         .iter()
                         .map(|m| {
-                            account
-                                .state_with(|v| if v == u { 1.0 + m } else { 1.0 })
-                                .equity
-                                - before
+                            account.equity_with(|v| if v == u { 1.0 + m } else { 1.0 }) - before
                         })
                         .collect();
                     HorizonReport {

@@ -9,9 +9,7 @@
 //! times a beta (ETH 1.3, SOL 2.0, others 1.5: stress.md reports ETH falling 1.1–1.5× and SOL
 //! 1.5–3× as much as BTC) and takes BTC's vol ratio; those figures are reported as assumed.
 
-use crate::account::{Account, Collateral};
-use crate::margin::MarginModel;
-use crate::valuation::Leg;
+use crate::account::Account;
 use serde::Deserialize;
 
 /// A shock to apply: index moves and vol ratios by underlying.
@@ -242,12 +240,7 @@ pub fn shocked_vol(vol: f64, days: f64, ratio: f64) -> f64 {
 }
 
 /// The account after a resolved shock: equity, margin balance, IM and MM.
-pub fn apply(
-    legs: &[Leg],
-    collateral: &[Collateral],
-    model: &MarginModel,
-    resolved: &Resolved,
-) -> crate::account::AccountState {
+pub fn apply(account: &Account, resolved: &Resolved) -> crate::account::AccountState {
     let ratio = |u: &str| {
         resolved
             .vol_ratios
@@ -255,21 +248,15 @@ pub fn apply(
             .find(|(k, _)| k == u)
             .map_or(1.0, |(_, r)| *r)
     };
-    let shocked: Vec<Leg> = legs
-        .iter()
-        .map(|leg| {
-            let r = ratio(&leg.underlying);
-            leg.with_vol(|o| shocked_vol(o.vol, o.days(), r))
+    account
+        .with_vols(|u, vol, days| shocked_vol(vol, days, ratio(u)))
+        .state_with(|u| {
+            1.0 + resolved
+                .moves
+                .iter()
+                .find(|(k, _)| k == u)
+                .map_or(0.0, |(_, m)| *m)
         })
-        .collect();
-    let account = Account::new(&shocked, collateral, model);
-    account.state_with(|u| {
-        1.0 + resolved
-            .moves
-            .iter()
-            .find(|(k, _)| k == u)
-            .map_or(0.0, |(_, m)| *m)
-    })
 }
 
 #[cfg(test)]

@@ -352,11 +352,6 @@ impl OptionLeg {
             )
     }
 
-    /// Calendar days to expiry.
-    pub fn days(&self) -> f64 {
-        self.years * 365.0
-    }
-
     fn inputs(&self, index: f64) -> OptionInputs {
         OptionInputs {
             kind: self.kind,
@@ -440,27 +435,6 @@ impl Leg {
         }
     }
 
-    /// Value in USD with the index at `factor` times its level and each live option priced at the
-    /// volatility `vol_of` gives it (scenario revaluation for portfolio margin and SPAN).
-    pub fn value_usd(&self, factor: f64, vol_of: &dyn Fn(&OptionLeg) -> f64) -> f64 {
-        let index = self.index * factor;
-        match self.model {
-            Model::Option(o) => o.price_at(index, vol_of(&o)) * o.coins,
-            Model::InverseFuture {
-                notional,
-                entry,
-                mark_ratio,
-            } => notional * (1.0 / entry - 1.0 / (mark_ratio * index)) * index,
-            Model::LinearFuture {
-                coins,
-                entry,
-                mark_ratio,
-            } => coins * (mark_ratio * index - entry),
-            Model::Spot { coins, .. } => coins * index,
-            Model::Settled { coins, usd, .. } => coins * index + usd,
-        }
-    }
-
     /// The leg `days` later, index unchanged: options lose time (an option past its expiry is
     /// worth its payoff at the scenario's index), forwards converge to the index at the same basis.
     pub fn aged(&self, days: f64) -> Leg {
@@ -489,35 +463,6 @@ impl Leg {
         }
         leg.future_years = self.future_years.map(|t| t - elapsed).filter(|t| *t > 0.0);
         leg
-    }
-
-    /// The leg with every live option's volatility raised by `shift` (absolute).
-    pub fn with_vol_shift(&self, shift: f64) -> Leg {
-        self.with_vol(|o| o.vol + shift)
-    }
-
-    /// The leg with a live option's volatility replaced by `vol_of(option)`.
-    pub fn with_vol(&self, vol_of: impl Fn(&OptionLeg) -> f64) -> Leg {
-        let mut leg = self.clone();
-        if let Model::Option(o) = &mut leg.model {
-            o.vol = vol_of(o);
-        }
-        leg
-    }
-
-    /// Coin-settled (inverse) instruments are margined in coin, the rest in USD.
-    pub fn is_inverse(&self) -> bool {
-        match self.model {
-            Model::Option(o) => o.inverse,
-            Model::InverseFuture { .. } => true,
-            Model::Settled { coins, .. } => coins != 0.0,
-            Model::LinearFuture { .. } | Model::Spot { .. } => false,
-        }
-    }
-
-    /// Whether the leg is a derivative a risk matrix re-values (not a holding or a settled leg).
-    pub fn is_derivative(&self) -> bool {
-        !matches!(self.model, Model::Spot { .. } | Model::Settled { .. })
     }
 
     /// Years to expiry of an option or dated future; `None` for perpetuals.

@@ -8,10 +8,12 @@ pub mod standard;
 
 pub use standard::StandardMargin;
 
+use crate::kernel::{Kernel, Pool};
 use crate::valuation::Leg;
 use portfolio::{pool_margin, PmPack, PoolMargin};
 use span::{underlying_margin, SpanMargin, SpanParams};
 use standard::Requirement;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The margin model of a request.
@@ -55,31 +57,45 @@ impl MarginModel {
         matches!(self, MarginModel::Standard(_))
     }
 
-    /// IM and MM (USD) of one underlying's legs with its index at `factor` times its level.
-    pub fn requirement(&self, underlying: &str, legs: &[&Leg], factor: f64) -> Requirement {
+    /// The kernel of one underlying's legs, with the model's shocked volatilities filled in.
+    pub fn kernel(&self, underlying: &str, legs: &[&Leg]) -> Kernel {
+        // Standard margin charges short options per position: long and short stay apart.
+        let per_side = matches!(self, MarginModel::Standard(_));
+        let mut kernel = Kernel::new(legs, per_side);
+        self.prepare(underlying, &mut kernel);
+        kernel
+    }
+
+    /// Fills a kernel's shocked-volatility columns for this model (after its vols changed).
+    pub fn prepare(&self, underlying: &str, kernel: &mut Kernel) {
         match self {
-            MarginModel::Standard(m) => legs.iter().fold(Requirement::default(), |total, leg| {
-                let r = leg.state(factor, m).margin;
-                Requirement {
-                    initial: total.initial + r.initial,
-                    maintenance: total.maintenance + r.maintenance,
-                }
-            }),
+            MarginModel::Standard(_) => {}
+            MarginModel::DeribitPm(packs) => {
+                portfolio::prepare(kernel, &pack_for(packs, underlying))
+            }
+            MarginModel::Span(p) => span::prepare(kernel, p),
+        }
+    }
+
+    /// IM and MM (USD) of one underlying's legs with its index at `factor` times its level. The
+    /// kernel must come from [`MarginModel::kernel`].
+    pub fn requirement(&self, underlying: &str, kernel: &Kernel, factor: f64) -> Requirement {
+        match self {
+            MarginModel::Standard(m) => m.requirement(underlying, kernel, factor),
             MarginModel::DeribitPm(packs) => {
                 let pack = pack_for(packs, underlying);
-                pools(legs)
-                    .into_iter()
-                    .fold(Requirement::default(), |total, (inverse, pool)| {
-                        let m = pool_margin(&pool, factor, inverse, &pack);
-                        Requirement {
-                            initial: total.initial + m.initial_usd,
-                            maintenance: total.maintenance + m.maintenance_usd,
-                        }
-                    })
+                let mut total = Requirement::default();
+                for pool in Pool::BOTH {
+                    let m = pool_margin(kernel, pool, factor, &pack);
+                    total.add(Requirement {
+                        initial: m.initial_usd,
+                        maintenance: m.maintenance_usd,
+                    });
+                }
+                total
             }
             MarginModel::Span(p) => {
-                let derivatives = derivatives(legs);
-                let m = underlying_margin(&derivatives, factor, p);
+                let m = underlying_margin(kernel, factor, p);
                 Requirement {
                     initial: m.initial,
                     maintenance: m.maintenance,
@@ -89,29 +105,29 @@ impl MarginModel {
     }
 
     /// The scenario detail of one underlying at the valuation (none under standard margin).
-    pub fn detail(&self, underlying: &str, legs: &[&Leg]) -> Vec<Detail> {
+    pub fn detail(&self, underlying: &str, kernel: &Kernel) -> Vec<Detail> {
         match self {
             MarginModel::Standard(_) => Vec::new(),
             MarginModel::DeribitPm(packs) => {
                 let pack = pack_for(packs, underlying);
-                pools(legs)
+                Pool::BOTH
                     .into_iter()
-                    .map(|(inverse, pool)| Detail::Pool {
+                    .filter(|pool| kernel.has_pool(*pool))
+                    .map(|pool| Detail::Pool {
                         underlying: underlying.to_string(),
-                        inverse,
+                        inverse: pool == Pool::Inverse,
                         pack: pack.name.clone(),
-                        margin: pool_margin(&pool, 1.0, inverse, &pack),
+                        margin: pool_margin(kernel, pool, 1.0, &pack),
                     })
                     .collect()
             }
             MarginModel::Span(p) => {
-                let derivatives = derivatives(legs);
-                if derivatives.is_empty() {
+                if !kernel.has_derivatives() {
                     return Vec::new();
                 }
                 vec![Detail::Span {
                     underlying: underlying.to_string(),
-                    margin: underlying_margin(&derivatives, 1.0, p),
+                    margin: underlying_margin(kernel, 1.0, p),
                 }]
             }
         }
@@ -119,30 +135,9 @@ impl MarginModel {
 }
 
 /// The pack of an underlying: resolved with the user's overrides, else the published one.
-fn pack_for(packs: &BTreeMap<String, PmPack>, underlying: &str) -> PmPack {
-    packs
-        .get(underlying)
-        .cloned()
-        .unwrap_or_else(|| PmPack::published(underlying))
-}
-
-/// The legs a scenario margin re-values (not holdings or settled legs).
-fn derivatives<'a>(legs: &[&'a Leg]) -> Vec<&'a Leg> {
-    legs.iter().copied().filter(|l| l.is_derivative()).collect()
-}
-
-/// An underlying's derivatives split into its coin-settled pool and its USD-settled pool.
-fn pools<'a>(legs: &[&'a Leg]) -> Vec<(bool, Vec<&'a Leg>)> {
-    let mut out = Vec::new();
-    for inverse in [true, false] {
-        let pool: Vec<&Leg> = legs
-            .iter()
-            .copied()
-            .filter(|l| l.is_derivative() && l.is_inverse() == inverse)
-            .collect();
-        if !pool.is_empty() {
-            out.push((inverse, pool));
-        }
+fn pack_for<'a>(packs: &'a BTreeMap<String, PmPack>, underlying: &str) -> Cow<'a, PmPack> {
+    match packs.get(underlying) {
+        Some(pack) => Cow::Borrowed(pack),
+        None => Cow::Owned(PmPack::published(underlying)),
     }
-    out
 }

@@ -6,7 +6,7 @@
 //! are margined in coin (Deribit's currency pools), USD-settled ones in USD. The requirement of a
 //! pool is converted to USD at the index and pools are added without offsets between them.
 
-use crate::valuation::{Leg, OptionLeg};
+use crate::kernel::{Kernel, Move, Pool};
 use serde::{Deserialize, Serialize};
 
 /// A dated portfolio-margin parameter pack.
@@ -197,9 +197,10 @@ pub struct PoolMargin {
 /// Moves of the extended table (vol up only).
 const EXTENDED_MOVES: [f64; 8] = [-0.66, -0.33, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0];
 
-/// The shocked volatility of an option in a scenario (margin.md §2 step 2).
-pub fn shocked_vol(pack: &PmPack, option: &OptionLeg, scenario: VolScenario) -> f64 {
-    let days = option.days().max(1e-9);
+/// The shocked volatility of an option of volatility `vol` and `days` to expiry in a scenario
+/// (margin.md §2 step 2).
+pub fn shocked_vol(pack: &PmPack, vol: f64, days: f64, scenario: VolScenario) -> f64 {
+    let days = days.max(1e-9);
     let power = if days < 30.0 {
         pack.short_term_vega_power
     } else {
@@ -207,17 +208,26 @@ pub fn shocked_vol(pack: &PmPack, option: &OptionLeg, scenario: VolScenario) -> 
     };
     let scale = (30.0 / days).powf(power);
     match scenario {
-        VolScenario::Up => (option.vol * (1.0 + pack.volatility_range_up * scale))
-            .max(pack.min_volatility_for_shock_up),
-        VolScenario::Unchanged => option.vol,
-        VolScenario::Down => (option.vol * (1.0 - pack.volatility_range_down * scale)).max(0.0),
+        VolScenario::Up => {
+            (vol * (1.0 + pack.volatility_range_up * scale)).max(pack.min_volatility_for_shock_up)
+        }
+        VolScenario::Unchanged => vol,
+        VolScenario::Down => (vol * (1.0 - pack.volatility_range_down * scale)).max(0.0),
     }
 }
 
-/// Portfolio margin of one pool (legs of one underlying and one settlement) with the index at
-/// `factor` times its level. `inverse` selects the coin pool.
-pub fn pool_margin(legs: &[&Leg], factor: f64, inverse: bool, pack: &PmPack) -> PoolMargin {
-    let Some(first) = legs.first() else {
+/// Fills the kernel's shocked-volatility columns with the pack's up and down scenarios.
+pub fn prepare(kernel: &mut Kernel, pack: &PmPack) {
+    let o = &kernel.options;
+    kernel.vol_up = o.total_vols(|i| shocked_vol(pack, o.vol[i], o.days(i), VolScenario::Up));
+    kernel.vol_down = o.total_vols(|i| shocked_vol(pack, o.vol[i], o.days(i), VolScenario::Down));
+}
+
+/// Portfolio margin of one pool of an underlying (its coin-settled or its USD-settled
+/// derivatives) with the index at `factor` times its level. The kernel must have been
+/// [`prepare`]d with the same pack.
+pub fn pool_margin(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> PoolMargin {
+    if !kernel.has_pool(pool) {
         return PoolMargin {
             worst_case: 0.0,
             worst_scenario: None,
@@ -229,19 +239,22 @@ pub fn pool_margin(legs: &[&Leg], factor: f64, inverse: bool, pack: &PmPack) -> 
             maintenance_usd: 0.0,
             scenarios: Vec::new(),
         };
-    };
-    let index = first.index * factor;
+    }
+    let inverse = pool == Pool::Inverse;
+    let index = kernel.index * factor;
     let in_pool = |usd: f64, at_index: f64| if inverse { usd / at_index } else { usd };
-    let base: f64 = legs
-        .iter()
-        .map(|l| in_pool(l.value_usd(factor, &|o| o.vol), index))
-        .sum();
+    let here = Move::new(factor);
+    let base = in_pool(
+        kernel.pool_value(pool, &here, &kernel.options.total_vol),
+        index,
+    );
     let pnl_at = |m: f64, scenario: VolScenario| {
-        let moved = factor * (1.0 + m);
-        let value: f64 = legs
-            .iter()
-            .map(|l| l.value_usd(moved, &|o| shocked_vol(pack, o, scenario)))
-            .sum();
+        let vols = match scenario {
+            VolScenario::Up => &kernel.vol_up,
+            VolScenario::Unchanged => &kernel.options.total_vol,
+            VolScenario::Down => &kernel.vol_down,
+        };
+        let value = kernel.pool_value(pool, &Move::new(factor * (1.0 + m)), vols);
         in_pool(value, index * (1.0 + m)) - base
     };
     let offset = |pnl: f64| {
@@ -297,36 +310,31 @@ pub fn pool_margin(legs: &[&Leg], factor: f64, inverse: bool, pack: &PmPack) -> 
     let worst_case = worst_scenario.map_or(0.0, |s| -s.pnl);
 
     // Roll shock: per expiry, the annualised move over its time applied to its net delta; for
-    // perpetuals the minimum move on their size. Deltas in coins.
-    let delta_of = |l: &Leg| {
-        let g = l.greeks_at(factor);
-        if inverse {
-            g.coin_delta.unwrap_or(0.0)
-        } else {
-            g.delta
-        }
-    };
-    let mut by_expiry: Vec<(f64, f64)> = Vec::new();
-    let mut perpetual_coins = 0.0;
-    for leg in legs {
-        match leg.years() {
-            Some(years) => match by_expiry.iter_mut().find(|(t, _)| *t == years) {
-                Some((_, delta)) => *delta += delta_of(leg),
-                None => by_expiry.push((years, delta_of(leg))),
-            },
-            None => perpetual_coins += delta_of(leg).abs(),
-        }
+    // perpetuals the minimum move on their size. Deltas in coins: coin delta in the coin pool,
+    // USD delta in the USD pool.
+    let slot = pool.slot();
+    let options = &kernel.options;
+    let mut by_expiry = vec![0.0; kernel.expiries.len()];
+    for i in options.range(pool) {
+        by_expiry[options.expiry[i]] += kernel.option_pool_delta(pool, i, &here) * options.coins[i];
     }
+    let options_delta: f64 = by_expiry.iter().sum();
+    for (e, c) in kernel.future_delta_by_expiry[slot].iter().enumerate() {
+        by_expiry[e] += Kernel::future_delta(pool, *c, index);
+    }
+    let perpetual_coins = Kernel::future_delta(pool, kernel.perpetual_delta_abs[slot], index);
     let roll_coins: f64 = by_expiry
         .iter()
-        .map(|(years, delta)| {
+        .zip(&kernel.expiries)
+        .map(|(delta, years)| {
             pack.min_annualised_move
                 .max((pack.annualised_move_risk * years).exp_m1())
                 * delta.abs()
         })
         .sum::<f64>()
         + pack.min_annualised_move * perpetual_coins;
-    let net_delta: f64 = legs.iter().map(|l| delta_of(l)).sum();
+    let net_delta =
+        options_delta + Kernel::future_delta(pool, kernel.future_delta_net[slot], index);
     let delta_usd = net_delta.abs() * index;
     let delta_shock_coins = ((delta_usd - pack.delta_total_liq_shock_threshold).max(0.0)
         * net_delta.abs()

@@ -8,7 +8,7 @@
 //! other side.
 
 use super::portfolio::{Scenario, VolScenario};
-use crate::valuation::Leg;
+use crate::kernel::{Kernel, Move};
 use serde::{Deserialize, Serialize};
 
 /// SPAN parameters, one set for every underlying.
@@ -102,28 +102,32 @@ pub struct SpanMargin {
     pub scenarios: Vec<Scenario>,
 }
 
-/// SPAN of one underlying's legs with its index at `factor` times its level.
-pub fn underlying_margin(legs: &[&Leg], factor: f64, p: &SpanParams) -> SpanMargin {
-    let base: f64 = legs.iter().map(|l| l.value_usd(factor, &|o| o.vol)).sum();
-    let pnl_at = |m: f64, shift: f64| {
-        let value: f64 = legs
-            .iter()
-            .map(|l| l.value_usd(factor * (1.0 + m), &|o| (o.vol + shift).max(0.0)))
-            .sum();
-        value - base
+/// Fills the kernel's shocked-volatility columns with the vol scan range up and down.
+pub fn prepare(kernel: &mut Kernel, p: &SpanParams) {
+    let o = &kernel.options;
+    kernel.vol_up = o.total_vols(|i| o.vol[i] + p.vol_scan_range);
+    kernel.vol_down = o.total_vols(|i| o.vol[i] - p.vol_scan_range);
+}
+
+/// SPAN of one underlying's derivatives with its index at `factor` times its level. The kernel
+/// must have been [`prepare`]d with the same parameters.
+pub fn underlying_margin(kernel: &Kernel, factor: f64, p: &SpanParams) -> SpanMargin {
+    let base = kernel.derivatives_value(&Move::new(factor), &kernel.options.total_vol);
+    let pnl_at = |m: f64, vols: &[f64]| {
+        kernel.derivatives_value(&Move::new(factor * (1.0 + m)), vols) - base
     };
     let mut scenarios = Vec::with_capacity(16);
     for fraction in [0.0, 1.0 / 3.0, -1.0 / 3.0, 2.0 / 3.0, -2.0 / 3.0, 1.0, -1.0] {
         let m = fraction * p.price_scan_range;
-        for (vol, shift) in [
-            (VolScenario::Up, p.vol_scan_range),
-            (VolScenario::Down, -p.vol_scan_range),
+        for (vol, vols) in [
+            (VolScenario::Up, &kernel.vol_up),
+            (VolScenario::Down, &kernel.vol_down),
         ] {
             scenarios.push(Scenario {
                 price_move: m,
                 vol,
                 extended: false,
-                pnl: pnl_at(m, shift),
+                pnl: pnl_at(m, vols),
             });
         }
     }
@@ -132,7 +136,7 @@ pub fn underlying_margin(legs: &[&Leg], factor: f64, p: &SpanParams) -> SpanMarg
             price_move: m,
             vol: VolScenario::Unchanged,
             extended: true,
-            pnl: p.extreme_cover * pnl_at(m, 0.0),
+            pnl: p.extreme_cover * pnl_at(m, &kernel.options.total_vol),
         });
     }
     let worst_scenario = scenarios
@@ -142,28 +146,27 @@ pub fn underlying_margin(legs: &[&Leg], factor: f64, p: &SpanParams) -> SpanMarg
         .min_by(|a, b| a.pnl.total_cmp(&b.pnl));
     let scan_risk = worst_scenario.map_or(0.0, |s| -s.pnl);
 
-    let index = legs.first().map_or(0.0, |l| l.index * factor);
-    let short_option_coins: f64 = legs
+    let index = kernel.index * factor;
+    let short_option_coins: f64 = kernel
+        .options
+        .coins
         .iter()
-        .filter_map(|l| l.option())
-        .filter(|o| o.coins < 0.0)
-        .map(|o| -o.coins)
+        .filter(|c| **c < 0.0)
+        .map(|c| -c)
         .sum();
     let short_option_minimum = p.short_option_minimum * index * short_option_coins;
-    // Futures offset across expiries: the smaller of the long and the short side, in coins.
-    let mut by_expiry: Vec<(Option<f64>, f64)> = Vec::new();
-    for leg in legs
+    // Futures offset across expiries: the smaller of the long and the short side, in coins (USD
+    // deltas of futures do not move with the index).
+    let long: f64 = kernel
+        .future_usd_delta
         .iter()
-        .filter(|l| l.option().is_none() && l.is_derivative())
-    {
-        let coins = leg.greeks_at(factor).delta;
-        match by_expiry.iter_mut().find(|(t, _)| *t == leg.years()) {
-            Some((_, net)) => *net += coins,
-            None => by_expiry.push((leg.years(), coins)),
-        }
-    }
-    let long: f64 = by_expiry.iter().map(|(_, n)| n.max(0.0)).sum();
-    let short: f64 = by_expiry.iter().map(|(_, n)| (-n).max(0.0)).sum();
+        .map(|(_, n)| n.max(0.0))
+        .sum();
+    let short: f64 = kernel
+        .future_usd_delta
+        .iter()
+        .map(|(_, n)| (-n).max(0.0))
+        .sum();
     let spread_charge = p.spread_charge * long.min(short);
 
     let requirement = (scan_risk + spread_charge).max(short_option_minimum);

@@ -5,6 +5,7 @@
 //! coin; multiplied by the index it is exactly the linear rule in USD, since `mark_coin·S = mark_usd`
 //! and `max(0.075, 0.075·mark_coin)·S = max(0.075·S, 0.075·mark_usd)`.
 
+use crate::kernel::{Kernel, Move, Pool};
 use crate::pricing::black::OptionKind;
 
 /// Short-option margin constants (fractions of the index).
@@ -27,6 +28,17 @@ pub struct FuturesMarginParams {
     pub per_coin: f64,
 }
 
+impl FuturesMarginParams {
+    /// Margin of a position of `coins` coins (unsigned size) worth `value_usd` (unsigned).
+    pub fn requirement(&self, coins: f64, value_usd: f64) -> Requirement {
+        let growth = coins.abs() * self.per_coin;
+        Requirement {
+            initial: (self.initial + growth) * value_usd.abs(),
+            maintenance: (self.maintenance + growth) * value_usd.abs(),
+        }
+    }
+}
+
 /// A standard-margin parameter pack.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StandardMargin {
@@ -42,6 +54,13 @@ pub struct StandardMargin {
 pub struct Requirement {
     pub initial: f64,
     pub maintenance: f64,
+}
+
+impl Requirement {
+    pub fn add(&mut self, other: Requirement) {
+        self.initial += other.initial;
+        self.maintenance += other.maintenance;
+    }
 }
 
 impl StandardMargin {
@@ -131,12 +150,38 @@ impl StandardMargin {
     /// assert!((r.initial - 53_125.0).abs() < 1e-6 && (r.maintenance - 28_125.0).abs() < 1e-6);
     /// ```
     pub fn future(&self, underlying: &str, coins: f64, value_usd: f64) -> Requirement {
-        let p = self.futures_params(underlying);
-        let growth = coins.abs() * p.per_coin;
-        Requirement {
-            initial: (p.initial + growth) * value_usd.abs(),
-            maintenance: (p.maintenance + growth) * value_usd.abs(),
+        self.futures_params(underlying)
+            .requirement(coins, value_usd)
+    }
+
+    /// Margin of one underlying's legs with the index at `factor` times its level: short
+    /// options per contract (the rule is linear in size), futures and perpetuals per position.
+    pub fn requirement(&self, underlying: &str, kernel: &Kernel, factor: f64) -> Requirement {
+        let m = Move::new(factor);
+        let index = kernel.index * factor;
+        let o = &kernel.options;
+        let mut total = Requirement::default();
+        for i in 0..o.len() {
+            if o.coins[i] < 0.0 {
+                let price = o.price(i, &m, o.total_vol[i]);
+                let kind = if o.call[i] {
+                    OptionKind::Call
+                } else {
+                    OptionKind::Put
+                };
+                total.add(self.short_option(kind, -o.coins[i], index, o.strike[i], price));
+            }
         }
+        let p = self.futures_params(underlying);
+        for f in &kernel.future_positions {
+            let mark = f.mark_ratio * index;
+            let (coins, value) = match f.pool {
+                Pool::Inverse => (f.amount.abs() / mark, f.amount.abs() / mark * index),
+                Pool::Linear => (f.amount.abs(), f.amount.abs() * mark),
+            };
+            total.add(p.requirement(coins, value));
+        }
+        total
     }
 
     pub fn futures_params(&self, underlying: &str) -> FuturesMarginParams {

@@ -1,0 +1,452 @@
+//! The re-valuation kernel: one underlying's legs in columns, so the whole book, margin included,
+//! can be re-valued at many index levels and volatilities cheaply. The liquidation search and
+//! the scenario grids re-value a book hundreds of times; this is where that time goes.
+//!
+//! - Options are netted by contract: kind, strike, expiry, volatility, forward, rate and
+//!   settlement, and under standard margin side too (it charges short options only, per
+//!   position). A book of ten thousand rows on real listed chains is a few hundred contracts per
+//!   underlying. Value, and margin within one side, are linear in size, so netting changes no
+//!   figure beyond rounding.
+//! - What does not depend on the index is computed once per contract: ln(F/K), √F, √K, σ√T (for
+//!   each volatility scenario of the margin model), the discount factor. A move of the index by a
+//!   factor g shares ln g and √g across every contract, so a re-valuation is one normalised Black
+//!   price (Jäckel's, crate `implied-vol`) per contract: no logarithm, no square root of time.
+//! - Futures, perpetuals, coins held and settled legs are linear in the index: their USD value is
+//!   `slope·S + intercept`, two numbers per settlement pool however many rows there are. Only
+//!   standard margin, which grows with each position's size, keeps futures one by one.
+//!
+//! Model (conventions.md): a move of the index by a factor moves every forward and mark of the
+//! underlying by the same factor, with volatility and time held fixed.
+
+use crate::pricing::normal::cdf;
+use crate::valuation::{Leg, Model};
+use implied_vol::{DefaultSpecialFn, PriceBlackScholesNormalised};
+
+/// The settlement pools of an underlying: coin-settled legs are margined in coin under
+/// portfolio margin, USD-settled ones in USD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pool {
+    Inverse,
+    Linear,
+}
+
+impl Pool {
+    pub const BOTH: [Pool; 2] = [Pool::Inverse, Pool::Linear];
+
+    /// Position of the pool in per-pool arrays.
+    pub fn slot(self) -> usize {
+        match self {
+            Pool::Inverse => 0,
+            Pool::Linear => 1,
+        }
+    }
+}
+
+/// A move of the index by a factor, with what every contract shares.
+#[derive(Clone, Copy, Debug)]
+pub struct Move {
+    pub factor: f64,
+    ln: f64,
+    sqrt: f64,
+}
+
+impl Move {
+    pub fn new(factor: f64) -> Move {
+        Move {
+            factor,
+            ln: factor.ln(),
+            sqrt: factor.sqrt(),
+        }
+    }
+}
+
+/// USD value `slope·S + intercept` at index S.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Linear {
+    pub slope: f64,
+    pub intercept: f64,
+}
+
+impl Linear {
+    fn add(&mut self, slope: f64, intercept: f64) {
+        self.slope += slope;
+        self.intercept += intercept;
+    }
+
+    pub fn at(&self, index: f64) -> f64 {
+        self.slope * index + self.intercept
+    }
+}
+
+/// Netted options in columns; coin-settled contracts come first (`0..inverse`).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub call: Vec<bool>,
+    pub strike: Vec<f64>,
+    sqrt_strike: Vec<f64>,
+    /// Forward at the valuation, USD.
+    pub forward: Vec<f64>,
+    sqrt_forward: Vec<f64>,
+    /// ln(F/K) at the valuation.
+    log_moneyness: Vec<f64>,
+    pub years: Vec<f64>,
+    pub vol: Vec<f64>,
+    /// σ√T at the option's own volatility.
+    pub total_vol: Vec<f64>,
+    /// e^(−rT).
+    discount: Vec<f64>,
+    /// Signed size in coins.
+    pub coins: Vec<f64>,
+    /// Index into [`Kernel::expiries`].
+    pub expiry: Vec<usize>,
+    /// How many of the contracts are coin-settled.
+    pub inverse: usize,
+}
+
+impl Options {
+    pub fn len(&self) -> usize {
+        self.coins.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.coins.is_empty()
+    }
+
+    /// The contracts of a pool.
+    pub fn range(&self, pool: Pool) -> std::ops::Range<usize> {
+        match pool {
+            Pool::Inverse => 0..self.inverse,
+            Pool::Linear => self.inverse..self.len(),
+        }
+    }
+
+    /// Days to expiry of contract `i`.
+    pub fn days(&self, i: usize) -> f64 {
+        self.years[i] * 365.0
+    }
+
+    /// σ√T of every contract at the volatility `vol_of(i)` gives it.
+    pub fn total_vols(&self, vol_of: impl Fn(usize) -> f64) -> Vec<f64> {
+        (0..self.len())
+            .map(|i| vol_of(i).max(0.0) * self.years[i].max(0.0).sqrt())
+            .collect()
+    }
+
+    /// Price of one coin of contract `i`, USD, with the index moved by `m` and total volatility
+    /// `total_vol`.
+    #[inline]
+    pub fn price(&self, i: usize, m: &Move, total_vol: f64) -> f64 {
+        let forward = self.forward[i] * m.factor;
+        let strike = self.strike[i];
+        let intrinsic = if self.call[i] {
+            (forward - strike).max(0.0)
+        } else {
+            (strike - forward).max(0.0)
+        };
+        let time_value = if total_vol > 0.0 {
+            self.sqrt_forward[i]
+                * m.sqrt
+                * self.sqrt_strike[i]
+                * normalised_black(self.log_moneyness[i] + m.ln, total_vol)
+        } else {
+            0.0
+        };
+        self.discount[i] * (intrinsic + time_value)
+    }
+
+    /// ∂V/∂S of one coin of contract `i` (USD per USD of index, i.e. coins) at its own
+    /// volatility, with the index moved by `m`.
+    pub fn delta(&self, i: usize, m: &Move, index: f64) -> f64 {
+        if self.years[i] <= 0.0 {
+            return 0.0;
+        }
+        let ratio = self.forward[i] / index;
+        let s = self.total_vol[i];
+        if s <= 0.0 {
+            let forward = self.forward[i] * m.factor;
+            let itm = if self.call[i] {
+                forward > self.strike[i]
+            } else {
+                forward < self.strike[i]
+            };
+            let sign = if self.call[i] { 1.0 } else { -1.0 };
+            return if itm {
+                sign * self.discount[i] * ratio
+            } else {
+                0.0
+            };
+        }
+        let d1 = (self.log_moneyness[i] + m.ln) / s + 0.5 * s;
+        let n = if self.call[i] { cdf(d1) } else { -cdf(-d1) };
+        self.discount[i] * n * ratio
+    }
+
+    /// Σ coins·price over the contracts of `range`, USD, each at the total volatility given.
+    pub fn value(&self, range: std::ops::Range<usize>, m: &Move, total_vol: &[f64]) -> f64 {
+        let mut sum = 0.0;
+        for i in range {
+            sum += self.coins[i] * self.price(i, m, total_vol[i]);
+        }
+        sum
+    }
+}
+
+/// The time value of a Black price over √(FK) (Jäckel's normalised Black, symmetric in calls and
+/// puts), from x = ln(F/K) and s = σ√T > 0.
+#[inline]
+fn normalised_black(log_moneyness: f64, total_vol: f64) -> f64 {
+    PriceBlackScholesNormalised::builder()
+        .log_moneyness(log_moneyness)
+        .total_volatility(total_vol)
+        .build_unchecked()
+        .calculate::<DefaultSpecialFn>()
+}
+
+/// A future or perpetual kept whole for standard margin: `amount` is USD notional (inverse) or
+/// coins (linear), signed.
+#[derive(Clone, Copy, Debug)]
+pub struct FuturePosition {
+    pub pool: Pool,
+    pub amount: f64,
+    pub mark_ratio: f64,
+}
+
+/// One underlying's legs in columns.
+#[derive(Clone, Debug, Default)]
+pub struct Kernel {
+    /// Index at the valuation, USD.
+    pub index: f64,
+    pub options: Options,
+    /// Years to expiry of each expiry the options and dated futures have, in order of appearance.
+    pub expiries: Vec<f64>,
+    /// USD value of each pool's futures and perpetuals.
+    pub futures: [Linear; 2],
+    /// USD value of coins held and of settled legs (not derivatives).
+    pub held: Linear,
+    /// σ√T of each contract in the margin model's shocked-volatility scenarios (portfolio
+    /// margin's up and down, SPAN's ± scan range); empty under standard margin.
+    pub vol_up: Vec<f64>,
+    pub vol_down: Vec<f64>,
+    /// Futures one by one (standard margin).
+    pub future_positions: Vec<FuturePosition>,
+    /// Per pool, net futures delta per expiry: coefficients `c` of a delta that is `c / S` for
+    /// coin-settled futures (their coin delta) and `c` for USD-settled ones (their USD delta).
+    pub future_delta_by_expiry: [Vec<f64>; 2],
+    /// Per pool, Σ |delta| coefficients of perpetuals.
+    pub perpetual_delta_abs: [f64; 2],
+    /// Per pool, net delta coefficients of all futures and perpetuals.
+    pub future_delta_net: [f64; 2],
+    /// Per expiry (dated) or `None` (perpetual), the futures' USD delta in coins (constant in
+    /// the index): SPAN's inter-month offsets.
+    pub future_usd_delta: Vec<(Option<usize>, f64)>,
+}
+
+impl Kernel {
+    /// Builds the kernel of one underlying's legs (all with the same index). With `sides`, long
+    /// and short positions in one contract stay apart (standard margin charges short options
+    /// only); without, they net.
+    pub fn new(legs: &[&Leg], sides: bool) -> Kernel {
+        let mut kernel = Kernel {
+            index: legs.first().map_or(0.0, |l| l.index),
+            ..Kernel::default()
+        };
+        let mut expiry_of = |years: f64, expiries: &mut Vec<f64>| match expiries
+            .iter()
+            .position(|t| t.to_bits() == years.to_bits())
+        {
+            Some(i) => i,
+            None => {
+                expiries.push(years);
+                expiries.len() - 1
+            }
+        };
+        // Netting: (pool, side, kind, strike, years, vol, forward ratio, rate) → coins, by
+        // sorting (deterministic, and cheaper than hashing for a hundred thousand rows).
+        type Key = (bool, bool, bool, u64, u64, u64, u64, u64);
+        let mut contracts: Vec<(Key, f64)> = Vec::new();
+        for leg in legs {
+            match leg.model {
+                Model::Option(o) => {
+                    contracts.push((
+                        (
+                            !o.inverse,
+                            sides && o.coins < 0.0,
+                            o.kind == crate::pricing::black::OptionKind::Call,
+                            o.strike.to_bits(),
+                            o.years.to_bits(),
+                            o.vol.to_bits(),
+                            o.forward_ratio.to_bits(),
+                            o.rate.to_bits(),
+                        ),
+                        o.coins,
+                    ));
+                }
+                Model::InverseFuture {
+                    notional,
+                    entry,
+                    mark_ratio,
+                } => {
+                    let p = Pool::Inverse.slot();
+                    kernel.futures[p].add(notional / entry, -notional / mark_ratio);
+                    kernel.add_future_delta(p, leg, &mut expiry_of, notional / mark_ratio);
+                    kernel.future_positions.push(FuturePosition {
+                        pool: Pool::Inverse,
+                        amount: notional,
+                        mark_ratio,
+                    });
+                    kernel.add_usd_delta(leg, &mut expiry_of, notional / entry);
+                }
+                Model::LinearFuture {
+                    coins,
+                    entry,
+                    mark_ratio,
+                } => {
+                    let p = Pool::Linear.slot();
+                    kernel.futures[p].add(coins * mark_ratio, -coins * entry);
+                    kernel.add_future_delta(p, leg, &mut expiry_of, coins * mark_ratio);
+                    kernel.future_positions.push(FuturePosition {
+                        pool: Pool::Linear,
+                        amount: coins,
+                        mark_ratio,
+                    });
+                    kernel.add_usd_delta(leg, &mut expiry_of, coins * mark_ratio);
+                }
+                Model::Spot { coins, .. } => kernel.held.add(coins, 0.0),
+                Model::Settled { coins, usd, .. } => kernel.held.add(coins, usd),
+            }
+        }
+        // Coin-settled contracts first (the key starts with "linear").
+        contracts.sort_unstable_by_key(|(key, _)| *key);
+        let mut netted: Vec<(Key, f64)> = Vec::with_capacity(contracts.len());
+        for (key, coins) in contracts {
+            match netted.last_mut() {
+                Some((last, total)) if *last == key => *total += coins,
+                _ => netted.push((key, coins)),
+            }
+        }
+        let o = &mut kernel.options;
+        for ((linear, _, call, strike, years, vol, ratio, rate), coins) in netted {
+            let (strike, years, vol) = (
+                f64::from_bits(strike),
+                f64::from_bits(years),
+                f64::from_bits(vol),
+            );
+            let forward = f64::from_bits(ratio) * kernel.index;
+            let live = years.max(0.0);
+            o.call.push(call);
+            o.strike.push(strike);
+            o.sqrt_strike.push(strike.sqrt());
+            o.forward.push(forward);
+            o.sqrt_forward.push(forward.sqrt());
+            o.log_moneyness.push((forward / strike).ln());
+            o.years.push(years);
+            o.vol.push(vol);
+            o.total_vol.push(vol.max(0.0) * live.sqrt());
+            o.discount.push((-f64::from_bits(rate) * live).exp());
+            o.coins.push(coins);
+            o.expiry.push(expiry_of(years, &mut kernel.expiries));
+            if !linear {
+                o.inverse += 1;
+            }
+        }
+        kernel
+    }
+
+    fn add_future_delta(
+        &mut self,
+        pool: usize,
+        leg: &Leg,
+        expiry_of: &mut impl FnMut(f64, &mut Vec<f64>) -> usize,
+        coefficient: f64,
+    ) {
+        self.future_delta_net[pool] += coefficient;
+        match leg.future_years {
+            Some(years) => {
+                let e = expiry_of(years, &mut self.expiries);
+                let by = &mut self.future_delta_by_expiry[pool];
+                if by.len() <= e {
+                    by.resize(e + 1, 0.0);
+                }
+                by[e] += coefficient;
+            }
+            None => self.perpetual_delta_abs[pool] += coefficient.abs(),
+        }
+    }
+
+    fn add_usd_delta(
+        &mut self,
+        leg: &Leg,
+        expiry_of: &mut impl FnMut(f64, &mut Vec<f64>) -> usize,
+        coins: f64,
+    ) {
+        let e = leg.future_years.map(|t| expiry_of(t, &mut self.expiries));
+        match self.future_usd_delta.iter_mut().find(|(x, _)| *x == e) {
+            Some((_, net)) => *net += coins,
+            None => self.future_usd_delta.push((e, coins)),
+        }
+    }
+
+    /// The kernel with every option's volatility replaced by `vol_of(vol, days to expiry)`; the
+    /// margin model's shocked columns must be filled again.
+    pub fn with_vols(&self, vol_of: impl Fn(f64, f64) -> f64) -> Kernel {
+        let mut kernel = self.clone();
+        let o = &mut kernel.options;
+        for i in 0..o.len() {
+            let vol = vol_of(o.vol[i], o.days(i)).max(0.0);
+            o.vol[i] = vol;
+            o.total_vol[i] = vol * o.years[i].max(0.0).sqrt();
+        }
+        kernel.vol_up.clear();
+        kernel.vol_down.clear();
+        kernel
+    }
+
+    /// Whether the pool holds any derivative.
+    pub fn has_pool(&self, pool: Pool) -> bool {
+        !self.options.range(pool).is_empty() || self.future_positions.iter().any(|f| f.pool == pool)
+    }
+
+    /// Whether the underlying has any derivative (options, futures, perpetuals).
+    pub fn has_derivatives(&self) -> bool {
+        !self.options.is_empty() || !self.future_positions.is_empty()
+    }
+
+    /// USD value of a pool's derivatives with the index moved by `m`, options at the total
+    /// volatilities given (one per contract of the kernel).
+    pub fn pool_value(&self, pool: Pool, m: &Move, total_vol: &[f64]) -> f64 {
+        self.options.value(self.options.range(pool), m, total_vol)
+            + self.futures[pool.slot()].at(self.index * m.factor)
+    }
+
+    /// USD value of every derivative with the index moved by `m`.
+    pub fn derivatives_value(&self, m: &Move, total_vol: &[f64]) -> f64 {
+        self.options.value(0..self.options.len(), m, total_vol)
+            + self.futures[0].at(self.index * m.factor)
+            + self.futures[1].at(self.index * m.factor)
+    }
+
+    /// A futures delta coefficient of the pool at index S, in the pool's delta unit (coin delta
+    /// for coin-settled, USD delta for USD-settled), coins.
+    pub fn future_delta(pool: Pool, coefficient: f64, index: f64) -> f64 {
+        match pool {
+            Pool::Inverse => coefficient / index,
+            Pool::Linear => coefficient,
+        }
+    }
+
+    /// The pool's delta unit per contract `i`: coin delta (S·∂V_coin/∂S) for coin-settled
+    /// contracts, USD delta (∂V_usd/∂S) otherwise; per coin.
+    pub fn option_pool_delta(&self, pool: Pool, i: usize, m: &Move) -> f64 {
+        if self.options.years[i] <= 0.0 {
+            return 0.0;
+        }
+        let usd_delta = self.options.delta(i, m, self.index);
+        match pool {
+            Pool::Linear => usd_delta,
+            Pool::Inverse => {
+                let price = self.options.price(i, m, self.options.total_vol[i]);
+                usd_delta - price / (self.index * m.factor)
+            }
+        }
+    }
+}
