@@ -60,6 +60,65 @@ pub fn implied_vol(
     crate::pricing::implied_black_vol(price, forward, strike, years, kind)
 }
 
+/// Prices a whole chain in columns (Black-76 on forwards): typed arrays in, typed arrays out,
+/// in the report's units. Throws when the columns differ in length; an option outside the domain
+/// gets NaN in every column and its index in `invalid`.
+#[wasm_bindgen(js_name = priceChain, unchecked_return_type = "ChainQuote")]
+pub fn price_chain(
+    forward: &[f64],
+    strike: &[f64],
+    years: &[f64],
+    vol: &[f64],
+    is_call: &[u8],
+    rate: f64,
+) -> Result<JsValue, JsError> {
+    let g = crate::pricing::chain::price_chain(&crate::pricing::chain::ChainInputs {
+        forward,
+        strike,
+        years,
+        vol,
+        is_call,
+        rate,
+    })
+    .map_err(|e| JsError::new(&e))?;
+    let out = js_sys::Object::new();
+    let columns = [
+        ("price", &g.price),
+        ("delta", &g.delta),
+        ("gamma", &g.gamma),
+        ("vega", &g.vega),
+        ("theta", &g.theta),
+        ("rho", &g.rho),
+    ];
+    for (name, column) in columns {
+        let array = js_sys::Float64Array::from(column.as_slice());
+        js_sys::Reflect::set(&out, &name.into(), &array).map_err(|_| JsError::new(name))?;
+    }
+    let invalid: Vec<u32> = g.invalid.iter().map(|i| *i as u32).collect();
+    js_sys::Reflect::set(
+        &out,
+        &"invalid".into(),
+        &js_sys::Uint32Array::from(invalid.as_slice()),
+    )
+    .map_err(|_| JsError::new("invalid"))?;
+    Ok(out.into())
+}
+
+/// Implied volatilities (fractions) of a chain in columns of undiscounted prices; NaN where no
+/// volatility reproduces the price. Throws when the columns differ in length.
+#[wasm_bindgen(js_name = impliedVols)]
+pub fn implied_vols(
+    price: &[f64],
+    forward: &[f64],
+    strike: &[f64],
+    years: &[f64],
+    is_call: &[u8],
+) -> Result<js_sys::Float64Array, JsError> {
+    let vols = crate::pricing::implied::implied_vols(price, forward, strike, years, is_call)
+        .map_err(|e| JsError::new(&e))?;
+    Ok(js_sys::Float64Array::from(vols.as_slice()))
+}
+
 /// The crate version, for bug reports.
 #[wasm_bindgen(js_name = version)]
 pub fn version() -> String {
@@ -381,6 +440,17 @@ export interface OptionQuote {
   /** Delta per 1 vol point. */ vanna: number;
   /** Per (1 vol point)². */ volga: number;
   /** Delta per calendar day. */ charm: number;
+}
+
+/** `priceChain`'s columns: one value per option, per unit of the underlying, NaN for the options in `invalid`. */
+export interface ChainQuote {
+  /** Discounted price, in the forward's currency. */ price: Float64Array;
+  /** ∂V/∂F. */ delta: Float64Array;
+  /** ∂²V/∂F². */ gamma: Float64Array;
+  /** Per 1 vol point. */ vega: Float64Array;
+  /** Per calendar day, forward fixed. */ theta: Float64Array;
+  /** Per 1 percentage point of rate. */ rho: Float64Array;
+  /** Indexes of options with a non-positive or non-finite forward, strike, years or vol. */ invalid: Uint32Array;
 }
 
 export interface RowError {

@@ -7,6 +7,7 @@
 //! matters where a Greek crosses zero (e.g. vanna at d2 = 0).
 
 use headroom::pricing::black::{price_and_greeks, OptionInputs, OptionKind};
+use headroom::pricing::chain::{price_chain, ChainInputs};
 use headroom::pricing::implied_black_vol;
 use headroom::pricing::normal::{cdf, pdf};
 
@@ -165,5 +166,112 @@ fn implied_vol_hard_set() {
         cases.len() >= 180 && share >= 0.9,
         "{within_1e12} of {} within 1e-12",
         cases.len()
+    );
+}
+
+/// The chain pricer (columns in, columns out) against the same reference and tolerances, one
+/// option at a time and as one chain sorted by expiry (so consecutive options share √T).
+#[test]
+fn chain_prices_and_greeks_match_the_60_digit_reference() {
+    let cases = load("black76.csv", 5);
+    for c in &cases {
+        let [f, k, t, r, s] = c.inputs[..] else {
+            unreachable!()
+        };
+        let g = price_chain(&ChainInputs {
+            forward: &[f],
+            strike: &[k],
+            years: &[t],
+            vol: &[s],
+            is_call: &[u8::from(c.kind == OptionKind::Call)],
+            rate: r,
+        })
+        .unwrap();
+        assert!(g.invalid.is_empty(), "{}", c.label);
+        let [price, delta, gamma, vega, theta, rho, ..] = c.expected[..] else {
+            unreachable!()
+        };
+        let (w, df) = (s * t.sqrt(), (-r * t).exp());
+        let d1 = (f / k).ln() / w + 0.5 * w;
+        let n = pdf(d1);
+        check("price", &c.label, g.price[0], price, 1e-12, 0.0);
+        check("delta", &c.label, g.delta[0], delta, 1e-10, df);
+        check("gamma", &c.label, g.gamma[0], gamma, 1e-10, 0.0);
+        // Report units: vega and rho per point, theta per day.
+        check("vega", &c.label, g.vega[0] * 100.0, vega, 1e-10, 0.0);
+        let theta_size = df * f * n * s / (2.0 * t.sqrt()) + r.abs() * price.abs();
+        check(
+            "theta",
+            &c.label,
+            g.theta[0] * 365.0,
+            theta,
+            1e-10,
+            theta_size,
+        );
+        check("rho", &c.label, g.rho[0] * 100.0, rho, 1e-10, 0.0);
+    }
+
+    let mut zero_rate: Vec<&Case> = cases.iter().filter(|c| c.inputs[3] == 0.0).collect();
+    zero_rate.sort_by(|a, b| a.inputs[2].total_cmp(&b.inputs[2]));
+    let column = |i: usize| zero_rate.iter().map(|c| c.inputs[i]).collect::<Vec<f64>>();
+    let is_call: Vec<u8> = zero_rate
+        .iter()
+        .map(|c| u8::from(c.kind == OptionKind::Call))
+        .collect();
+    let chain = price_chain(&ChainInputs {
+        forward: &column(0),
+        strike: &column(1),
+        years: &column(2),
+        vol: &column(4),
+        is_call: &is_call,
+        rate: 0.0,
+    })
+    .unwrap();
+    for (i, c) in zero_rate.iter().enumerate() {
+        check(
+            "chain price",
+            &c.label,
+            chain.price[i],
+            c.expected[0],
+            1e-12,
+            0.0,
+        );
+    }
+}
+
+/// A chain with a bad option prices the others; mismatched columns are an error naming the column.
+#[test]
+fn chain_reports_bad_options_and_columns() {
+    let g = price_chain(&ChainInputs {
+        forward: &[100.0, f64::NAN, 100.0],
+        strike: &[100.0, 100.0, 0.0],
+        years: &[0.5; 3],
+        vol: &[0.2; 3],
+        is_call: &[1, 1, 0],
+        rate: 0.0,
+    })
+    .unwrap();
+    assert_eq!(g.invalid, vec![1, 2]);
+    check(
+        "ATM call",
+        "F = K = 100, σ = 20 %, T = 0.5",
+        g.price[0],
+        5.637197779701664,
+        1e-14,
+        0.0,
+    );
+    assert!(g.delta[1].is_nan() && g.vega[2].is_nan());
+    let error = price_chain(&ChainInputs {
+        forward: &[100.0, 100.0],
+        strike: &[100.0],
+        years: &[0.5; 2],
+        vol: &[0.2; 2],
+        is_call: &[1, 1],
+        rate: 0.0,
+    })
+    .unwrap_err();
+    assert!(
+        error.starts_with("strike: has 1 values, forward has 2"),
+        "{error}"
     );
 }

@@ -2,7 +2,7 @@
 //! headless Chromium with WASM_BINDGEN_USE_BROWSER=1 (scripts/test runs both).
 #![cfg(target_arch = "wasm32")]
 
-use headroom::wasm::{analyze, implied_vol, price_option};
+use headroom::wasm::{analyze, implied_vol, implied_vols, price_chain, price_option};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -145,4 +145,67 @@ fn single_quotes_and_implied_vol() {
         .dyn_into()
         .unwrap();
     assert!(String::from(error.message()).starts_with("vol:"));
+}
+
+/// The columnar API: typed arrays in and out; the figures of Haug's Black-76 example and of
+/// priceOption, a bad option as NaN with its index, mismatched columns as an Error.
+#[wasm_bindgen_test]
+fn chain_in_typed_arrays() {
+    let forward = [620.0, 60000.0, 60000.0];
+    let strike = [600.0, 65000.0, -1.0];
+    let out = price_chain(
+        &forward,
+        &strike,
+        &[0.5, 30.0 / 365.0, 0.1],
+        &[0.2, 0.65, 0.5],
+        &[1, 1, 0],
+        0.05,
+    )
+    .unwrap();
+    let column = |name: &str| {
+        js_sys::Reflect::get(&out, &name.into())
+            .unwrap()
+            .dyn_into::<js_sys::Float64Array>()
+            .unwrap()
+            .to_vec()
+    };
+    // Haug, Black-76: F = 620, K = 600, r = 5 %, T = 0.5, σ = 20 % → 44.1868533121.
+    assert!((column("price")[0] - 44.18685331211).abs() < 1e-9);
+    let single = price_option(
+        js_sys::JSON::parse(r#"{"forward": 60000, "strike": 65000, "years": 0.0821917808219178, "vol": 0.65, "isCall": true, "rate": 0.05}"#)
+            .unwrap(),
+    )
+    .unwrap();
+    for name in ["price", "delta", "gamma", "vega", "theta", "rho"] {
+        let expected = js_sys::Reflect::get(&single, &name.into())
+            .unwrap()
+            .as_f64()
+            .unwrap();
+        let got = column(name)[1];
+        assert!(
+            (got - expected).abs() <= 1e-12 * expected.abs().max(1e-300),
+            "{name}: {got} vs {expected}"
+        );
+    }
+    assert!(column("vega")[2].is_nan());
+    let invalid = js_sys::Reflect::get(&out, &"invalid".into())
+        .unwrap()
+        .dyn_into::<js_sys::Uint32Array>()
+        .unwrap()
+        .to_vec();
+    assert_eq!(invalid, vec![2]);
+    let error =
+        price_chain(&forward, &strike[..2], &[0.5; 3], &[0.2; 3], &[1; 3], 0.0).unwrap_err();
+    let message: String = js_sys::Error::from(JsValue::from(error)).message().into();
+    assert!(message.starts_with("strike: has 2 values"), "{message}");
+    let vols = implied_vols(
+        &[5.637197779701664, 0.0],
+        &[100.0; 2],
+        &[100.0; 2],
+        &[0.5; 2],
+        &[1; 2],
+    )
+    .unwrap()
+    .to_vec();
+    assert!((vols[0] - 0.2).abs() < 1e-14 && vols[1].is_nan());
 }

@@ -1,8 +1,8 @@
 // Headroom's page: collects the book, market and collateral, sends them to the worker, and shows
 // the report. Everything typed is kept in localStorage; user text reaches the DOM only as text.
-import samples from './pkg/samples.js';
 import { SAMPLE_MARKET, SAMPLES } from './samples-meta.js';
 import { renderCharts } from './charts.js';
+import { worker } from './engine.js';
 
 const STORAGE_KEY = 'headroom.v1';
 const RECOMPUTE_DELAY_MS = 120;
@@ -165,7 +165,6 @@ function buildRequest() {
 
 // ---------- worker ----------
 
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 let nextId = 1;
 let latestId = 0;
 let timer = 0;
@@ -239,6 +238,7 @@ function render(report, ms) {
   const rows = report.positions.length;
   const total = `${rows} position${rows === 1 ? '' : 's'} computed, ${report.errors.length} row${report.errors.length === 1 ? '' : 's'} not read`;
   showStatus(`${total} · valued at ${report.valuationTime} · ${isNum(ms) ? ms.toFixed(1) : '?'} ms in WebAssembly`);
+  if ($('results').dataset.ready !== 'true') performance.mark('headroom-first-report');
   $('results').dataset.ready = 'true';
 }
 
@@ -529,8 +529,9 @@ function renderCollateral() {
 
 // ---------- samples ----------
 
-function loadSample(name) {
+async function loadSample(name) {
   const meta = SAMPLES.find((s) => s.file === name);
+  const { default: samples } = await import('./pkg/samples.js');
   state.positions = samples[name];
   state.valuationNow = false;
   state.valuation = SAMPLE_MARKET.valuation;

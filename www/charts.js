@@ -1,7 +1,7 @@
 // Charts of the scenario engine's curves (uPlot, served from www/vendor): P&L against the index
 // at each horizon, and MM usage against the index with 100 % and the liquidation points marked.
-import uPlot from './vendor/uPlot.esm.js';
-
+// uPlot is loaded on the first chart, not with the page.
+let uPlot = null;
 const charts = [];
 
 function palette() {
@@ -40,7 +40,8 @@ function markers(lines) {
 
 const usdTick = (v) => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(Math.abs(v) >= 1e5 ? 0 : 1)}k` : v.toFixed(0));
 
-export function renderCharts(container, report) {
+export async function renderCharts(container, report) {
+  if (!uPlot) uPlot = (await import('./vendor/uPlot.esm.js')).default;
   for (const c of charts.splice(0)) c.destroy();
   container.replaceChildren();
   const colors = palette();

@@ -38,3 +38,44 @@ pub fn implied_black_vol(
         .calculate::<DefaultSpecialFn>()?;
     (vol.is_finite() && vol > 0.0).then_some(vol)
 }
+
+/// Implied volatilities of a chain in columns (undiscounted prices on forwards); NaN where no
+/// volatility reproduces the price. Errors only when the columns differ in length.
+///
+/// ```
+/// use headroom::pricing::implied::implied_vols;
+/// let v = implied_vols(&[5.637197779701664, 200.0], &[100.0; 2], &[100.0; 2], &[0.5; 2], &[1, 1]).unwrap();
+/// assert!((v[0] - 0.2).abs() < 1e-14 && v[1].is_nan());
+/// ```
+pub fn implied_vols(
+    price: &[f64],
+    forward: &[f64],
+    strike: &[f64],
+    years: &[f64],
+    is_call: &[u8],
+) -> Result<Vec<f64>, String> {
+    let n = price.len();
+    let lengths = [
+        ("forward", forward.len()),
+        ("strike", strike.len()),
+        ("years", years.len()),
+        ("isCall", is_call.len()),
+    ];
+    for (name, len) in lengths {
+        if len != n {
+            return Err(format!(
+                "{name}: has {len} values, price has {n}; every column needs one per option"
+            ));
+        }
+    }
+    Ok((0..n)
+        .map(|i| {
+            let kind = if is_call[i] != 0 {
+                OptionKind::Call
+            } else {
+                OptionKind::Put
+            };
+            implied_black_vol(price[i], forward[i], strike[i], years[i], kind).unwrap_or(f64::NAN)
+        })
+        .collect())
+}

@@ -3,6 +3,7 @@
 //! report's units (conventions.md).
 
 pub mod black;
+pub mod chain;
 pub mod implied;
 pub mod normal;
 pub mod quote;
