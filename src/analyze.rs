@@ -613,6 +613,12 @@ fn underlying_reports(
                     } else {
                         None
                     },
+                    positions: 0,
+                    value_usd: 0.0,
+                    pnl_usd: 0.0,
+                    delta: 0.0,
+                    gamma: 0.0,
+                    theta: 0.0,
                     vega: 0.0,
                     weighted_vega: 0.0,
                 });
@@ -650,6 +656,12 @@ fn underlying_reports(
             } else {
                 0.0
             };
+            e.positions += 1;
+            e.value_usd += p.value_usd;
+            e.pnl_usd += p.pnl_usd.unwrap_or(0.0);
+            e.delta += p.delta;
+            e.gamma += p.gamma;
+            e.theta += p.theta;
             e.vega += p.vega;
             e.weighted_vega += weighted;
             u.weighted_vega += weighted;

@@ -155,6 +155,15 @@ pub struct ExpiryReport {
     pub expired: bool,
     /// For an expired expiry, the price its instruments settled at (USD).
     pub settlement: Option<f64>,
+    /// Number of this underlying's positions in this expiry.
+    pub positions: usize,
+    /// Their value and P&L, USD.
+    pub value_usd: f64,
+    pub pnl_usd: f64,
+    /// Their USD delta (coins), gamma (coins per USD) and theta (USD per day).
+    pub delta: f64,
+    pub gamma: f64,
+    pub theta: f64,
     /// Vega of this underlying's positions in this expiry, USD per vol point.
     pub vega: f64,
     /// vega × √(30 / days to expiry).

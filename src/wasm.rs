@@ -360,6 +360,11 @@ export interface UnderlyingReport {
     /** ln(F/S)/T, per year. */ basisAnnualized: number | null;
     expired: boolean;
     /** USD, for an expired expiry. */ settlement: number | null;
+    /** Positions of this underlying in this expiry. */ positions: number;
+    /** Their value and P&L, USD. */ valueUsd: number; pnlUsd: number;
+    /** USD delta, coins. */ delta: number;
+    /** Coins per 1 USD move. */ gamma: number;
+    /** USD per calendar day. */ theta: number;
     /** USD per vol point. */ vega: number;
     /** vega × √(30 / days to expiry). */ weightedVega: number;
   }[];

@@ -44,6 +44,44 @@ fn derived_greeks_follow_their_definitions() {
     );
     let total: f64 = btc.expiries.iter().map(|e| e.weighted_vega).sum();
     assert_close(btc.weighted_vega, total, 1e-14, "underlying weighted vega");
+    // Per expiry, the positions' own figures add up; with the undated ones (perpetuals, coins),
+    // to the underlying's.
+    let in_dec: Vec<_> = report
+        .positions
+        .iter()
+        .filter(|p| p.underlying == "BTC" && p.expiry == Some(dec.expiry_time.clone()))
+        .collect();
+    assert_eq!(dec.positions, in_dec.len());
+    let theta: f64 = in_dec.iter().map(|p| p.theta).sum();
+    assert_close(dec.theta, theta, 1e-14, "theta by expiry");
+    let undated = |f: fn(&headroom::report::PositionReport) -> f64| -> f64 {
+        report
+            .positions
+            .iter()
+            .filter(|p| p.underlying == "BTC" && p.expiry.is_none())
+            .map(f)
+            .sum()
+    };
+    let by_expiry =
+        |f: fn(&headroom::report::ExpiryReport) -> f64| -> f64 { btc.expiries.iter().map(f).sum() };
+    assert_close(
+        by_expiry(|e| e.delta) + undated(|p| p.delta),
+        btc.delta,
+        1e-12,
+        "delta",
+    );
+    assert_close(
+        by_expiry(|e| e.gamma) + undated(|p| p.gamma),
+        btc.gamma,
+        1e-12,
+        "gamma",
+    );
+    assert_close(
+        by_expiry(|e| e.value_usd) + undated(|p| p.value_usd),
+        btc.value_usd,
+        1e-12,
+        "value",
+    );
 }
 
 /// Deribit settles an inverse option in coin at the delivery price: a call struck at 80,000

@@ -119,6 +119,40 @@ fn tsv_and_json_samples_compute() {
     );
 }
 
+/// The trader samples: the market maker is delta-hedged (USD delta with its 25 BTC collateral
+/// within 0.05 BTC of flat, by construction of its perpetual); the basis trade is short futures
+/// against coins held, so a 10 % move of either index changes its value by little.
+#[test]
+fn market_maker_and_basis_samples_compute() {
+    let maker = run(
+        json!({"positions": sample("btc-market-maker.csv"), "market": sample_market(),
+        "account": {"collateral": {"BTC": 25}}, "margin": {"model": "deribit-pm"}}),
+    );
+    assert!(maker.errors.is_empty(), "{:?}", maker.errors);
+    assert_eq!(maker.positions.len(), 16);
+    let btc = &maker.underlyings["BTC"];
+    assert!(
+        btc.delta_with_collateral.abs() < 0.05,
+        "{}",
+        btc.delta_with_collateral
+    );
+    assert!(btc.gamma != 0.0 && btc.vega != 0.0);
+    let basis = run(
+        json!({"positions": sample("basis-trade.csv"), "market": sample_market(),
+        "account": {"collateral": {"BTC": 2.5, "USDC": 20000}}}),
+    );
+    assert!(basis.errors.is_empty(), "{:?}", basis.errors);
+    for (symbol, held) in [("BTC", 5.0), ("ETH", 30.0)] {
+        let u = &basis.underlyings[symbol];
+        // Delta with collateral: coins held less the coins the futures are short.
+        assert!(
+            u.delta_with_collateral.abs() < 0.1 * held,
+            "{symbol}: {}",
+            u.delta_with_collateral
+        );
+    }
+}
+
 /// Each venue's sample book, read with that venue's contract terms (symbology.md): quantities in
 /// coins worked by hand from the pasted contracts.
 /// Instrument, venue and signed quantity in coins.

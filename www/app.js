@@ -1,7 +1,7 @@
 // Headroom's page: collects the book, market and collateral, sends them to the worker, and shows
 // the report. Everything typed is kept in localStorage; user text reaches the DOM only as text.
 import { SAMPLE_MARKET, SAMPLES } from './samples-meta.js';
-import { renderCharts } from './charts.js';
+import { renderCharts, renderExpiryCharts } from './charts.js';
 import { worker } from './engine.js';
 
 const STORAGE_KEY = 'headroom.v1';
@@ -20,6 +20,7 @@ const defaultState = () => ({
   marginModel: 'standard',
   whatIf: '',
   theme: 'system',
+  positionsView: { sort: 'line', dir: 1, filter: '' },
 });
 
 function loadState() {
@@ -33,6 +34,8 @@ function loadState() {
 
 let state = loadState();
 let lastReport = null;
+/** Whether the positions table draws every row (not kept across reloads: a big book starts capped). */
+let showAllRows = false;
 
 function saveState() {
   try {
@@ -61,6 +64,50 @@ function el(tag, props = {}, ...children) {
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+// ---------- glossary: hover or focus on a term explains it in one sentence ----------
+
+const GLOSSARY = {
+  size: 'The position as pasted, in the venue\u2019s unit (coins, contracts or USD notional); the preview shows it in coins.',
+  iv: 'Implied volatility used to price the option, and where it came from: the row, its mark price, the smile, the ATM term structure or the default.',
+  mark: 'The model price of one coin of the instrument: in coin for coin-settled options, USD otherwise.',
+  value: 'What the position adds to equity at the model price, USD (long options positive, short negative).',
+  valueCoin: 'The same value in the underlying coin, for coin-settled instruments.',
+  pnl: 'Change against the entry price, USD (coin P&L converted at the index for coin-settled instruments).',
+  delta: 'USD delta ∂V/∂S: coins of the underlying the position behaves like; the USD gained per 1 USD rise of the index.',
+  coinDelta: 'Coin delta S·∂V_coin/∂S, Deribit\u2019s delta of coin-settled instruments: the change of the coin value, in coins, per relative move.',
+  gamma: 'Γ = ∂²V/∂S²: coins of delta gained per 1 USD rise of the index.',
+  gammaPct: 'Γ·S/100: coins of delta gained per 1 % rise of the index.',
+  vega: 'USD gained if implied volatility rises by 1 vol point (e.g. 50 % → 51 %).',
+  weightedVega: 'Vega × √(30 / days to expiry): short expiries\u2019 vols move more, so their vega counts more.',
+  theta: 'USD gained per calendar day that passes, with the forward held fixed (negative for long options).',
+  rho: 'USD gained if the rate rises by 1 percentage point, with the forward held fixed.',
+  vanna: '∂Δ/∂σ: coins of delta gained per 1 vol point rise of implied volatility.',
+  volga: '∂²V/∂σ²: USD of vega gained per 1 vol point rise, USD per vol point².',
+  charm: '−∂Δ/∂T: coins of delta gained per calendar day that passes.',
+  im: 'Initial margin, USD: what the venue requires to open the position; new trades need margin balance above it.',
+  mm: 'Maintenance margin, USD: liquidation starts when the margin balance falls to it.',
+  forward: 'Forward price of the expiry, USD: the typed one, else a dated future\u2019s mark in the book, else the index.',
+  basis: 'ln(F/S)/T: the forward\u2019s premium over the index as an annual rate.',
+  headroom: 'Margin balance − maintenance margin: the loss, in USD, the account can take before liquidation starts.',
+  mmUsage: 'Maintenance margin ÷ margin balance: liquidation starts at 100 %.',
+  equity: 'Collateral at the index + futures P&L + mark value of options (long +, short −), USD.',
+  marginBalance: 'What margin is measured against, USD: equity, less long options under standard margin.',
+  available: 'Margin balance − initial margin, USD: what new positions can use.',
+  collateral: 'Balances valued at each coin\u2019s index, USD.',
+  liquidation: 'The index move, alone or with every underlying together, at which maintenance margin usage reaches 100 %, everything re-valued.',
+};
+
+/** Gives every element with a glossary term (data-term) or a title a tooltip shown on hover and on keyboard focus. */
+function attachTips(root) {
+  for (const node of root.querySelectorAll('[data-term], th[title], .metric[title]')) {
+    const tip = GLOSSARY[node.dataset.term] || node.getAttribute('title');
+    if (!tip) continue;
+    node.dataset.tip = tip;
+    node.removeAttribute('title');
+    if (!node.querySelector('button') && node.tabIndex < 0) node.tabIndex = 0;
+  }
 }
 
 // ---------- number formatting (units stand next to every number) ----------
@@ -168,7 +215,24 @@ function buildRequest() {
 let nextId = 1;
 let latestId = 0;
 let timer = 0;
-let startedAt = 0;
+/** One request at a time: edits made while the engine works wait, and only the newest is sent. */
+let inFlight = false;
+let pending = false;
+let slowTimer = 0;
+const SLOW_MS = 100;
+
+function finished() {
+  inFlight = false;
+  clearTimeout(slowTimer);
+  document.body.classList.remove('busy', 'slow');
+  $('progress').setAttribute('aria-busy', 'false');
+  if (pending) {
+    pending = false;
+    compute();
+    return true;
+  }
+  return false;
+}
 
 worker.onmessage = (event) => {
   const message = event.data;
@@ -177,8 +241,8 @@ worker.onmessage = (event) => {
     showRequestError(`The calculation engine failed to start: ${message.error}`);
     return;
   }
-  if (message.id !== latestId) return; // a newer edit is on its way
-  document.body.classList.remove('busy');
+  if (message.id !== latestId) return;
+  if (finished()) return; // a newer edit is on its way
   if (message.error) {
     showRequestError(message.error);
     return;
@@ -196,11 +260,20 @@ function scheduleCompute() {
 }
 
 function compute() {
+  if (inFlight) {
+    pending = true;
+    return;
+  }
   const { problems, request } = buildRequest();
   $('input-problems').replaceChildren(...problems.map((p) => el('li', { text: p })));
   latestId = nextId++;
-  startedAt = performance.now();
+  inFlight = true;
   document.body.classList.add('busy');
+  // Anything slower than ~100 ms shows progress.
+  slowTimer = setTimeout(() => {
+    document.body.classList.add('slow');
+    $('progress').setAttribute('aria-busy', 'true');
+  }, SLOW_MS);
   worker.postMessage({ id: latestId, request });
 }
 
@@ -231,6 +304,8 @@ function render(report, ms) {
   renderWhatIf(report);
   $('account-sub').textContent = `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;
   renderUnderlyings(report);
+  renderExpiries(report);
+  renderExpiryCharts($('expiry-charts'), report);
   renderPositions(report);
   renderErrors(report);
   renderPreview(report);
@@ -242,8 +317,8 @@ function render(report, ms) {
   $('results').dataset.ready = 'true';
 }
 
-function metric(label, value, unit, title, id) {
-  return el('div', { className: 'metric', title, id },
+function metric(label, value, unit, title, id, term) {
+  return el('div', { className: 'metric', dataset: { tip: GLOSSARY[term] || title }, tabindex: 0, id },
     el('dt', { text: label }),
     el('dd', {}, el('span', { className: 'value', text: value }), ' ', el('span', { className: 'unit', text: unit })));
 }
@@ -254,14 +329,14 @@ function renderAccount(report) {
   const level = a.liquidatable ? 'danger' : isNum(usage) && usage > 0.7 ? 'warn' : 'ok';
   $('account').className = `metrics ${level}`;
   $('account').replaceChildren(
-    metric('Headroom', usd(a.headroomUsd), 'USD', 'Margin balance − maintenance margin: the loss the account can take before liquidation starts.', 'm-headroom'),
-    metric('MM usage', isNum(usage) ? pct(usage) : (a.liquidatable ? 'liquidatable' : '—'), '', 'Maintenance margin ÷ margin balance. Liquidation starts at 100 %.', 'm-mm-usage'),
-    metric('Equity', usd(a.equityUsd), 'USD', 'Collateral at the index + futures P&L + mark value of options (long +, short −).', 'm-equity'),
-    metric('Margin balance', usd(a.marginBalanceUsd), 'USD', report.margin.marginBalanceRule, 'm-margin-balance'),
-    metric('Initial margin', usd(a.initialMarginUsd), 'USD', `Sum of position IMs (${report.margin.pack}).`, 'm-im'),
-    metric('Maintenance margin', usd(a.maintenanceMarginUsd), 'USD', 'Sum of position MMs.', 'm-mm'),
-    metric('Available', usd(a.availableUsd), 'USD', 'Margin balance − initial margin: what new positions can use.', 'm-available'),
-    metric('Collateral', usd(a.collateralUsd), 'USD', 'Collateral valued at each coin’s index.', 'm-collateral'),
+    metric('Headroom', usd(a.headroomUsd), 'USD', '', 'm-headroom', 'headroom'),
+    metric('MM usage', isNum(usage) ? pct(usage) : (a.liquidatable ? 'liquidatable' : '—'), '', '', 'm-mm-usage', 'mmUsage'),
+    metric('Equity', usd(a.equityUsd), 'USD', '', 'm-equity', 'equity'),
+    metric('Margin balance', usd(a.marginBalanceUsd), 'USD', `${GLOSSARY.marginBalance} Here: ${report.margin.marginBalanceRule}.`, 'm-margin-balance'),
+    metric('Initial margin', usd(a.initialMarginUsd), 'USD', `${GLOSSARY.im} Model: ${report.margin.pack}.`, 'm-im'),
+    metric('Maintenance margin', usd(a.maintenanceMarginUsd), 'USD', '', 'm-mm', 'mm'),
+    metric('Available', usd(a.availableUsd), 'USD', '', 'm-available', 'available'),
+    metric('Collateral', usd(a.collateralUsd), 'USD', '', 'm-collateral', 'collateral'),
   );
 }
 
@@ -376,47 +451,154 @@ function renderUnderlyings(report) {
   $('underlyings').tBodies[0].replaceChildren(...rows);
 }
 
-function renderPositions(report) {
-  const rows = report.positions.map((p) => {
-    const ivLabel = { row: '', mark: ' (from mark)', smile: ' (smile)', term: ' (ATM term)', default: ' (default)' };
-    const ivCell = p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${ivLabel[p.ivSource] ?? ''}`;
-    const mark = p.priceUnit === 'USD' ? usd(p.markPrice) : coins(p.markPrice);
-    return el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' },
-      el('td', { text: String(p.line) }),
-      el('th', { scope: 'row', title: [p.readAs, ...p.notes].join('\n') }, p.instrument,
-        el('span', { className: 'badge', text: p.venue }),
-        p.expired ? el('span', { className: 'badge', text: 'expired' }) : null),
-      el('td', {}, `${SIG.format(p.size)} `, el('span', { className: 'unit', text: p.sizeUnit })),
-      el('td', { text: ivCell }),
-      el('td', {}, `${mark} `, el('span', { className: 'unit', text: p.priceUnit })),
-      el('td', { text: usd(p.valueUsd) }),
-      el('td', {}, p.valueCoin === null ? '—' : `${coins(p.valueCoin)} `, p.valueCoin === null ? null : el('span', { className: 'unit', text: p.underlying })),
-      el('td', { text: usd(p.pnlUsd) }),
-      el('td', { text: coins(p.delta) }),
-      el('td', { text: p.coinDelta === null ? '—' : coins(p.coinDelta) }),
-      el('td', { text: sig(p.gamma) }),
-      el('td', { text: usd(p.vega) }),
-      el('td', { text: usd(p.theta) }),
-      el('td', { text: usd(p.rho) }),
-      el('td', { text: coins(p.vanna) }),
-      el('td', { text: usd(p.volga) }),
-      el('td', { text: coins(p.charm) }),
-      el('td', { text: usd(p.initialMarginUsd) }),
-      el('td', { text: usd(p.maintenanceMarginUsd) }));
-  });
-  $('positions-table').tBodies[0].replaceChildren(...rows);
+// ---------- positions table: sortable, filterable, capped, with totals ----------
+
+/** Rows drawn at once; "Show every row" lifts it (a 10,000-row book stays responsive). */
+const ROW_LIMIT = 400;
+const IV_LABEL = { row: '', mark: ' (from mark)', smile: ' (smile)', term: ' (ATM term)', default: ' (default)' };
+
+/** Columns: label, the glossary term its header explains, the value sorted on, the cell drawn, and whether a total makes sense (USD sums always; coin sums only for one underlying). */
+const COLUMNS = [
+  { key: 'line', label: 'Line', value: (p) => p.line, cell: (p) => String(p.line) },
+  { key: 'instrument', label: 'Instrument', value: (p) => p.instrument, text: true },
+  { key: 'size', label: 'Size', term: 'size', value: (p) => p.size },
+  { key: 'iv', label: 'IV (%)', term: 'iv', value: (p) => p.iv ?? -Infinity, cell: (p) => (p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${IV_LABEL[p.ivSource] ?? ''}`) },
+  { key: 'mark', label: 'Mark', term: 'mark', value: (p) => p.markPrice },
+  { key: 'valueUsd', label: 'Value (USD)', term: 'value', value: (p) => p.valueUsd, cell: (p) => usd(p.valueUsd), total: 'usd' },
+  { key: 'valueCoin', label: 'Value (coin)', term: 'valueCoin', value: (p) => p.valueCoin ?? -Infinity, total: 'coin' },
+  { key: 'pnlUsd', label: 'P&L (USD)', term: 'pnl', value: (p) => p.pnlUsd ?? -Infinity, cell: (p) => usd(p.pnlUsd), total: 'usd' },
+  { key: 'delta', label: 'Δ (coins)', term: 'delta', value: (p) => p.delta, cell: (p) => coins(p.delta), total: 'coin' },
+  { key: 'coinDelta', label: 'Coin Δ (coins)', term: 'coinDelta', value: (p) => p.coinDelta ?? -Infinity, cell: (p) => (p.coinDelta === null ? '—' : coins(p.coinDelta)), total: 'coin' },
+  { key: 'gamma', label: 'Γ (coins/USD)', term: 'gamma', value: (p) => p.gamma, cell: (p) => sig(p.gamma), total: 'coin' },
+  { key: 'vega', label: 'Vega (USD/vol pt)', term: 'vega', value: (p) => p.vega, cell: (p) => usd(p.vega), total: 'usd' },
+  { key: 'theta', label: 'Θ (USD/day)', term: 'theta', value: (p) => p.theta, cell: (p) => usd(p.theta), total: 'usd' },
+  { key: 'rho', label: 'ρ (USD/pp)', term: 'rho', value: (p) => p.rho, cell: (p) => usd(p.rho), total: 'usd' },
+  { key: 'vanna', label: 'Vanna (coins/vol pt)', term: 'vanna', value: (p) => p.vanna, cell: (p) => coins(p.vanna), total: 'coin' },
+  { key: 'volga', label: 'Volga (USD/pt²)', term: 'volga', value: (p) => p.volga, cell: (p) => usd(p.volga), total: 'usd' },
+  { key: 'charm', label: 'Charm (coins/day)', term: 'charm', value: (p) => p.charm, cell: (p) => coins(p.charm), total: 'coin' },
+  { key: 'im', label: 'IM (USD)', term: 'im', value: (p) => p.initialMarginUsd ?? -Infinity, cell: (p) => usd(p.initialMarginUsd), total: 'usd' },
+  { key: 'mm', label: 'MM (USD)', term: 'mm', value: (p) => p.maintenanceMarginUsd ?? -Infinity, cell: (p) => usd(p.maintenanceMarginUsd), total: 'usd' },
+];
+
+function positionCell(column, p) {
+  if (column.key === 'instrument') {
+    return el('th', { scope: 'row', title: [p.readAs, ...p.notes].join('\n') }, p.instrument,
+      el('span', { className: 'badge', text: p.venue }), p.expired ? el('span', { className: 'badge', text: 'expired' }) : null);
+  }
+  if (column.key === 'size') return el('td', {}, `${SIG.format(p.size)} `, el('span', { className: 'unit', text: p.sizeUnit }));
+  if (column.key === 'mark') return el('td', {}, `${p.priceUnit === 'USD' ? usd(p.markPrice) : coins(p.markPrice)} `, el('span', { className: 'unit', text: p.priceUnit }));
+  if (column.key === 'valueCoin') {
+    return el('td', {}, p.valueCoin === null ? '—' : `${coins(p.valueCoin)} `, p.valueCoin === null ? null : el('span', { className: 'unit', text: p.underlying }));
+  }
+  return el('td', { text: column.cell(p) });
 }
+
+/** The rows the filter keeps: every word must appear in the instrument, underlying, venue, expiry or kind. */
+function filterPositions(positions, text) {
+  const words = String(text || '').toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return positions;
+  return positions.filter((p) => {
+    const hay = `${p.instrument} ${p.underlying} ${p.venue} ${p.kind} ${p.optionType ?? ''} ${p.expiry ?? ''} ${p.settlement}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+function sortPositions(positions, key, dir) {
+  const column = COLUMNS.find((c) => c.key === key) || COLUMNS[0];
+  const sorted = [...positions];
+  sorted.sort((a, b) => {
+    const [x, y] = [column.value(a), column.value(b)];
+    const order = column.text ? String(x).localeCompare(String(y)) : (x > y) - (x < y);
+    return dir * order || a.line - b.line || a.item - b.item;
+  });
+  return sorted;
+}
+
+function renderPositionsHead() {
+  const view = state.positionsView;
+  $('positions-table').tHead.replaceChildren(el('tr', {}, ...COLUMNS.map((c) => {
+    const active = view.sort === c.key;
+    const sort = active ? (view.dir > 0 ? 'ascending' : 'descending') : 'none';
+    return el('th', { scope: 'col', 'aria-sort': sort, dataset: { term: c.term } },
+      el('button', { type: 'button', className: 'sort', dataset: { sort: c.key },
+        onclick: () => {
+          state.positionsView = { ...view, sort: c.key, dir: active ? -view.dir : 1 };
+          saveState();
+          if (lastReport) renderPositions(lastReport);
+        } }, c.label, el('span', { className: 'arrow', 'aria-hidden': 'true', text: active ? (view.dir > 0 ? ' ▲' : ' ▼') : '' })));
+  })));
+  attachTips($('positions-table').tHead);
+}
+
+function renderPositions(report) {
+  const view = state.positionsView;
+  renderPositionsHead();
+  const kept = sortPositions(filterPositions(report.positions, view.filter), view.sort, view.dir);
+  const drawn = showAllRows ? kept : kept.slice(0, ROW_LIMIT);
+  $('positions-count').textContent = `${report.positions.length} computed`;
+  $('positions-shown').textContent = kept.length === report.positions.length && drawn.length === kept.length
+    ? '' : `showing ${drawn.length} of ${kept.length}${kept.length === report.positions.length ? '' : ` matching (${report.positions.length} in all)`}`;
+  $('positions-all').hidden = drawn.length === kept.length;
+  $('positions-table').tBodies[0].replaceChildren(...drawn.map((p) => el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' },
+    ...COLUMNS.map((c) => positionCell(c, p)))));
+  // Totals of the rows the filter keeps: USD columns always, coin columns for one underlying.
+  const underlyings = new Set(kept.map((p) => p.underlying));
+  const oneCoin = underlyings.size === 1 ? [...underlyings][0] : null;
+  const cells = COLUMNS.map((c, i) => {
+    if (i === 0) return el('td', { text: '' });
+    if (i === 1) return el('th', { scope: 'row', text: `Total of ${kept.length} row${kept.length === 1 ? '' : 's'}${oneCoin ? ` (${oneCoin})` : ''}` });
+    if (!c.total || (c.total === 'coin' && !oneCoin)) return el('td', { className: 'muted', text: c.total ? 'mixed coins' : '' });
+    const sum = kept.reduce((t, p) => { const v = c.value(p); return Number.isFinite(v) ? t + v : t; }, 0);
+    const text = c.total === 'usd' ? usd(sum) : c.key === 'gamma' ? sig(sum) : coins(sum);
+    return el('td', { dataset: { total: c.key }, text });
+  });
+  $('positions-table').tFoot.replaceChildren(el('tr', { className: 'totals' }, ...cells));
+}
+
+function renderExpiries(report) {
+  const rows = [];
+  for (const [symbol, u] of Object.entries(report.underlyings)) {
+    for (const e of u.expiries) {
+      if (!e.positions) continue;
+      rows.push(el('tr', { dataset: { underlying: symbol, expiry: e.expiry } },
+        el('th', { scope: 'row', text: symbol }),
+        el('td', { text: e.expired ? `${e.expiry} (expired)` : e.expiry }),
+        el('td', { text: String(e.positions) }),
+        el('td', { text: usd(e.forward) }),
+        el('td', { text: isNum(e.basisAnnualized) ? (e.basisAnnualized * 100).toFixed(2) : '—' }),
+        el('td', { text: usd(e.valueUsd) }),
+        el('td', { text: usd(e.pnlUsd) }),
+        el('td', { text: coins(e.delta) }),
+        el('td', { text: sig(e.gamma) }),
+        el('td', { text: usd(e.vega) }),
+        el('td', { text: usd(e.weightedVega) }),
+        el('td', { text: usd(e.theta) })));
+    }
+  }
+  $('expiries-table').tBodies[0].replaceChildren(...rows);
+}
+
+/** How many rows each line holds, per report (several when JSON is pasted on one line). */
+const rowsPerLine = new WeakMap();
 
 /** "Line 4", or "Line 1, row 3" when several rows share a line (JSON pasted on one line). */
 function where(report, line, item) {
-  const shared = [...report.positions, ...report.errors].filter((r) => r.line === line).length > 1;
-  return shared && item ? `Line ${line}, row ${item}` : `Line ${line}`;
+  let counts = rowsPerLine.get(report);
+  if (!counts) {
+    counts = new Map();
+    for (const r of [...report.positions, ...report.errors]) counts.set(r.line, (counts.get(r.line) || 0) + 1);
+    rowsPerLine.set(report, counts);
+  }
+  return counts.get(line) > 1 && item ? `Line ${line}, row ${item}` : `Line ${line}`;
 }
 
 function renderErrors(report) {
-  const items = report.errors.map((e) => el('li', { dataset: { line: String(e.line) } },
+  const items = report.errors.slice(0, PREVIEW_LIMIT).map((e) => el('li', { dataset: { line: String(e.line) } },
     el('strong', { text: `${where(report, e.line, e.item)}: ` }), e.message,
     e.text ? el('code', { text: e.text }) : null));
+  if (report.errors.length > PREVIEW_LIMIT) {
+    items.push(el('li', { className: 'muted', text: `… and ${report.errors.length - PREVIEW_LIMIT} more rows not read (Export JSON lists every one)` }));
+  }
   $('errors').replaceChildren(...items);
   $('errors-section').hidden = items.length === 0;
 }
@@ -436,12 +618,22 @@ function renderPreview(report) {
   const counts = { read: 0, assumed: 0, rejected: 0 };
   for (const r of rows) counts[r.status] += 1;
   $('preview-counts').textContent = `— ${counts.read} read, ${counts.assumed} with assumptions, ${counts.rejected} rejected`;
-  $('preview').replaceChildren(...rows.map((r) => el('li', { className: r.status, dataset: { line: String(r.line), status: r.status } },
+  // A big book previews its first rows and every rejected or assumed one.
+  let flagged = 0;
+  const shown = rows.length <= PREVIEW_LIMIT ? rows
+    : rows.filter((r, i) => i < PREVIEW_LIMIT || (r.status !== 'read' && (flagged += 1) <= PREVIEW_LIMIT));
+  const items = shown.map((r) => el('li', { className: r.status, dataset: { line: String(r.line), status: r.status } },
     el('span', { className: 'line', text: where(report, r.line, r.item).replace('Line ', '') }),
     el('span', { className: 'status', text: r.status }),
     el('span', { className: 'what', text: r.text }),
-    ...r.notes.map((n) => el('span', { className: 'note', text: n })))));
+    ...r.notes.map((n) => el('span', { className: 'note', text: n }))));
+  if (shown.length < rows.length) {
+    items.push(el('li', { className: 'more' }, el('span', {}), el('span', {}), el('span', { className: 'what muted', text: `… and ${rows.length - shown.length} more rows (the counts above include them; Export JSON lists every one)` })));
+  }
+  $('preview').replaceChildren(...items);
 }
+
+const PREVIEW_LIMIT = 300;
 
 // ---------- market and collateral editors ----------
 
@@ -539,6 +731,7 @@ async function loadSample(name) {
     state.underlyings[symbol] = { index: String(u.index), volPct: String(u.volPct), forwards: Object.fromEntries(Object.entries(u.forwards).map(([k, v]) => [k, String(v)])), atm: {}, smile: {} };
   }
   state.collateral = meta.collateral.map((c) => ({ ...c }));
+  if (meta.model) state.marginModel = meta.model;
   marketShape = '';
   applyStateToControls();
   renderCollateral();
@@ -556,6 +749,7 @@ function applyStateToControls() {
   $('what-if').value = state.whatIf || '';
   $('what-if-section').open = Boolean(state.whatIf);
   $('margin-model').value = state.marginModel || 'standard';
+  $('positions-filter').value = state.positionsView?.filter || '';
 }
 
 // ---------- export, share, files, theme ----------
@@ -690,6 +884,13 @@ async function init() {
   $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
   $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
   $('margin-model').addEventListener('change', (ev) => { state.marginModel = ev.target.value; scheduleCompute(); });
+  $('positions-filter').addEventListener('input', (ev) => {
+    state.positionsView = { ...state.positionsView, filter: ev.target.value };
+    saveState();
+    if (lastReport) renderPositions(lastReport);
+  });
+  $('positions-all').addEventListener('click', () => { showAllRows = true; if (lastReport) renderPositions(lastReport); });
+  attachTips(document);
   $('add-collateral').addEventListener('click', () => { state.collateral.push({ currency: '', amount: '' }); renderCollateral(); });
   $('clear').addEventListener('click', () => {
     if (!confirm('Clear the book, market and collateral?')) return;

@@ -1,8 +1,27 @@
 // Charts of the scenario engine's curves (uPlot, served from www/vendor): P&L against the index
-// at each horizon, and MM usage against the index with 100 % and the liquidation points marked.
+// at each horizon with the current index, break-evens and liquidation points marked; MM usage
+// against the index with 100 % marked; Greeks by expiry as bars.
 // uPlot is loaded on the first chart, not with the page.
 let uPlot = null;
 const charts = [];
+const expiryCharts = [];
+
+async function loadUPlot() {
+  if (!uPlot) uPlot = (await import('./vendor/uPlot.esm.js')).default;
+  return uPlot;
+}
+
+/** Index levels where a P&L curve crosses zero, by linear interpolation between its points. */
+export function breakEvens(prices, pnl) {
+  const out = [];
+  for (let i = 1; i < prices.length; i += 1) {
+    const [a, b] = [pnl[i - 1], pnl[i]];
+    if (a === null || b === null) continue;
+    if (a === 0) out.push(prices[i - 1]);
+    else if ((a < 0) !== (b < 0) && b !== 0) out.push(prices[i - 1] + (prices[i] - prices[i - 1]) * (a / (a - b)));
+  }
+  return out;
+}
 
 function palette() {
   const css = getComputedStyle(document.documentElement);
@@ -41,25 +60,30 @@ function markers(lines) {
 const usdTick = (v) => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(Math.abs(v) >= 1e5 ? 0 : 1)}k` : v.toFixed(0));
 
 export async function renderCharts(container, report) {
-  if (!uPlot) uPlot = (await import('./vendor/uPlot.esm.js')).default;
+  await loadUPlot();
   for (const c of charts.splice(0)) c.destroy();
   container.replaceChildren();
   const colors = palette();
   const width = Math.max(320, Math.min(container.clientWidth || 640, 900));
   for (const curve of report.scenarios.curves) {
     const liq = report.account.liquidation[curve.underlying] || {};
+    const box = document.createElement('figure');
+    box.className = 'chart';
+    box.dataset.underlying = curve.underlying;
     const index = report.underlyings[curve.underlying]?.index;
+    // Break-evens of the P&L at the first expiry (today's curve for a book without expiries).
+    const horizon = curve.horizons.find((h) => !/^(now|\+)/.test(h.label)) || curve.horizons[0];
+    const even = breakEvens(curve.prices, horizon.pnlUsd);
+    box.dataset.breakEvens = even.map((x) => x.toFixed(2)).join(' ');
     const lines = [
       { x: index, color: colors.text, dash: true, label: 'now' },
       { x: liq.downPrice, color: colors.danger, label: 'liquidation' },
       { x: liq.upPrice, color: colors.danger, label: 'liquidation' },
+      ...even.map((x) => ({ x, color: colors.muted, dash: true, label: `break-even ${horizon.label}` })),
     ];
     const axis = (label, values) => ({ stroke: colors.muted, grid: { stroke: colors.line }, ticks: { stroke: colors.line }, label, values });
-    const box = document.createElement('figure');
-    box.className = 'chart';
-    box.dataset.underlying = curve.underlying;
     const caption = document.createElement('figcaption');
-    caption.textContent = `${curve.underlying}: P&L (USD) against the index (USD), now, later and at each expiry; margin usage against the index`;
+    caption.textContent = `${curve.underlying}: P&L (USD) against the index (USD), now, later and at each expiry, break-evens at ${horizon.label}; margin usage against the index`;
     box.append(caption);
     container.append(box);
     const pnl = new uPlot({
@@ -81,5 +105,41 @@ export async function renderCharts(container, report) {
         { label: 'liquidation (100 %)', stroke: colors.danger, dash: [4, 4], width: 1, points: { show: false }, value: () => '100 %' }],
     }, [curve.prices, curve.mmUsage.map((x) => (x === null ? null : x)), curve.prices.map(() => 1)], box);
     charts.push(pnl, usage);
+  }
+}
+
+/** Greeks by expiry, one chart per underlying: vega (USD per vol point) and theta (USD per day) as bars. */
+export async function renderExpiryCharts(container, report) {
+  const withExpiries = Object.entries(report.underlyings).map(([u, r]) => [u, r.expiries.filter((e) => e.positions && !e.expired)]).filter(([, e]) => e.length);
+  for (const c of expiryCharts.splice(0)) c.destroy();
+  container.replaceChildren();
+  if (!withExpiries.length) return;
+  await loadUPlot();
+  const colors = palette();
+  const width = Math.max(300, Math.min(((container.clientWidth || 900) - 24) / Math.min(withExpiries.length, 2), 560));
+  for (const [underlying, expiries] of withExpiries) {
+    const box = document.createElement('figure');
+    box.className = 'chart';
+    box.dataset.underlying = underlying;
+    const caption = document.createElement('figcaption');
+    caption.textContent = `${underlying}: vega (USD per vol point) and theta (USD per day) by expiry`;
+    box.append(caption);
+    container.append(box);
+    const labels = expiries.map((e) => e.expiry);
+    const x = labels.map((_, i) => i);
+    const bars = (align) => uPlot.paths.bars({ size: [0.38, 60], align });
+    const money = (u, v) => (v === null ? '—' : `${v.toFixed(2)}`);
+    const chart = new uPlot({
+      width, height: 200,
+      scales: { x: { time: false, range: [-0.6, labels.length - 0.4] } },
+      axes: [
+        { stroke: colors.muted, grid: { show: false }, ticks: { stroke: colors.line }, splits: () => x, values: (u, ticks) => ticks.map((t) => labels[t] ?? '') },
+        { stroke: colors.muted, grid: { stroke: colors.line }, ticks: { stroke: colors.line }, label: 'USD', values: (u, ticks) => ticks.map(usdTick) },
+      ],
+      series: [{ label: 'expiry', value: (u, v) => (v === null ? '—' : labels[v]) },
+        { label: 'vega (USD/vol pt)', stroke: colors.accent, fill: colors.accent, paths: bars(-1), points: { show: false }, value: money },
+        { label: 'theta (USD/day)', stroke: colors.series[2], fill: colors.series[2], paths: bars(1), points: { show: false }, value: money }],
+    }, [x, expiries.map((e) => e.vega), expiries.map((e) => e.theta)], box);
+    expiryCharts.push(chart);
   }
 }

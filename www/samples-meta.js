@@ -2,7 +2,7 @@
 export const SAMPLE_MARKET = {
   valuation: '2026-11-23T12:00:00',
   underlyings: {
-    BTC: { index: 91250.5, volPct: 55, forwards: { '27NOV26': 91340, '25DEC26': 91880, '26MAR27': 93410.5, '25JUN27': 95120 } },
+    BTC: { index: 91250.5, volPct: 55, forwards: { '27NOV26': 91340, '4DEC26': 91420, '25DEC26': 91880, '26MAR27': 93410.5, '25JUN27': 95120 } },
     ETH: { index: 3120.75, volPct: 65, forwards: { '27NOV26': 3122.1, '25DEC26': 3131.9, '26MAR27': 3170, '25JUN27': 3211.4 } },
     SOL: { index: 142.3, volPct: 80, forwards: {} },
   },
@@ -15,6 +15,10 @@ export const SAMPLES = [
     collateral: [{ currency: 'USDC', amount: '2000' }] },
   { file: 'btc-short-strangle.json', label: 'BTC short strangle', description: 'A short strangle with a perpetual hedge (JSON array)',
     collateral: [{ currency: 'BTC', amount: '2' }] },
+  { file: 'btc-market-maker.csv', label: 'BTC market maker', description: 'Two-sided BTC options flow across four expiries, delta-hedged with the perpetual (best seen under portfolio margin)',
+    collateral: [{ currency: 'BTC', amount: '25' }], model: 'deribit-pm' },
+  { file: 'basis-trade.csv', label: 'Basis trade', description: 'Cash and carry: coins held, dated futures sold against them (BTC and ETH)',
+    collateral: [{ currency: 'BTC', amount: '2.5' }, { currency: 'USDC', amount: '20000' }] },
   { file: 'okx-book.csv', label: 'OKX book', description: 'OKX names and contract sizes (contracts of 0.01 BTC, $100 swaps)',
     collateral: [{ currency: 'BTC', amount: '1' }, { currency: 'USDT', amount: '20000' }] },
   { file: 'bybit-book.csv', label: 'Bybit book', description: 'Bybit names: USDC and USDT options, USDT and inverse perpetuals',

@@ -1,68 +1,13 @@
 // End to end: the served page in headless Chromium (Debian's, through playwright-core). Checks
 // figures on screen against independent closed forms and against the npm package, bad rows,
 // persistence, and that nothing leaves the page but requests for its own files.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join, dirname } from 'node:path';
-import { chromium } from 'playwright-core';
-import { initSync, analyze } from '../../pkg/headroom.js';
+import { join } from 'node:path';
+import { analyze } from '../../pkg/headroom.js';
 import { SAMPLE_MARKET, SAMPLES } from '../../www/samples-meta.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-let server;
-let origin;
-let browser;
-const foreignRequests = [];
-
-before(async () => {
-  server = spawn('python3', [join(root, 'scripts', 'serve.py'), '0'], { env: { ...process.env, HEADROOM_SERVE_QUIET: '1' } });
-  origin = await new Promise((resolve, reject) => {
-    server.stdout.on('data', (chunk) => {
-      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(String(chunk));
-      if (match) resolve(match[0]);
-    });
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    setTimeout(() => reject(new Error('server did not start')), 10_000);
-  });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  initSync({ module: readFileSync(join(root, 'pkg', 'headroom_bg.wasm')) });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill();
-  assert.deepEqual(foreignRequests, [], 'every request must be for the page’s own files');
-});
-
-/** A fresh page with empty storage; records every request that is not for the page's own origin. */
-async function openPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  page.on('request', (request) => {
-    if (!request.url().startsWith(`${origin}/`)) foreignRequests.push(request.url());
-  });
-  page.on('dialog', (dialog) => { foreignRequests.push(`dialog opened: ${dialog.message()}`); dialog.dismiss(); });
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${origin}/`);
-  await page.waitForSelector('#results[data-ready="true"]');
-  return { page, context, pageErrors };
-}
-
-async function waitForRecompute(page, predicate, arg) {
-  await page.waitForFunction(predicate, arg, { timeout: 10_000 });
-}
-
-const textOf = (page, selector) => page.textContent(selector).then((t) => t.trim());
-const num = (text) => Number(text.replace(/[^0-9.\-−]/g, '').replace('−', '-'));
+import { root, env, openPage, waitForRecompute, textOf, num, watch } from './harness.mjs';
 
 test('a typed book shows figures that match closed forms', async () => {
   const { page, context, pageErrors } = await openPage();
@@ -153,7 +98,7 @@ test('the Content-Security-Policy blocks every connection, even to the page’s 
   const outcome = await page.evaluate(async (url) => {
     const tries = [`${url}/index.html`, 'https://example.com/'];
     return Promise.all(tries.map((u) => fetch(u).then(() => 'allowed', () => 'blocked')));
-  }, origin);
+  }, env.origin);
   assert.deepEqual(outcome, ['blocked', 'blocked']);
   const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
   assert.match(csp, /connect-src 'none'/);
@@ -263,11 +208,11 @@ test('a share link carries the book in its fragment and restores it elsewhere', 
   await page.click('#share');
   await page.waitForFunction(() => document.querySelector('#share-status').dataset.link);
   const link = await page.$eval('#share-status', (e) => e.dataset.link);
-  assert.ok(link.startsWith(`${origin}/#state=`), link);
+  assert.ok(link.startsWith(`${env.origin}/#state=`), link);
   await context.close();
-  const other = await browser.newContext();
+  const other = await env.browser.newContext();
   const fresh = await other.newPage();
-  fresh.on('request', (request) => { if (!request.url().startsWith(`${origin}/`)) foreignRequests.push(request.url()); });
+  watch(fresh);
   await fresh.goto(link);
   await fresh.waitForFunction(() => document.querySelectorAll('#positions-table tbody tr').length === 3);
   assert.equal(await fresh.inputValue('#positions'), readFileSync(join(root, 'www', 'samples', 'btc-short-strangle.json'), 'utf8'));
