@@ -11,6 +11,8 @@ CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'se
        "style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'none'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
+SW_CSP = "default-src 'none'; connect-src 'self'"
+
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -21,7 +23,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         super().__init__(*args, directory=ROOT, **kwargs)
 
     def end_headers(self):
-        self.send_header("Content-Security-Policy", CSP)
+        # The service worker fetches the page's own files to keep them offline: its policy (a
+        # worker's comes with its script) allows that and nothing else.
+        policy = SW_CSP if self.path.split("?")[0].endswith("/sw.js") else CSP
+        self.send_header("Content-Security-Policy", policy)
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()

@@ -7,10 +7,11 @@
 //!   position). A book of ten thousand rows on real listed chains is a few hundred contracts per
 //!   underlying. Value, and margin within one side, are linear in size, so netting changes no
 //!   figure beyond rounding.
-//! - What does not depend on the index is computed once per contract: ln(F/K), √F, √K, σ√T (for
-//!   each volatility scenario of the margin model), the discount factor. A move of the index by a
-//!   factor g shares ln g and √g across every contract, so a re-valuation is one normalised Black
-//!   price (Jäckel's, crate `implied-vol`) per contract: no logarithm, no square root of time.
+//! - What does not depend on the index is computed once per contract: ln(F/K), σ√T (for each
+//!   volatility scenario of the margin model), the discount factor. A move of the index by a
+//!   factor g shares ln g across every contract, so a re-valuation is one time value per contract
+//!   (`pricing::time_value`: one exponential and two rational functions): no logarithm, no
+//!   square root of time.
 //! - Futures, perpetuals, coins held and settled legs are linear in the index: their USD value is
 //!   `slope·S + intercept`, two numbers per settlement pool however many rows there are. Only
 //!   standard margin, which grows with each position's size, keeps futures one by one.
@@ -19,8 +20,8 @@
 //! underlying by the same factor, with volatility and time held fixed.
 
 use crate::pricing::normal::cdf;
+use crate::pricing::time_value::time_value;
 use crate::valuation::{Leg, Model};
-use implied_vol::{DefaultSpecialFn, PriceBlackScholesNormalised};
 
 /// The settlement pools of an underlying: coin-settled legs are margined in coin under
 /// portfolio margin, USD-settled ones in USD.
@@ -47,7 +48,6 @@ impl Pool {
 pub struct Move {
     pub factor: f64,
     ln: f64,
-    sqrt: f64,
 }
 
 impl Move {
@@ -55,7 +55,6 @@ impl Move {
         Move {
             factor,
             ln: factor.ln(),
-            sqrt: factor.sqrt(),
         }
     }
 }
@@ -83,10 +82,8 @@ impl Linear {
 pub struct Options {
     pub call: Vec<bool>,
     pub strike: Vec<f64>,
-    sqrt_strike: Vec<f64>,
     /// Forward at the valuation, USD.
     pub forward: Vec<f64>,
-    sqrt_forward: Vec<f64>,
     /// ln(F/K) at the valuation.
     log_moneyness: Vec<f64>,
     pub years: Vec<f64>,
@@ -144,10 +141,7 @@ impl Options {
             (strike - forward).max(0.0)
         };
         let time_value = if total_vol > 0.0 {
-            self.sqrt_forward[i]
-                * m.sqrt
-                * self.sqrt_strike[i]
-                * normalised_black(self.log_moneyness[i] + m.ln, total_vol)
+            time_value(forward, strike, self.log_moneyness[i] + m.ln, total_vol).value
         } else {
             0.0
         };
@@ -189,17 +183,6 @@ impl Options {
         }
         sum
     }
-}
-
-/// The time value of a Black price over √(FK) (Jäckel's normalised Black, symmetric in calls and
-/// puts), from x = ln(F/K) and s = σ√T > 0.
-#[inline]
-fn normalised_black(log_moneyness: f64, total_vol: f64) -> f64 {
-    PriceBlackScholesNormalised::builder()
-        .log_moneyness(log_moneyness)
-        .total_volatility(total_vol)
-        .build_unchecked()
-        .calculate::<DefaultSpecialFn>()
 }
 
 /// A future or perpetual kept whole for standard margin: `amount` is USD notional (inverse) or
@@ -335,9 +318,7 @@ impl Kernel {
             let live = years.max(0.0);
             o.call.push(call);
             o.strike.push(strike);
-            o.sqrt_strike.push(strike.sqrt());
             o.forward.push(forward);
-            o.sqrt_forward.push(forward.sqrt());
             o.log_moneyness.push((forward / strike).ln());
             o.years.push(years);
             o.vol.push(vol);

@@ -902,6 +902,10 @@ async function init() {
     scheduleCompute();
   });
   compute();
+  // Served over http(s), the page keeps its files for offline use; opened from disk it is one file.
+  if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+    navigator.serviceWorker.register('./sw.js').catch(() => {});
+  }
 }
 
 init();

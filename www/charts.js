@@ -37,7 +37,7 @@ function markers(lines) {
       draw: [(u) => {
         const { ctx } = u;
         ctx.save();
-        for (const { x, color, dash, label } of lines) {
+        for (const { x, color, dash, label, low } of lines) {
           if (x === null || x === undefined || x < u.scales.x.min || x > u.scales.x.max) continue;
           const px = Math.round(u.valToPos(x, 'x', true));
           ctx.strokeStyle = color;
@@ -49,7 +49,8 @@ function markers(lines) {
           ctx.stroke();
           ctx.fillStyle = color;
           ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-          ctx.fillText(label, px + 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+          const y = low ? u.bbox.top + u.bbox.height - 6 * devicePixelRatio : u.bbox.top + 12 * devicePixelRatio;
+          ctx.fillText(label, px + 4 * devicePixelRatio, y);
         }
         ctx.restore();
       }],
@@ -79,7 +80,7 @@ export async function renderCharts(container, report) {
       { x: index, color: colors.text, dash: true, label: 'now' },
       { x: liq.downPrice, color: colors.danger, label: 'liquidation' },
       { x: liq.upPrice, color: colors.danger, label: 'liquidation' },
-      ...even.map((x) => ({ x, color: colors.muted, dash: true, label: `break-even ${horizon.label}` })),
+      ...even.map((x) => ({ x, color: colors.muted, dash: true, label: `break-even ${horizon.label}`, low: true })),
     ];
     const axis = (label, values) => ({ stroke: colors.muted, grid: { stroke: colors.line }, ticks: { stroke: colors.line }, label, values });
     const caption = document.createElement('figcaption');

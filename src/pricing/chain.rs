@@ -2,23 +2,13 @@
 //! expiry on each tick. Black-76 on the forward, price and first-order Greeks (and gamma) in the
 //! report's units, the same figures as [`super::quote::quote`] option by option.
 //!
-//! The kernel does per option what it must and no more: one ln(F/K) and one exponential. Both
-//! normal probabilities come from that exponential, since e^(−d2²/2) = e^(−d1²/2)·F/K, and
-//! Cody's rational erfcx (the scaled complement e^(u²)·erfc(u), crate `implied-vol`), which needs
-//! none of its own. The price is the out-of-the-money option's `F·N(d1) − K·N(d2)`
-//! (the in-the-money one adds the intrinsic value by parity), which loses relative accuracy only
-//! when the two terms nearly cancel — far out of the money and close to expiry. There it falls back to Jäckel's normalised Black (crate
-//! `implied-vol`), so every price stays within 1e-12 relative of a 60-digit reference
-//! (tests/golden.rs checks both paths).
+//! The kernel does per option what it must and no more: one ln(F/K), and the time value of
+//! [`super::time_value`] (one exponential, two rational functions; Jäckel's pricer where the
+//! textbook difference would cancel); the in-the-money option adds its intrinsic value by
+//! parity. Every price stays within 1e-12 relative of a 60-digit reference (tests/golden.rs).
 
-use super::black::{undiscounted_black, OptionKind};
-use implied_vol::{DefaultSpecialFn, SpecialFn};
-use std::f64::consts::{FRAC_1_SQRT_2, PI};
-
-/// Above this error amplification the textbook difference hands over to Jäckel's pricer. The
-/// difference of the two terms amplifies their relative error by about (1 + |d2|)/σ√T, and an
-/// error in d by about 1 + d2²: together at most a few hundred ulps, inside 1e-12 relative.
-const AMPLIFICATION_LIMIT: f64 = 512.0;
+use super::time_value::time_value;
+use std::f64::consts::PI;
 
 /// Columns of a chain; every slice has the same length. `is_call[i]` is non-zero for a call.
 #[derive(Clone, Copy, Debug)]
@@ -137,26 +127,17 @@ fn one(
     call: bool,
 ) -> [f64; 6] {
     let s = vol * sqrt_t;
-    let x = (f / k).ln();
-    let d1 = x / s + 0.5 * s;
-    let d2 = d1 - s;
-    let gauss1 = (-0.5 * d1 * d1).exp();
-    let density = gauss1 / (2.0 * PI).sqrt();
-    // The out-of-the-money side: a call when F < K, a put otherwise (θ = ±1).
-    let theta_sign = if x < 0.0 { 1.0 } else { -1.0 };
-    let n1 = cdf_with_gauss(theta_sign * d1, gauss1);
-    let otm = if (1.0 + d2.abs()) * (1.0 + d2 * d2) / s < AMPLIFICATION_LIMIT {
-        let n2 = cdf_with_gauss(theta_sign * d2, gauss1 * (f / k));
-        (theta_sign * (f * n1 - k * n2)).max(0.0)
+    // Near the money ln(F/K) is taken as ln_1p((F − K)/K): F − K is exact there, so x keeps its
+    // relative accuracy (it matters when σ√T is tiny and the price hangs on x/σ√T).
+    let ratio = f / k;
+    let x = if (0.5..2.0).contains(&ratio) {
+        ((f - k) / k).ln_1p()
     } else {
-        let kind = if theta_sign > 0.0 {
-            OptionKind::Call
-        } else {
-            OptionKind::Put
-        };
-        undiscounted_black(kind, f, k, t, vol)
+        ratio.ln()
     };
-    let otm_is_call = theta_sign > 0.0;
+    let tv = time_value(f, k, x, s);
+    let (otm, n1, otm_is_call) = (tv.value, tv.n1, tv.otm_is_call);
+    let density = tv.gauss1 / (2.0 * PI).sqrt();
     let (undiscounted, call_delta) = match (call, otm_is_call) {
         (true, true) => (otm, n1),
         (false, false) => (otm, 1.0 - n1),
@@ -177,20 +158,3 @@ fn one(
         -t * price * 0.01,
     ]
 }
-
-/// N(d), given `gauss` = e^(−d²/2): erf near zero, the scaled complement erfcx elsewhere, so no
-/// exponential is taken here and the lower tail keeps its relative accuracy.
-#[inline]
-fn cdf_with_gauss(d: f64, gauss: f64) -> f64 {
-    let u = d * FRAC_1_SQRT_2;
-    if u.abs() <= ERF_RANGE {
-        0.5 + 0.5 * DefaultSpecialFn::erf(u)
-    } else if u < 0.0 {
-        0.5 * gauss * DefaultSpecialFn::erfcx(-u)
-    } else {
-        1.0 - 0.5 * gauss * DefaultSpecialFn::erfcx(u)
-    }
-}
-
-/// Cody's switch point: below it erf is one rational function, above it erfcx is.
-const ERF_RANGE: f64 = 0.46875;

@@ -7,6 +7,7 @@ pub mod chain;
 pub mod implied;
 pub mod normal;
 pub mod quote;
+pub mod time_value;
 
 pub use black::{price_and_greeks, Greeks, OptionInputs};
 pub use implied::implied_black_vol;

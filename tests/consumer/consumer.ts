@@ -1,0 +1,40 @@
+// A front end's TypeScript, compiled with `tsc --strict` (scripts/test): the package's types and
+// the element's must describe what a consumer writes, and reject what it must not.
+import init, { analyze, priceChain, impliedVols, priceOption } from '../../pkg/headroom.js';
+import type { Request, Report, ChainQuote, OptionQuote } from '../../pkg/headroom.js';
+import type { HeadroomRiskElement } from '../../www/headroom-risk.js';
+import '../../www/headroom-risk.js';
+
+const request: Request = {
+  positions: 'instrument,size,entry\nBTC-PERPETUAL,25000,88000',
+  market: { valuationTime: '2026-11-23T12:00:00Z', underlyings: { BTC: { index: 91250.5, vol: 0.55 } } },
+  account: { collateral: { BTC: 0.5 } },
+  margin: { model: 'deribit-pm' },
+};
+
+export async function run(): Promise<number> {
+  await init();
+  const report: Report = analyze(request);
+  const headroom: number = report.account.headroomUsd;
+  const down: number | null = report.account.liquidation['BTC']?.down ?? null;
+  const chain: ChainQuote = priceChain(new Float64Array([91880]), new Float64Array([95000]), new Float64Array([0.1]), new Float64Array([0.5]), new Uint8Array([1]), 0);
+  const vega: Float64Array = chain.vega;
+  const vols: Float64Array = impliedVols(chain.price, new Float64Array([91880]), new Float64Array([95000]), new Float64Array([0.1]), new Uint8Array([1]));
+  const one: OptionQuote = priceOption({ forward: 60000, strike: 65000, years: 30 / 365, vol: 0.65, isCall: true, rate: 0 });
+
+  const element: HeadroomRiskElement = document.createElement('headroom-risk');
+  element.request = request;
+  element.addEventListener('headroom-report', (event) => {
+    const r: Report = event.detail;
+    console.log(r.account.mmUsage);
+  });
+  element.addEventListener('headroom-error', (event) => console.log(event.detail.toUpperCase()));
+
+  // @ts-expect-error: the margin model is one of three names
+  const wrongModel: Request = { ...request, margin: { model: 'cross' } };
+  // @ts-expect-error: the valuation time is required (the core never reads a clock)
+  const noClock: Request = { positions: '', market: {} };
+  // @ts-expect-error: the report is read-only on the element
+  element.report = report;
+  return headroom + (down ?? 0) + vega[0] + vols[0] + one.price + (wrongModel ? 0 : 1) + (noClock ? 0 : 1);
+}
