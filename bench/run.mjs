@@ -108,7 +108,7 @@ const target = (label, value, goal, better) => {
 };
 lines.push(`Headroom benchmarks — ${new Date().toISOString()} — ${r.userAgent.match(/Chrome\/[\d.]+/)?.[0]}, ${r.cores} cores`);
 lines.push('');
-lines.push('Price + delta, gamma, vega, theta of one European option (ns per option, median of interleaved rounds):');
+lines.push('Price + delta, gamma, vega, theta of one European option (ns per option, median of interleaved rounds):', '');
 row('implementation', 'where', 'ns/option', 'Headroom is … × faster');
 row('---', '---', '---', '---');
 const p = r.pricing;
@@ -123,7 +123,7 @@ lines.push('');
 lines.push(`Agreement before timing (max difference; price relative to F): uqee ${JSON.stringify(r.agreement.uqee)}; black-scholes+greeks ${JSON.stringify(r.agreement.blackScholesGreeks)}`);
 lines.push(`Far-OTM tails, ${r.tails.cases} golden cases vs 60-digit mpmath, worst relative price error: Headroom ${r.tails.headroom.toExponential(2)}, uqee ${r.tails.uqee.toExponential(2)}, black-scholes ${r.tails.blackScholes.toExponential(2)}`);
 lines.push('');
-lines.push('Implied volatility (ns per option):');
+lines.push('Implied volatility (ns per option):', '');
 row('implementation', 'ns/option', 'Headroom is … × faster', 'accuracy (worst relative error; failures)');
 row('---', '---', '---', '---');
 const iv = r.implied;
@@ -134,7 +134,7 @@ row('npm implied-volatility (500 options)', fmt(iv.npmNs), fmt(iv.npmNs / iv.hea
 const nativeIv = criterion('pricing', "implied_vols (Let's Be Rational)");
 if (nativeIv) row('Headroom implied_vols, native (criterion)', fmt(nativeIv / 1e4), '', `WebAssembly costs ${fmt(iv.headroomNs / (nativeIv / 1e4), 2)}×`);
 lines.push('');
-lines.push('Whole books: analyze (distances to liquidation, stress tests included), one thread:');
+lines.push('Whole books: analyze (distances to liquidation, stress tests included), one thread:', '');
 row('positions', 'margin', 'Chromium ms', 'µs/position', 'native ms (criterion)');
 row('---', '---', '---', '---', '---');
 for (const b of r.books) {
@@ -143,7 +143,7 @@ for (const b of r.books) {
 }
 lines.push('');
 const pm10k = r.books.find((b) => b.positions === 10000 && b.model === 'deribit-pm');
-lines.push('Targets (issue 6):');
+lines.push('Targets (issue 6):', '');
 lines.push(`- ${target('price + first-order Greeks ≥ 5× @uqee/black-scholes', p.uqeeNs / p.headroomNs, 5, 'higher')} (${fmt(p.uqeeNs / p.headroomNs, 2)}×)`);
 lines.push(`- ${target('implied vol ≥ 3× the fastest JS solver', Math.min(iv.newtonNs, iv.npmNs) / iv.headroomNs, 3, 'higher')} (${fmt(Math.min(iv.newtonNs, iv.npmNs) / iv.headroomNs, 2)}×)`);
 lines.push(`- ${target('far-OTM prices within 1e-12 relative', r.tails.headroom, 1e-12, 'lower')} (${r.tails.headroom.toExponential(2)})`);

@@ -79,7 +79,7 @@ const replace = (pattern, text) => {
 replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*">/, `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
 replace(/<link rel="icon"[^>]*>/, `<link rel="icon" href="${favicon}" type="image/svg+xml">`);
 replace(/<link rel="stylesheet" href="vendor\/uPlot\.min\.css">\s*<link rel="stylesheet" href="style\.css">/, `<style>${styles}</style>`);
-replace(/<script type="module" async src="engine\.js"><\/script>\s*<script type="module" src="app\.js"><\/script>/, `<script type="module">${inlineScript}</script>`);
+replace(/<script type="module" async src="engine\.js"><\/script>(\s*<link rel="modulepreload"[^>]*>)*\s*<script type="module" src="app\.js"><\/script>/, `<script type="module">${inlineScript}</script>`);
 mkdirSync(join(root, 'dist'), { recursive: true });
 writeFileSync(join(root, 'dist', 'headroom.html'), html);
 

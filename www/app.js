@@ -313,7 +313,10 @@ function render(report, ms) {
   const rows = report.positions.length;
   const total = `${rows} position${rows === 1 ? '' : 's'} computed, ${report.errors.length} row${report.errors.length === 1 ? '' : 's'} not read`;
   showStatus(`${total} · valued at ${report.valuationTime} · ${isNum(ms) ? ms.toFixed(1) : '?'} ms in WebAssembly`);
-  if ($('results').dataset.ready !== 'true') performance.mark('headroom-first-report');
+  if ($('results').dataset.ready !== 'true') {
+    performance.mark('headroom-first-report');
+    setTimeout(keepOffline, 0);
+  }
   $('results').dataset.ready = 'true';
 }
 
@@ -902,7 +905,11 @@ async function init() {
     scheduleCompute();
   });
   compute();
-  // Served over http(s), the page keeps its files for offline use; opened from disk it is one file.
+}
+
+/** Served over http(s), the page keeps its files for offline use (opened from disk it is one
+ * file). Registered after the first report, so caching never competes with the page's start. */
+function keepOffline() {
   if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
     navigator.serviceWorker.register('./sw.js').catch(() => {});
   }

@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, priceChain } from '../../pkg/headroom.js';
-import { env, watch, textOf, waitForRecompute } from './harness.mjs';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { env, artifacts, watch, textOf, waitForRecompute } from './harness.mjs';
 
 async function openEmbed() {
   const context = await env.browser.newContext();
@@ -51,5 +53,8 @@ test('the direct call prices the chain as the package does', async () => {
     assert.equal(cells[4], q.vega[i].toFixed(2), `vega at ${k}`);
     assert.equal(Number(cells[6]), Number(((0.52 + 0.25 * Math.log(k / 91880) ** 2) * 100).toFixed(4)), 'implied back to the vol');
   }
+  await page.waitForSelector('headroom-risk [data-figure="headroom"]');
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, 'embed.png'), fullPage: true });
   await context.close();
 });

@@ -229,6 +229,5 @@ test('a file opens into the book, and the theme can be forced', async () => {
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(background, 'rgb(17, 19, 23)');
-  await page.screenshot({ path: join(root, 'tests', 'e2e', 'artifacts', 'dark.png') });
   await context.close();
 });

@@ -2,12 +2,14 @@
 // by expiry, break-evens, the keyboard alone, and a 10,000-row book that keeps the page responsive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../pkg/headroom.js';
 import { SAMPLE_MARKET, SAMPLES } from '../../www/samples-meta.js';
 import { book } from '../../bench/books.mjs';
-import { root, openPage, waitForRecompute, textOf, num } from './harness.mjs';
+import { root, artifacts, openPage, waitForRecompute, textOf, num } from './harness.mjs';
+
+mkdirSync(artifacts, { recursive: true });
 
 /** The npm package's report of a sample, with the page's sample market and collateral. */
 function sampleReport(file, extra = {}) {
@@ -170,5 +172,33 @@ test('a 10,000-row book shows progress, caps the rows drawn and keeps typing res
   assert.ok(typed < 500, `a keystroke took ${typed} ms to reach the screen`);
   assert.ok(longest < 1500, `the main thread was blocked for ${longest} ms`);
   assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test('a recompute does not move the page around', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="deribit-desk.csv"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 13);
+  await waitForRecompute(page, () => document.querySelectorAll('#charts canvas').length >= 2);
+  const layout = () => page.evaluate(() => ['#account', '#liquidation', '#charts', '#positions-table', '#stress']
+    .map((s) => { const r = document.querySelector(s).getBoundingClientRect(); return [s, Math.round(r.top + scrollY), Math.round(r.height)]; }));
+  const before = await layout();
+  await page.fill('#rate', '1');
+  await waitForRecompute(page, () => !document.body.classList.contains('busy'));
+  await page.waitForTimeout(200);
+  assert.deepEqual(await layout(), before, 'same sections at the same places after a recompute');
+  await context.close();
+});
+
+test('screenshots of the main views, light and dark (the README copies them from artifacts/)', async () => {
+  const { page, context } = await openPage({ viewport: { width: 1400, height: 1000 } });
+  await page.click('button[data-sample="btc-market-maker.csv"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 16);
+  await waitForRecompute(page, () => document.querySelectorAll('#charts canvas').length >= 2 && document.querySelectorAll('#expiry-charts canvas').length >= 1);
+  await page.selectOption('#theme', 'light');
+  await page.screenshot({ path: join(artifacts, 'light.png'), fullPage: true });
+  await page.selectOption('#theme', 'dark');
+  await waitForRecompute(page, () => getComputedStyle(document.body).backgroundColor === 'rgb(17, 19, 23)');
+  await page.screenshot({ path: join(artifacts, 'dark.png'), fullPage: true });
   await context.close();
 });
