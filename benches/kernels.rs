@@ -74,31 +74,18 @@ fn pricing(cr: &mut Criterion) {
             black_box(sum)
         })
     });
-    group.bench_function("price_chain (columns, price and first-order Greeks)", |b| {
-        b.iter(|| {
-            black_box(
-                price_chain(&ChainInputs {
-                    forward: &c.forward,
-                    strike: &c.strike,
-                    years: &c.years,
-                    vol: &c.vol,
-                    is_call: &c.is_call,
-                    rate: 0.0,
-                })
-                .map(|g| g.price[n - 1]),
-            )
-        })
-    });
-    let prices: Vec<f64> = price_chain(&ChainInputs {
+    let inputs = ChainInputs {
         forward: &c.forward,
         strike: &c.strike,
         years: &c.years,
         vol: &c.vol,
         is_call: &c.is_call,
         rate: 0.0,
-    })
-    .map(|g| g.price)
-    .unwrap_or_default();
+    };
+    group.bench_function("price_chain (columns, price and first-order Greeks)", |b| {
+        b.iter(|| black_box(price_chain(&inputs).map(|g| g.price[n - 1])))
+    });
+    let prices: Vec<f64> = price_chain(&inputs).map(|g| g.price).unwrap_or_default();
     group.bench_function("implied_vols (Let's Be Rational)", |b| {
         b.iter(|| {
             black_box(

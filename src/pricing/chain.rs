@@ -60,19 +60,15 @@ pub struct ChainGreeks {
 /// ```
 pub fn price_chain(c: &ChainInputs) -> Result<ChainGreeks, String> {
     let n = c.forward.len();
-    let lengths = [
-        ("strike", c.strike.len()),
-        ("years", c.years.len()),
-        ("vol", c.vol.len()),
-        ("isCall", c.is_call.len()),
-    ];
-    for (name, len) in lengths {
-        if len != n {
-            return Err(format!(
-                "{name}: has {len} values, forward has {n}; every column needs one per option"
-            ));
-        }
-    }
+    same_lengths(
+        ("forward", n),
+        &[
+            ("strike", c.strike.len()),
+            ("years", c.years.len()),
+            ("vol", c.vol.len()),
+            ("isCall", c.is_call.len()),
+        ],
+    )?;
     if !(c.rate.is_finite() && c.rate.abs() <= 1.0) {
         return Err(format!(
             "rate: must be a fraction between −1 and 1, got {}",
@@ -157,4 +153,15 @@ fn one(
         theta / 365.0,
         -t * price * 0.01,
     ]
+}
+
+/// Errors naming the first column whose length differs from `first`'s.
+pub fn same_lengths(first: (&str, usize), others: &[(&str, usize)]) -> Result<(), String> {
+    let (first_name, n) = first;
+    match others.iter().find(|(_, len)| *len != n) {
+        Some((name, len)) => Err(format!(
+            "{name}: has {len} values, {first_name} has {n}; every column needs one per option"
+        )),
+        None => Ok(()),
+    }
 }

@@ -54,20 +54,16 @@ pub fn implied_vols(
     years: &[f64],
     is_call: &[u8],
 ) -> Result<Vec<f64>, String> {
+    super::chain::same_lengths(
+        ("price", price.len()),
+        &[
+            ("forward", forward.len()),
+            ("strike", strike.len()),
+            ("years", years.len()),
+            ("isCall", is_call.len()),
+        ],
+    )?;
     let n = price.len();
-    let lengths = [
-        ("forward", forward.len()),
-        ("strike", strike.len()),
-        ("years", years.len()),
-        ("isCall", is_call.len()),
-    ];
-    for (name, len) in lengths {
-        if len != n {
-            return Err(format!(
-                "{name}: has {len} values, price has {n}; every column needs one per option"
-            ));
-        }
-    }
     Ok((0..n)
         .map(|i| {
             let kind = if is_call[i] != 0 {
