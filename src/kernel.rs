@@ -20,7 +20,7 @@
 //! underlying by the same factor, with volatility and time held fixed.
 
 use crate::pricing::normal::cdf;
-use crate::pricing::time_value::time_value;
+use crate::pricing::time_value::{log_moneyness, time_value};
 use crate::valuation::{Leg, Model};
 
 /// The settlement pools of an underlying: coin-settled legs are margined in coin under
@@ -319,7 +319,7 @@ impl Kernel {
             o.call.push(call);
             o.strike.push(strike);
             o.forward.push(forward);
-            o.log_moneyness.push((forward / strike).ln());
+            o.log_moneyness.push(log_moneyness(forward, strike));
             o.years.push(years);
             o.vol.push(vol);
             o.total_vol.push(vol.max(0.0) * live.sqrt());

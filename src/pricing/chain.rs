@@ -7,7 +7,7 @@
 //! textbook difference would cancel); the in-the-money option adds its intrinsic value by
 //! parity. Every price stays within 1e-12 relative of a 60-digit reference (tests/golden.rs).
 
-use super::time_value::time_value;
+use super::time_value::{log_moneyness, time_value};
 use std::f64::consts::PI;
 
 /// Columns of a chain; every slice has the same length. `is_call[i]` is non-zero for a call.
@@ -123,15 +123,7 @@ fn one(
     call: bool,
 ) -> [f64; 6] {
     let s = vol * sqrt_t;
-    // Near the money ln(F/K) is taken as ln_1p((F − K)/K): F − K is exact there, so x keeps its
-    // relative accuracy (it matters when σ√T is tiny and the price hangs on x/σ√T).
-    let ratio = f / k;
-    let x = if (0.5..2.0).contains(&ratio) {
-        ((f - k) / k).ln_1p()
-    } else {
-        ratio.ln()
-    };
-    let tv = time_value(f, k, x, s);
+    let tv = time_value(f, k, log_moneyness(f, k), s);
     let (otm, n1, otm_is_call) = (tv.value, tv.n1, tv.otm_is_call);
     let density = tv.gauss1 / (2.0 * PI).sqrt();
     let (undiscounted, call_delta) = match (call, otm_is_call) {

@@ -19,6 +19,18 @@ const AMPLIFICATION_LIMIT: f64 = 512.0;
 /// Cody's switch point: below it erf is one rational function, above it erfcx is.
 const ERF_RANGE: f64 = 0.46875;
 
+/// ln(F/K), near the money as ln_1p((F − K)/K): F − K is exact there (Sterbenz), so x keeps its
+/// relative accuracy, which matters when σ√T is tiny and the price hangs on x/σ√T.
+#[inline]
+pub fn log_moneyness(forward: f64, strike: f64) -> f64 {
+    let ratio = forward / strike;
+    if (0.5..2.0).contains(&ratio) {
+        ((forward - strike) / strike).ln_1p()
+    } else {
+        ratio.ln()
+    }
+}
+
 /// The time value and what the Greeks reuse.
 #[derive(Clone, Copy, Debug)]
 pub struct TimeValue {
