@@ -2,6 +2,8 @@
 //! headroom, and the distance to liquidation, found by re-valuing everything, margin included,
 //! under the chosen model.
 
+use std::cell::RefCell;
+
 use crate::kernel::{Kernel, Move};
 use crate::margin::standard::Requirement;
 use crate::margin::{Detail, MarginModel};
@@ -86,6 +88,9 @@ pub struct Account<'a> {
     groups: Vec<Group<'a>>,
     /// USD stablecoin collateral.
     stablecoins_usd: f64,
+    /// Each group's part of the account at the factors the liquidation searches probed, kept
+    /// because the searches of one underlying and of all together step through the same moves.
+    probed: RefCell<Vec<Vec<(u64, AccountState)>>>,
 }
 
 struct Group<'a> {
@@ -134,6 +139,7 @@ impl<'a> Account<'a> {
         Account {
             collateral,
             model,
+            probed: RefCell::new(vec![Vec::new(); groups.len()]),
             groups,
             stablecoins_usd: collateral_usd(&|c| c.underlying.is_none()),
         }
@@ -161,6 +167,7 @@ impl<'a> Account<'a> {
         Account {
             collateral: self.collateral,
             model: self.model,
+            probed: RefCell::new(vec![Vec::new(); self.groups.len()]),
             groups,
             stablecoins_usd: self.stablecoins_usd,
         }
@@ -226,6 +233,17 @@ impl<'a> Account<'a> {
         }
     }
 
+    /// [`Account::part`] of group `g`, remembered for the liquidation searches.
+    fn probed_part(&self, g: usize, factor: f64) -> AccountState {
+        let key = factor.to_bits();
+        if let Some((_, state)) = self.probed.borrow()[g].iter().find(|(k, _)| *k == key) {
+            return *state;
+        }
+        let state = self.part(&self.groups[g], factor);
+        self.probed.borrow_mut()[g].push((key, state));
+        state
+    }
+
     /// The account with each underlying's index at `factor_of(underlying)` times its level.
     pub fn state_with(&self, factor_of: impl Fn(&str) -> f64) -> AccountState {
         let mut state = self.stablecoins();
@@ -268,15 +286,17 @@ impl<'a> Account<'a> {
     /// everything of it re-valued: options, futures P&L, coin collateral and the margin itself.
     /// Zero both ways when the account is liquidatable already.
     pub fn liquidation(&self, underlying: &str) -> Liquidation {
+        let searched = self.groups.iter().position(|g| g.underlying == underlying);
         let mut fixed = self.stablecoins();
-        for g in self.groups.iter().filter(|g| g.underlying != underlying) {
-            fixed.add(&self.part(g, 1.0));
+        for (i, g) in self.groups.iter().enumerate() {
+            if Some(i) != searched {
+                fixed.add(&self.part(g, 1.0));
+            }
         }
-        let group = self.group(underlying);
         let at = |m: f64| {
             let mut state = fixed;
-            if let Some(g) = group {
-                state.add(&self.part(g, 1.0 + m));
+            if let Some(g) = searched {
+                state.add(&self.probed_part(g, 1.0 + m));
             }
             state
         };
@@ -287,11 +307,18 @@ impl<'a> Account<'a> {
     }
 
     /// The smallest common move of every underlying's index at which MM usage reaches 100 %.
+    /// Its scan re-uses the parts the searches of single underlyings valued at the same moves.
     pub fn liquidation_all(&self) -> Liquidation {
         if let [only] = &self.groups[..] {
             return self.liquidation(&only.underlying);
         }
-        let at = |m: f64| self.state_with(|_| 1.0 + m);
+        let at = |m: f64| {
+            let mut state = self.stablecoins();
+            for g in 0..self.groups.len() {
+                state.add(&self.probed_part(g, 1.0 + m));
+            }
+            state
+        };
         Liquidation {
             down: first_crossing(&at, MOVE_DOWN_LIMIT),
             up: first_crossing(&at, MOVE_UP_LIMIT),

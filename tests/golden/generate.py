@@ -101,6 +101,22 @@ def black76_cases(rng):
     for s in (0.01, 0.05, 2.0, 3.5, 5.0):
         for x in (-0.5, 0.0, 0.5):
             cases.append(("P", 3120.75, 3120.75 * math.exp(x), 0.25, 0.0, s, f"vol-{s}"))
+    # Either side of the pricer's hand-over from the textbook difference to Jäckel's formula,
+    # at an error amplification (1 + |d|)/σ√T of 256 and at |d1| = 30.
+    T = 30 / 365
+    for w in (0.02, 0.05, 0.1, 0.3, 0.8):
+        for amplification in (64, 200, 250, 262, 320, 1000):
+            n_sd = amplification * w - 1
+            if not 1 < n_sd < 34:
+                continue
+            F = 91250.5
+            cases.append(("C", F, F * math.exp(n_sd * w + w * w / 2), T, 0.0, w / math.sqrt(T), f"handover-{amplification}"))
+            cases.append(("P", F, F * math.exp(-n_sd * w + w * w / 2), T, 0.0, w / math.sqrt(T), f"handover-{amplification}"))
+    for n_sd in (28, 29.5, 30.5, 32):
+        for w in (0.3, 0.8):
+            F = 91250.5
+            cases.append(("C", F, F * math.exp(n_sd * w + w * w / 2), T, 0.0, w / math.sqrt(T), f"handover-d{n_sd}"))
+            cases.append(("P", F, F * math.exp(-n_sd * w + w * w / 2), T, 0.0, w / math.sqrt(T), f"handover-d{n_sd}"))
     return cases
 
 
