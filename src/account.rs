@@ -88,8 +88,9 @@ pub struct Account<'a> {
     groups: Vec<Group<'a>>,
     /// USD stablecoin collateral.
     stablecoins_usd: f64,
-    /// Each group's part of the account at the factors the liquidation searches probed, kept
-    /// because the searches of one underlying and of all together step through the same moves.
+    /// Each group's part of the account at every factor it was valued at, kept because the
+    /// searches of one underlying and of all together step through the same moves, and curves
+    /// and stress tests value the groups they do not move at the same 1.0 again and again.
     probed: RefCell<Vec<Vec<(u64, AccountState)>>>,
 }
 
@@ -233,7 +234,7 @@ impl<'a> Account<'a> {
         }
     }
 
-    /// [`Account::part`] of group `g`, remembered for the liquidation searches.
+    /// [`Account::part`] of group `g`, remembered (see the field `probed`).
     fn probed_part(&self, g: usize, factor: f64) -> AccountState {
         let key = factor.to_bits();
         if let Some((_, state)) = self.probed.borrow()[g].iter().find(|(k, _)| *k == key) {
@@ -247,8 +248,8 @@ impl<'a> Account<'a> {
     /// The account with each underlying's index at `factor_of(underlying)` times its level.
     pub fn state_with(&self, factor_of: impl Fn(&str) -> f64) -> AccountState {
         let mut state = self.stablecoins();
-        for g in &self.groups {
-            state.add(&self.part(g, factor_of(&g.underlying)));
+        for (i, g) in self.groups.iter().enumerate() {
+            state.add(&self.probed_part(i, factor_of(&g.underlying)));
         }
         state
     }
@@ -288,9 +289,9 @@ impl<'a> Account<'a> {
     pub fn liquidation(&self, underlying: &str) -> Liquidation {
         let searched = self.groups.iter().position(|g| g.underlying == underlying);
         let mut fixed = self.stablecoins();
-        for (i, g) in self.groups.iter().enumerate() {
+        for i in 0..self.groups.len() {
             if Some(i) != searched {
-                fixed.add(&self.part(g, 1.0));
+                fixed.add(&self.probed_part(i, 1.0));
             }
         }
         let at = |m: f64| {
@@ -312,13 +313,7 @@ impl<'a> Account<'a> {
         if let [only] = &self.groups[..] {
             return self.liquidation(&only.underlying);
         }
-        let at = |m: f64| {
-            let mut state = self.stablecoins();
-            for g in 0..self.groups.len() {
-                state.add(&self.probed_part(g, 1.0 + m));
-            }
-            state
-        };
+        let at = |m: f64| self.state_with(|_| 1.0 + m);
         Liquidation {
             down: first_crossing(&at, MOVE_DOWN_LIMIT),
             up: first_crossing(&at, MOVE_UP_LIMIT),
