@@ -41,7 +41,7 @@ writeFileSync(
 );
 // The service worker: every file the page loads, and a version that changes with any of them.
 const www = join(root, 'www');
-const files = ['index.html', 'app.js', 'engine.js', 'worker.js', 'charts.js', 'samples-meta.js', 'style.css', 'favicon.svg',
+const files = ['index.html', 'app.js', 'engine.js', 'worker.js', 'positions-columns.js', 'charts.js', 'samples-meta.js', 'style.css', 'favicon.svg',
   'vendor/uPlot.esm.js', 'vendor/uPlot.min.css', 'pkg/headroom.js', 'pkg/headroom_wasm.js', 'pkg/samples.js',
   'embed.html', 'embed.js', 'headroom-risk.js'];
 const hash = createHash('sha256');

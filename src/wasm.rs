@@ -16,16 +16,168 @@ pub fn start() {
 pub fn analyze(
     #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
 ) -> Result<JsValue, JsError> {
+    to_js(&report_of(request)?)
+}
+
+/// `analyze` for big books: the same report with its positions as columns (typed arrays and
+/// one string per text field) and `report.positions` empty. Objects cost one JS object per
+/// row to build here and again to post to another thread; columns cost a few copies and can be
+/// transferred. `positionsFromColumns` (www/positions-columns.js) rebuilds the rows.
+#[wasm_bindgen(js_name = analyzeColumnar, unchecked_return_type = "ColumnarReport")]
+pub fn analyze_columnar(
+    #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
+) -> Result<JsValue, JsError> {
+    let mut report = report_of(request)?;
+    let positions = std::mem::take(&mut report.positions);
+    let out = js_sys::Object::new();
+    set(&out, "report", &to_js(&report)?);
+    set(&out, "positions", &position_columns(&positions)?.into());
+    Ok(out.into())
+}
+
+fn report_of(request: JsValue) -> Result<crate::report::Report, JsError> {
     let deserializer = serde_wasm_bindgen::Deserializer::from(request);
     let request = crate::request::from_deserializer(deserializer)
         .map_err(|e| JsError::new(&e.to_string()))?;
-    let report = crate::analyze(&request).map_err(|e| JsError::new(&e.to_string()))?;
+    crate::analyze(&request).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn to_js(report: &crate::report::Report) -> Result<JsValue, JsError> {
     let serializer = serde_wasm_bindgen::Serializer::new()
         .serialize_missing_as_null(true)
         .serialize_maps_as_objects(true);
     report
         .serialize(&serializer)
         .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn set(object: &js_sys::Object, key: &str, value: &JsValue) {
+    // Setting a property on a plain object just made here cannot fail.
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// A text column's `ends` entry for `null`.
+const NULL_END: u32 = u32::MAX;
+
+/// A numeric column: its JSON name and the field.
+type NumberField = (
+    &'static str,
+    fn(&crate::report::PositionReport) -> Option<f64>,
+);
+/// A text column: its JSON name and the field.
+type TextField = (
+    &'static str,
+    fn(&crate::report::PositionReport) -> Option<&str>,
+);
+
+/// `PositionColumns`: every field of `PositionReport` under its JSON name, numbers as
+/// `Float64Array` (NaN for `null`), text as one string with the UTF-16 end of each row's part.
+fn position_columns(rows: &[crate::report::PositionReport]) -> Result<js_sys::Object, JsError> {
+    let numbers: [NumberField; 28] = [
+        ("line", |p| Some(p.line as f64)),
+        ("item", |p| Some(p.item as f64)),
+        ("strike", |p| p.strike),
+        ("size", |p| Some(p.size)),
+        ("quantity", |p| Some(p.quantity)),
+        ("index", |p| Some(p.index)),
+        ("years", |p| p.years),
+        ("forward", |p| p.forward),
+        ("iv", |p| p.iv),
+        ("markPrice", |p| Some(p.mark_price)),
+        ("entryPrice", |p| p.entry_price),
+        ("valueUsd", |p| Some(p.value_usd)),
+        ("valueCoin", |p| p.value_coin),
+        ("pnlUsd", |p| p.pnl_usd),
+        ("delta", |p| Some(p.delta)),
+        ("gamma", |p| Some(p.gamma)),
+        ("gammaPct", |p| Some(p.gamma_pct)),
+        ("vega", |p| Some(p.vega)),
+        ("vegaCoin", |p| Some(p.vega_coin)),
+        ("theta", |p| Some(p.theta)),
+        ("thetaCoin", |p| Some(p.theta_coin)),
+        ("rho", |p| Some(p.rho)),
+        ("vanna", |p| Some(p.vanna)),
+        ("volga", |p| Some(p.volga)),
+        ("charm", |p| Some(p.charm)),
+        ("coinDelta", |p| p.coin_delta),
+        ("initialMarginUsd", |p| p.initial_margin_usd),
+        ("maintenanceMarginUsd", |p| p.maintenance_margin_usd),
+    ];
+    let texts: [TextField; 13] = [
+        ("instrument", |p| Some(&p.instrument)),
+        ("underlying", |p| Some(&p.underlying)),
+        ("venue", |p| Some(p.venue)),
+        ("venueSource", |p| Some(p.venue_source)),
+        ("readAs", |p| Some(&p.read_as)),
+        ("kind", |p| Some(p.kind)),
+        ("settlement", |p| Some(p.settlement)),
+        ("expiry", |p| p.expiry.as_deref()),
+        ("optionType", |p| p.option_type),
+        ("sizeUnit", |p| Some(p.size_unit)),
+        ("forwardSource", |p| p.forward_source),
+        ("ivSource", |p| p.iv_source),
+        ("priceUnit", |p| Some(&p.price_unit)),
+    ];
+    let out = js_sys::Object::new();
+    set(&out, "count", &JsValue::from(rows.len() as f64));
+    let number_columns = js_sys::Object::new();
+    for (name, get) in numbers {
+        let column: Vec<f64> = rows.iter().map(|p| get(p).unwrap_or(f64::NAN)).collect();
+        set(
+            &number_columns,
+            name,
+            &js_sys::Float64Array::from(&column[..]),
+        );
+    }
+    set(&out, "numbers", &number_columns);
+    let expired: Vec<u8> = rows.iter().map(|p| u8::from(p.expired)).collect();
+    set(&out, "expired", &js_sys::Uint8Array::from(&expired[..]));
+    let text_columns = js_sys::Object::new();
+    for (name, get) in texts {
+        set(
+            &text_columns,
+            name,
+            &text_column(rows.iter().map(get))?.into(),
+        );
+    }
+    set(&out, "text", &text_columns);
+    let counts: Vec<u32> = rows.iter().map(|p| p.notes.len() as u32).collect();
+    let notes = text_column(
+        rows.iter()
+            .flat_map(|p| p.notes.iter().map(|n| Some(n.as_str()))),
+    )?;
+    set(&notes, "count", &js_sys::Uint32Array::from(&counts[..]));
+    set(&out, "notes", &notes);
+    Ok(out)
+}
+
+/// `{ text, ends }`: the strings one after another, and where each ends in UTF-16 units
+/// ([`NULL_END`] for `null`).
+fn text_column<'a>(
+    values: impl Iterator<Item = Option<&'a str>>,
+) -> Result<js_sys::Object, JsError> {
+    let too_long = || JsError::new("the book's text is too long for columns (over 4 G characters)");
+    let mut text = String::new();
+    let mut ends = Vec::new();
+    let mut end: u32 = 0;
+    for value in values {
+        match value {
+            Some(s) => {
+                text.push_str(s);
+                let units = u32::try_from(s.encode_utf16().count()).map_err(|_| too_long())?;
+                end = end
+                    .checked_add(units)
+                    .filter(|e| *e != NULL_END)
+                    .ok_or_else(too_long)?;
+                ends.push(end);
+            }
+            None => ends.push(NULL_END),
+        }
+    }
+    let out = js_sys::Object::new();
+    set(&out, "text", &JsValue::from_str(&text));
+    set(&out, "ends", &js_sys::Uint32Array::from(&ends[..]));
+    Ok(out)
 }
 
 /// Prices one option (Black-76 on a forward) with its Greeks in the report's units. Throws an
@@ -456,6 +608,31 @@ export interface ChainQuote {
   /** Per calendar day, forward fixed. */ theta: Float64Array;
   /** Per 1 percentage point of rate. */ rho: Float64Array;
   /** Indexes of options with a non-positive or non-finite forward, strike, years or vol. */ invalid: Uint32Array;
+}
+
+/** Output of `analyzeColumnar`: the report without its positions, and the positions in columns. */
+export interface ColumnarReport {
+  /** `analyze`'s report; its `positions` is empty. */
+  report: Report;
+  positions: PositionColumns;
+}
+
+/** `PositionReport`'s fields in columns, row i of each being position i. Units as in `PositionReport`. */
+export interface PositionColumns {
+  count: number;
+  /** Every numeric field of `PositionReport`; NaN where the report has `null`. */
+  numbers: Record<"line" | "item" | "strike" | "size" | "quantity" | "index" | "years" | "forward" | "iv" | "markPrice" | "entryPrice" | "valueUsd" | "valueCoin" | "pnlUsd" | "delta" | "gamma" | "gammaPct" | "vega" | "vegaCoin" | "theta" | "thetaCoin" | "rho" | "vanna" | "volga" | "charm" | "coinDelta" | "initialMarginUsd" | "maintenanceMarginUsd", Float64Array>;
+  /** 1 where the position has expired. */
+  expired: Uint8Array;
+  /** Every text field: the rows' strings one after another; `ends[i]` is where row i's ends, in UTF-16 units, or 4294967295 for `null`. */
+  text: Record<"instrument" | "underlying" | "venue" | "venueSource" | "readAs" | "kind" | "settlement" | "expiry" | "optionType" | "sizeUnit" | "forwardSource" | "ivSource" | "priceUnit", TextColumn>;
+  /** Every row's notes, one after another; `count[i]` of them are row i's. */
+  notes: TextColumn & { count: Uint32Array };
+}
+
+export interface TextColumn {
+  text: string;
+  ends: Uint32Array;
 }
 
 export interface RowError {

@@ -5,6 +5,8 @@
 // computation. Attributes `model` ("standard" | "deribit-pm" | "span") and `venue` override the
 // request's. Types: headroom-risk.d.ts. Everything reaches its shadow DOM as text.
 
+import { positionsFromColumns } from './positions-columns.js';
+
 const CSS = `
 :host { display: block; font: 13px/1.4 system-ui, sans-serif; color: inherit; }
 .box { border: 1px solid color-mix(in srgb, currentColor 20%, transparent); border-radius: 8px; padding: 10px 12px; }
@@ -93,6 +95,7 @@ export class HeadroomRiskElement extends HTMLElement {
       return;
     }
     if (message.id !== this.#id) return;
+    message.report.positions = positionsFromColumns(message.positions);
     this.#report = message.report;
     this.#render(message.report);
     this.dispatchEvent(new CustomEvent('headroom-report', { detail: message.report }));

@@ -1,7 +1,9 @@
-// Runs the Rust core off the main thread. Messages: {id, request} in; {id, report} or
-// {id, error} out. The module's bytes come inlined (connect-src 'none' forbids fetching them)
+// Runs the Rust core off the main thread. Messages: {id, request} in; {id, report, positions}
+// (the positions in columns, their buffers transferred; see positions-columns.js) or {id, error}
+// out. The module's bytes come inlined (connect-src 'none' forbids fetching them)
 // and are compiled asynchronously, so the engine can compile lazily and tier up.
-import init, { analyze } from './pkg/headroom.js';
+import init, { analyzeColumnar } from './pkg/headroom.js';
+import { transferables } from './positions-columns.js';
 import wasmBase64 from './pkg/headroom_wasm.js';
 
 function decode(base64) {
@@ -25,8 +27,8 @@ self.onmessage = async (event) => {
   }
   const started = performance.now();
   try {
-    const report = analyze(request);
-    postMessage({ id, report, ms: performance.now() - started });
+    const { report, positions } = analyzeColumnar(request);
+    postMessage({ id, report, positions, ms: performance.now() - started }, transferables(positions));
   } catch (error) {
     postMessage({ id, error: String((error && error.message) || error) });
   }
