@@ -182,27 +182,54 @@ pub fn curves(
     let moves: Vec<f64> = (0..points)
         .map(|i| from + (to - from) * i as f64 / (points - 1) as f64)
         .collect();
+    let horizons_of = |u: &str| {
+        let mut horizons: Vec<(String, f64)> = vec![("now".into(), 0.0)];
+        for d in r.horizon_days.clone().unwrap_or_else(|| vec![7.0]) {
+            if d > 0.0 {
+                horizons.push((format!("+{d}d"), d));
+            }
+        }
+        for (symbol, code, days) in expiries {
+            if symbol == u && *days > 0.0 {
+                horizons.push((code.clone(), *days));
+            }
+        }
+        horizons.sort_by(|a, b| a.1.total_cmp(&b.1));
+        horizons.dedup_by(|a, b| a.1 == b.1);
+        horizons
+    };
+    let horizons: Vec<Vec<(String, f64)>> =
+        underlyings.iter().map(|(u, _)| horizons_of(u)).collect();
+    // The book aged once per distinct horizon (underlyings share expiry dates); "now" is `now`.
+    let mut days: Vec<f64> = horizons
+        .iter()
+        .flatten()
+        .map(|(_, d)| *d)
+        .filter(|d| *d > 0.0)
+        .collect();
+    days.sort_by(f64::total_cmp);
+    days.dedup();
+    let aged: Vec<Vec<Leg>> = days
+        .iter()
+        .map(|d| legs.iter().map(|l| l.aged(*d)).collect())
+        .collect();
+    let aged_accounts: Vec<Account> = aged
+        .iter()
+        .map(|legs| Account::new(legs, collateral, model))
+        .collect();
+    let account_at = |d: f64| {
+        days.iter()
+            .position(|x| *x == d)
+            .map_or(now, |i| &aged_accounts[i])
+    };
     underlyings
         .iter()
-        .map(|(u, index)| {
-            let mut horizons: Vec<(String, f64)> = vec![("now".into(), 0.0)];
-            for d in r.horizon_days.clone().unwrap_or_else(|| vec![7.0]) {
-                if d > 0.0 {
-                    horizons.push((format!("+{d}d"), d));
-                }
-            }
-            for (symbol, code, days) in expiries {
-                if symbol == u && *days > 0.0 {
-                    horizons.push((code.clone(), *days));
-                }
-            }
-            horizons.sort_by(|a, b| a.1.total_cmp(&b.1));
-            horizons.dedup_by(|a, b| a.1 == b.1);
+        .zip(horizons)
+        .map(|((u, index), horizons)| {
             let horizon_reports = horizons
                 .into_iter()
                 .map(|(label, days)| {
-                    let aged: Vec<Leg> = legs.iter().map(|l| l.aged(days)).collect();
-                    let account = Account::new(&aged, collateral, model);
+                    let account = account_at(days);
                     let pnl_usd = moves
                         .iter()
                         .map(|m| {
