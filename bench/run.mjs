@@ -84,7 +84,7 @@ const origin = await new Promise((resolve, reject) => {
 });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** How the page spreads a book over the cores (said next to the 100,000-position figures). */
-const WORKERS_NOTE = 'one worker: the book is not split across cores';
+const WORKERS_NOTE = 'two workers on two cores: the scenarios on the second, the rest on the first';
 const interactive = [];
 const firstReport = [];
 for (let i = 0; i < 7; i += 1) {

@@ -27,29 +27,13 @@ use std::collections::BTreeMap;
 /// assert!((report.account.equity_usd - 10_000.0).abs() < 1e-9);
 /// ```
 pub fn analyze(request: &Request) -> Result<Report, RequestError> {
-    let model_name = request.margin.model.trim().to_ascii_lowercase();
-    if !["standard", "deribit-pm", "span"].contains(&model_name.as_str()) {
-        return Err(RequestError::new(
-            "margin.model",
-            format!(
-                "'{}' is not one of \"standard\", \"deribit-pm\", \"span\"",
-                request.margin.model
-            ),
-        ));
-    }
-    let vol_shock = request.margin.vol_shock_up.unwrap_or(DEFAULT_VOL_SHOCK);
-    if !(vol_shock.is_finite() && (0.0..=5.0).contains(&vol_shock)) {
-        return Err(RequestError::new(
-            "margin.volShockUp",
-            format!(
-                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {vol_shock}"
-            ),
-        ));
-    }
-    let mut market = request.market.validate()?;
-    let book = read_book(&request.positions, request.venue_setting()?);
-    add_book_forwards(&mut market, &book.rows);
-    let collateral = collateral(request, &market)?;
+    let Inputs {
+        model_name,
+        vol_shock,
+        market,
+        book,
+        collateral,
+    } = inputs(request)?;
     let margin = StandardMargin::deribit();
 
     let (valued, mut errors) = value_rows(&book, &market);
@@ -76,7 +60,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     let base = account.state();
     let account_report = account_report(&account, base, &shocked, &underlyings, vol_shock);
     let stress = stress_reports(request, &account, base.equity)?;
-    let scenarios = scenario_reports(request, &account, base.equity, &legs, &underlyings, &market)?;
+    let scenarios = scenario_reports(request, &account, base.equity, &legs, &market)?;
     let what_if = match &request.what_if {
         None => None,
         Some(input) => Some(what_if_report(
@@ -140,6 +124,77 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
             rows_read: book.rows.len(),
         },
         units: UNITS.iter().copied().collect(),
+    })
+}
+
+/// Only the report's `scenarios` (risk matrices and curves), exactly as [`analyze`] computes
+/// them: what a second worker computes while a first runs `analyze` on the request without
+/// `scenarios`.
+///
+/// ```
+/// let request: headroom::Request = serde_json::from_str(r#"{
+///   "positions": "instrument,size\nBTC-PERPETUAL,10000",
+///   "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000}}},
+///   "scenarios": {"curves": {"points": 3}}
+/// }"#).unwrap();
+/// let scenarios = headroom::analyze::analyze_scenarios(&request).unwrap();
+/// assert_eq!(scenarios, headroom::analyze(&request).unwrap().scenarios);
+/// ```
+pub fn analyze_scenarios(request: &Request) -> Result<ScenariosReport, RequestError> {
+    let Inputs {
+        model_name,
+        market,
+        book,
+        collateral,
+        ..
+    } = inputs(request)?;
+    let (valued, _) = value_rows(&book, &market);
+    let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
+    let model = margin_model(&model_name, request, &legs)?;
+    let account = Account::new(&legs, &collateral, &model);
+    let before = account.state().equity;
+    scenario_reports(request, &account, before, &legs, &market)
+}
+
+/// The request's parts both entry points read, checked.
+struct Inputs {
+    model_name: String,
+    vol_shock: f64,
+    market: Market,
+    book: crate::input::Book,
+    collateral: Vec<Collateral>,
+}
+
+fn inputs(request: &Request) -> Result<Inputs, RequestError> {
+    let model_name = request.margin.model.trim().to_ascii_lowercase();
+    if !["standard", "deribit-pm", "span"].contains(&model_name.as_str()) {
+        return Err(RequestError::new(
+            "margin.model",
+            format!(
+                "'{}' is not one of \"standard\", \"deribit-pm\", \"span\"",
+                request.margin.model
+            ),
+        ));
+    }
+    let vol_shock = request.margin.vol_shock_up.unwrap_or(DEFAULT_VOL_SHOCK);
+    if !(vol_shock.is_finite() && (0.0..=5.0).contains(&vol_shock)) {
+        return Err(RequestError::new(
+            "margin.volShockUp",
+            format!(
+                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {vol_shock}"
+            ),
+        ));
+    }
+    let mut market = request.market.validate()?;
+    let book = read_book(&request.positions, request.venue_setting()?);
+    add_book_forwards(&mut market, &book.rows);
+    let collateral = collateral(request, &market)?;
+    Ok(Inputs {
+        model_name,
+        vol_shock,
+        market,
+        book,
+        collateral,
     })
 }
 
@@ -248,7 +303,6 @@ fn scenario_reports(
     account: &Account,
     before: f64,
     legs: &[Leg],
-    underlyings: &BTreeMap<String, UnderlyingReport>,
     market: &Market,
 ) -> Result<ScenariosReport, RequestError> {
     let Some(asked) = &request.scenarios else {
@@ -257,15 +311,11 @@ fn scenario_reports(
     asked
         .validate()
         .map_err(|m| RequestError::new("scenarios", m))?;
-    let names: Vec<String> = account
+    let with_index: Vec<(String, f64)> = account
         .underlyings()
-        .map(|(u, _)| u.to_string())
-        .filter(|u| underlyings.get(u).is_some_and(|r| r.index.is_some()))
+        .filter_map(|(u, _)| market.index(u).map(|i| (u.to_string(), i)))
         .collect();
-    let with_index: Vec<(String, f64)> = names
-        .iter()
-        .filter_map(|u| underlyings[u].index.map(|i| (u.clone(), i)))
-        .collect();
+    let names: Vec<String> = with_index.iter().map(|(u, _)| u.clone()).collect();
     Ok(ScenariosReport {
         matrix: asked
             .matrix

@@ -35,18 +35,34 @@ pub fn analyze_columnar(
     Ok(out.into())
 }
 
-fn report_of(request: JsValue) -> Result<crate::report::Report, JsError> {
-    let deserializer = serde_wasm_bindgen::Deserializer::from(request);
-    let request = crate::request::from_deserializer(deserializer)
-        .map_err(|e| JsError::new(&e.to_string()))?;
-    crate::analyze(&request).map_err(|e| JsError::new(&e.to_string()))
+/// Only the report's `scenarios` (risk matrices and curves), exactly as `analyze` reports them:
+/// a second worker computes them while a first runs `analyze` on the request without
+/// `scenarios`. Throws as `analyze` does.
+#[wasm_bindgen(js_name = analyzeScenarios, unchecked_return_type = "Report[\"scenarios\"]")]
+pub fn analyze_scenarios(
+    #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
+) -> Result<JsValue, JsError> {
+    let request = request_of(request)?;
+    let scenarios =
+        crate::analyze::analyze_scenarios(&request).map_err(|e| JsError::new(&e.to_string()))?;
+    to_js(&scenarios)
 }
 
-fn to_js(report: &crate::report::Report) -> Result<JsValue, JsError> {
+fn request_of(request: JsValue) -> Result<crate::Request, JsError> {
+    let deserializer = serde_wasm_bindgen::Deserializer::from(request);
+    crate::request::from_deserializer(deserializer).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn report_of(request: JsValue) -> Result<crate::report::Report, JsError> {
+    crate::analyze(&request_of(request)?).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The report's values as JS objects (`null` for `None`, maps as plain objects).
+fn to_js(value: &impl Serialize) -> Result<JsValue, JsError> {
     let serializer = serde_wasm_bindgen::Serializer::new()
         .serialize_missing_as_null(true)
         .serialize_maps_as_objects(true);
-    report
+    value
         .serialize(&serializer)
         .map_err(|e| JsError::new(&e.to_string()))
 }

@@ -175,3 +175,39 @@ fn what_if_equals_the_combined_book() {
         }
     }
 }
+
+/// The page splits a request across two workers: `analyze` without scenarios and
+/// `analyze_scenarios`. The second must give exactly (to the bit) what `analyze` reports.
+#[test]
+fn scenarios_alone_are_the_reports_scenarios_to_the_bit() {
+    let mut checked = 0;
+    for (file, collateral) in [
+        (
+            "deribit-desk.csv",
+            json!({"BTC": 1.2, "ETH": 12, "USDC": 5000}),
+        ),
+        ("btc-market-maker.csv", json!({"BTC": 25})),
+        ("basis-trade.csv", json!({"BTC": 2.5, "USDC": 20000})),
+        ("okx-book.csv", json!({"BTC": 1, "USDT": 20000})),
+    ] {
+        for model in ["standard", "deribit-pm", "span"] {
+            let request = json!({
+                "positions": sample(file),
+                "market": sample_market(),
+                "account": {"collateral": collateral},
+                "margin": {"model": model},
+                "scenarios": {
+                    "matrix": {"moves": [-0.3, -0.1, 0, 0.1, 0.3], "volShifts": [-0.1, 0, 0.1]},
+                    "curves": {"from": -0.5, "to": 0.5, "points": 21, "horizonDays": [7]}
+                }
+            });
+            let request: headroom::Request = serde_json::from_value(request).unwrap();
+            let whole = headroom::analyze(&request).unwrap();
+            let alone = headroom::analyze::analyze_scenarios(&request).unwrap();
+            assert!(!alone.curves.is_empty(), "{file} {model}");
+            assert_eq!(alone, whole.scenarios, "{file} {model}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 12);
+}

@@ -2,7 +2,7 @@
 // the report. Everything typed is kept in localStorage; user text reaches the DOM only as text.
 import { SAMPLE_MARKET, SAMPLES } from './samples-meta.js';
 import { renderCharts, renderExpiryCharts } from './charts.js';
-import { worker } from './engine.js';
+import { worker, startWorker } from './engine.js';
 import { positionsFromColumns } from './positions-columns.js';
 
 const STORAGE_KEY = 'headroom.v1';
@@ -235,23 +235,54 @@ function finished() {
   return false;
 }
 
-worker.onmessage = (event) => {
-  const message = event.data;
+/**
+ * A second worker, started after the first report, computes each request's scenarios (risk
+ * matrices and curves) while the first computes the rest: on two cores a portfolio-margin book
+ * answers in the longer of the two instead of their sum. Both give the same numbers to the bit.
+ */
+let helper = null;
+function startHelper() {
+  if (helper || (navigator.hardwareConcurrency || 1) < 2) return;
+  helper = startWorker();
+  helper.onmessage = (event) => receive(event.data);
+  helper.onerror = worker.onerror;
+}
+
+/** What the request in flight still waits for: the report, and its scenarios when split. */
+let awaited = null;
+
+function receive(message) {
   if (message.type === 'ready') return;
   if (message.type === 'fatal') {
     showRequestError(`The calculation engine failed to start: ${message.error}`);
     return;
   }
-  if (message.id !== latestId) return;
-  if (finished()) return; // a newer edit is on its way
+  if (!awaited || message.id !== awaited.id || message.id !== latestId) return;
   if (message.error) {
-    showRequestError(message.error);
+    awaited.error = message.error;
+  } else if (message.part === 'scenarios') {
+    awaited.scenarios = message.scenarios;
+    awaited.ms = Math.max(awaited.ms, message.ms);
+  } else {
+    awaited.report = message.report;
+    awaited.report.positions = positionsFromColumns(message.positions);
+    awaited.ms = Math.max(awaited.ms, message.ms);
+  }
+  if (!awaited.error && !(awaited.report && awaited.scenarios !== undefined)) return;
+  const answer = awaited;
+  awaited = null;
+  if (finished()) return; // a newer edit is on its way
+  if (answer.error) {
+    showRequestError(answer.error);
     return;
   }
   showRequestError('');
-  message.report.positions = positionsFromColumns(message.positions);
-  render(message.report, message.ms);
-};
+  if (answer.scenarios) answer.report.scenarios = answer.scenarios;
+  $('results').dataset.workers = answer.scenarios ? '2' : '1';
+  render(answer.report, answer.ms);
+}
+
+worker.onmessage = (event) => receive(event.data);
 
 worker.onerror = (event) => showRequestError(`The calculation engine stopped: ${event.message || 'unknown error'}`);
 
@@ -277,7 +308,16 @@ function compute() {
     $('progress').setAttribute('aria-busy', 'true');
   }, SLOW_MS);
   performance.mark('headroom-request');
-  worker.postMessage({ id: latestId, request });
+  if (helper && request.scenarios) {
+    const rest = { ...request };
+    delete rest.scenarios;
+    awaited = { id: latestId, ms: 0 };
+    worker.postMessage({ id: latestId, request: rest });
+    helper.postMessage({ id: latestId, request, part: 'scenarios' });
+  } else {
+    awaited = { id: latestId, ms: 0, scenarios: null };
+    worker.postMessage({ id: latestId, request });
+  }
 }
 
 // ---------- rendering ----------
@@ -320,7 +360,7 @@ function render(report, ms) {
   performance.measure('headroom-report', 'headroom-request');
   if ($('results').dataset.ready !== 'true') {
     performance.mark('headroom-first-report');
-    setTimeout(keepOffline, 0);
+    setTimeout(() => { keepOffline(); startHelper(); }, 0);
   }
   $('results').dataset.ready = 'true';
 }

@@ -3,4 +3,5 @@
 // bundled worker's source in WORKER_SOURCE.
 /* global WORKER_SOURCE */
 const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-export const worker = new Worker(url);
+export const startWorker = () => new Worker(url);
+export const worker = startWorker();

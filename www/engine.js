@@ -1,3 +1,6 @@
 // Starts the calculation engine's worker as early as the page can: this module has no imports,
 // so it runs as soon as it arrives, while app.js and its imports are still loading.
-export const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const url = new URL('./worker.js', import.meta.url);
+/** Another worker, for the work a request can be split into (app.js starts one after the first report). */
+export const startWorker = () => new Worker(url, { type: 'module' });
+export const worker = startWorker();

@@ -1,8 +1,8 @@
 // Runs the Rust core off the main thread. Messages: {id, request} in; {id, report, positions}
 // (the positions in columns, their buffers transferred; see positions-columns.js) or {id, error}
-// out. The module's bytes come inlined (connect-src 'none' forbids fetching them)
+// out. {id, request, part: 'scenarios'} computes only the report's scenarios: {id, part, scenarios}. The module's bytes come inlined (connect-src 'none' forbids fetching them)
 // and are compiled asynchronously, so the engine can compile lazily and tier up.
-import init, { analyzeColumnar } from './pkg/headroom.js';
+import init, { analyzeColumnar, analyzeScenarios } from './pkg/headroom.js';
 import { transferables } from './positions-columns.js';
 import wasmBase64 from './pkg/headroom_wasm.js';
 
@@ -20,13 +20,17 @@ const ready = init({ module_or_path: decode(wasmBase64) }).then(
 );
 
 self.onmessage = async (event) => {
-  const { id, request } = event.data;
+  const { id, request, part } = event.data;
   if (!(await ready)) {
     postMessage({ id, error: 'the calculation engine failed to start' });
     return;
   }
   const started = performance.now();
   try {
+    if (part === 'scenarios') {
+      postMessage({ id, part, scenarios: analyzeScenarios(request), ms: performance.now() - started });
+      return;
+    }
     const { report, positions } = analyzeColumnar(request);
     postMessage({ id, report, positions, ms: performance.now() - started }, transferables(positions));
   } catch (error) {

@@ -1,6 +1,6 @@
 // A front end's TypeScript, compiled with `tsc --strict` (scripts/test): the package's types and
 // the element's must describe what a consumer writes, and reject what it must not.
-import init, { analyze, analyzeColumnar, priceChain, impliedVols, priceOption } from '../../pkg/headroom.js';
+import init, { analyze, analyzeColumnar, analyzeScenarios, priceChain, impliedVols, priceOption } from '../../pkg/headroom.js';
 import type { Request, Report, ChainQuote, OptionQuote, ColumnarReport } from '../../pkg/headroom.js';
 import type { HeadroomRiskElement } from '../../www/headroom-risk.js';
 import '../../www/headroom-risk.js';
@@ -18,6 +18,7 @@ export async function run(): Promise<number> {
   const headroom: number = report.account.headroomUsd;
   const down: number | null = report.account.liquidation['BTC']?.down ?? null;
   const big: ColumnarReport = analyzeColumnar(request);
+  const curves: Report['scenarios']['curves'] = analyzeScenarios(request).curves;
   const deltas: Float64Array = big.positions.numbers.delta;
   const names: Uint32Array = big.positions.text.instrument.ends;
   // @ts-expect-error: only PositionReport's fields are columns
@@ -41,5 +42,5 @@ export async function run(): Promise<number> {
   const noClock: Request = { positions: '', market: {} };
   // @ts-expect-error: the report is read-only on the element
   element.report = report;
-  return headroom + (down ?? 0) + deltas[0] + names[0] + (nothing ? 0 : 1) + vega[0] + vols[0] + one.price + (wrongModel ? 0 : 1) + (noClock ? 0 : 1);
+  return headroom + curves.length + (down ?? 0) + deltas[0] + names[0] + (nothing ? 0 : 1) + vega[0] + vols[0] + one.price + (wrongModel ? 0 : 1) + (noClock ? 0 : 1);
 }

@@ -96,6 +96,9 @@ test('break-evens at the first expiry are where that P&L crosses zero', async ()
   await waitForRecompute(page, () => document.querySelector('#charts figure.chart')?.dataset.breakEvens);
   const evens = (await page.getAttribute('#charts figure.chart', 'data-break-evens')).split(' ').map(Number);
   assert.equal(evens.length, 2, 'a short strangle has two break-evens');
+  // On two cores or more the curves came from the second worker (the request was split).
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal(await page.getAttribute('#results', 'data-workers'), cores >= 2 ? '2' : '1');
   // Independent: the P&L of the book at its first expiry, from analyze run at that expiry with
   // the index (and the settlement) at each break-even, against today's equity.
   const today = sampleReport('btc-short-strangle.json');
