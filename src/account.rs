@@ -91,7 +91,29 @@ pub struct Account<'a> {
     /// Each group's part of the account at every factor it was valued at, kept because the
     /// searches of one underlying and of all together step through the same moves, and curves
     /// and stress tests value the groups they do not move at the same 1.0 again and again.
-    probed: RefCell<Vec<Vec<(u64, AccountState)>>>,
+    probed: Memo<AccountState>,
+    /// Each group's (equity, balance) at every factor [`Account::equity_with`] valued it at:
+    /// curves and risk matrices move one underlying and value the others at 1.0 each time.
+    valued: Memo<(f64, f64)>,
+}
+
+/// Per group, values already computed, by the bits of the factor they were computed at.
+type Memo<T> = RefCell<Vec<Vec<(u64, T)>>>;
+
+/// Empty memos for `groups` groups.
+fn memo<T: Clone>(groups: usize) -> Memo<T> {
+    RefCell::new(vec![Vec::new(); groups])
+}
+
+/// `compute()` of group `g` at `factor`, from `memo` when it was computed before.
+fn remembered<T: Copy>(memo: &Memo<T>, g: usize, factor: f64, compute: impl FnOnce() -> T) -> T {
+    let key = factor.to_bits();
+    if let Some((_, value)) = memo.borrow()[g].iter().find(|(k, _)| *k == key) {
+        return *value;
+    }
+    let value = compute();
+    memo.borrow_mut()[g].push((key, value));
+    value
 }
 
 struct Group<'a> {
@@ -140,7 +162,8 @@ impl<'a> Account<'a> {
         Account {
             collateral,
             model,
-            probed: RefCell::new(vec![Vec::new(); groups.len()]),
+            probed: memo(groups.len()),
+            valued: memo(groups.len()),
             groups,
             stablecoins_usd: collateral_usd(&|c| c.underlying.is_none()),
         }
@@ -168,7 +191,37 @@ impl<'a> Account<'a> {
         Account {
             collateral: self.collateral,
             model: self.model,
-            probed: RefCell::new(vec![Vec::new(); self.groups.len()]),
+            probed: memo(self.groups.len()),
+            valued: memo(self.groups.len()),
+            groups,
+            stablecoins_usd: self.stablecoins_usd,
+        }
+    }
+
+    /// The account `days` later, index unchanged: every kernel aged by [`Kernel::aged`], as
+    /// building the account from legs aged by [`Leg::aged`] would (without re-reading and
+    /// re-netting every leg). The legs it lists are today's, for the report; every figure of
+    /// the account comes from its kernels.
+    pub fn aged(&self, days: f64) -> Account<'a> {
+        let groups = self
+            .groups
+            .iter()
+            .map(|g| {
+                let mut kernel = g.kernel.aged(days);
+                self.model.prepare(&g.underlying, &mut kernel);
+                Group {
+                    underlying: g.underlying.clone(),
+                    legs: g.legs.clone(),
+                    kernel,
+                    collateral_usd: g.collateral_usd,
+                }
+            })
+            .collect();
+        Account {
+            collateral: self.collateral,
+            model: self.model,
+            probed: memo(self.groups.len()),
+            valued: memo(self.groups.len()),
             groups,
             stablecoins_usd: self.stablecoins_usd,
         }
@@ -236,13 +289,9 @@ impl<'a> Account<'a> {
 
     /// [`Account::part`] of group `g`, remembered (see the field `probed`).
     fn probed_part(&self, g: usize, factor: f64) -> AccountState {
-        let key = factor.to_bits();
-        if let Some((_, state)) = self.probed.borrow()[g].iter().find(|(k, _)| *k == key) {
-            return *state;
-        }
-        let state = self.part(&self.groups[g], factor);
-        self.probed.borrow_mut()[g].push((key, state));
-        state
+        remembered(&self.probed, g, factor, || {
+            self.part(&self.groups[g], factor)
+        })
     }
 
     /// The account with each underlying's index at `factor_of(underlying)` times its level.
@@ -261,8 +310,16 @@ impl<'a> Account<'a> {
             + self
                 .groups
                 .iter()
-                .map(|g| self.value(g, factor_of(&g.underlying)).0)
+                .enumerate()
+                .map(|(i, g)| self.valued_part(i, factor_of(&g.underlying)).0)
                 .sum::<f64>()
+    }
+
+    /// [`Account::value`] of group `g`, remembered (see the field `valued`).
+    fn valued_part(&self, g: usize, factor: f64) -> (f64, f64) {
+        remembered(&self.valued, g, factor, || {
+            self.value(&self.groups[g], factor)
+        })
     }
 
     /// The account at the valuation.

@@ -330,7 +330,6 @@ fn scenario_reports(
                     c,
                     account,
                     before,
-                    legs,
                     &with_index,
                     &crate::scenarios::live_expiries(legs, market.valuation),
                 )

@@ -84,6 +84,10 @@ pub struct Options {
     pub strike: Vec<f64>,
     /// Forward at the valuation, USD.
     pub forward: Vec<f64>,
+    /// Forward over index.
+    forward_ratio: Vec<f64>,
+    /// Continuously compounded rate of the discount.
+    rate: Vec<f64>,
     /// ln(F/K) at the valuation.
     log_moneyness: Vec<f64>,
     pub years: Vec<f64>,
@@ -185,13 +189,39 @@ impl Options {
     }
 }
 
-/// A future or perpetual kept whole for standard margin: `amount` is USD notional (inverse) or
-/// coins (linear), signed.
+/// A future or perpetual kept whole (standard margin charges each; the folded columns are
+/// made from these): `amount` is USD notional (inverse) or coins (linear), signed.
 #[derive(Clone, Copy, Debug)]
 pub struct FuturePosition {
     pub pool: Pool,
     pub amount: f64,
+    /// Entry price, USD.
+    pub entry: f64,
     pub mark_ratio: f64,
+    /// Years to expiry of a dated future; `None` for a perpetual (or a future past expiry).
+    pub years: Option<f64>,
+}
+
+/// One option contract, as netted.
+#[derive(Clone, Copy)]
+struct Contract {
+    call: bool,
+    strike: f64,
+    forward_ratio: f64,
+    years: f64,
+    vol: f64,
+    rate: f64,
+}
+
+/// The slot of `years` in `expiries`, appended when new.
+fn expiry_slot(years: f64, expiries: &mut Vec<f64>) -> usize {
+    match expiries.iter().position(|t| t.to_bits() == years.to_bits()) {
+        Some(i) => i,
+        None => {
+            expiries.push(years);
+            expiries.len() - 1
+        }
+    }
 }
 
 /// One underlying's legs in columns.
@@ -233,16 +263,6 @@ impl Kernel {
             index: legs.first().map_or(0.0, |l| l.index),
             ..Kernel::default()
         };
-        let mut expiry_of = |years: f64, expiries: &mut Vec<f64>| match expiries
-            .iter()
-            .position(|t| t.to_bits() == years.to_bits())
-        {
-            Some(i) => i,
-            None => {
-                expiries.push(years);
-                expiries.len() - 1
-            }
-        };
         // Netting: (pool, side, kind, strike, years, vol, forward ratio, rate) → coins, by
         // sorting (deterministic, and cheaper than hashing for a hundred thousand rows).
         type Key = (bool, bool, bool, u64, u64, u64, u64, u64);
@@ -268,36 +288,29 @@ impl Kernel {
                     notional,
                     entry,
                     mark_ratio,
-                } => {
-                    let p = Pool::Inverse.slot();
-                    kernel.futures[p].add(notional / entry, -notional / mark_ratio);
-                    kernel.add_future_delta(p, leg, &mut expiry_of, notional / mark_ratio);
-                    kernel.future_positions.push(FuturePosition {
-                        pool: Pool::Inverse,
-                        amount: notional,
-                        mark_ratio,
-                    });
-                    kernel.add_usd_delta(leg, &mut expiry_of, notional / entry);
-                }
+                } => kernel.future_positions.push(FuturePosition {
+                    pool: Pool::Inverse,
+                    amount: notional,
+                    entry,
+                    mark_ratio,
+                    years: leg.future_years,
+                }),
                 Model::LinearFuture {
                     coins,
                     entry,
                     mark_ratio,
-                } => {
-                    let p = Pool::Linear.slot();
-                    kernel.futures[p].add(coins * mark_ratio, -coins * entry);
-                    kernel.add_future_delta(p, leg, &mut expiry_of, coins * mark_ratio);
-                    kernel.future_positions.push(FuturePosition {
-                        pool: Pool::Linear,
-                        amount: coins,
-                        mark_ratio,
-                    });
-                    kernel.add_usd_delta(leg, &mut expiry_of, coins * mark_ratio);
-                }
+                } => kernel.future_positions.push(FuturePosition {
+                    pool: Pool::Linear,
+                    amount: coins,
+                    entry,
+                    mark_ratio,
+                    years: leg.future_years,
+                }),
                 Model::Spot { coins, .. } => kernel.held.add(coins, 0.0),
                 Model::Settled { coins, usd, .. } => kernel.held.add(coins, usd),
             }
         }
+        kernel.fold_futures();
         // Coin-settled contracts first (the key starts with "linear").
         contracts.sort_unstable_by_key(|(key, _)| *key);
         let mut netted: Vec<(Key, f64)> = Vec::with_capacity(contracts.len());
@@ -307,43 +320,127 @@ impl Kernel {
                 _ => netted.push((key, coins)),
             }
         }
-        let o = &mut kernel.options;
         for ((linear, _, call, strike, years, vol, ratio, rate), coins) in netted {
             let (strike, years, vol) = (
                 f64::from_bits(strike),
                 f64::from_bits(years),
                 f64::from_bits(vol),
             );
-            let forward = f64::from_bits(ratio) * kernel.index;
-            let live = years.max(0.0);
-            o.call.push(call);
-            o.strike.push(strike);
-            o.forward.push(forward);
-            o.log_moneyness.push(log_moneyness(forward, strike));
-            o.years.push(years);
-            o.vol.push(vol);
-            o.total_vol.push(vol.max(0.0) * live.sqrt());
-            o.discount.push((-f64::from_bits(rate) * live).exp());
-            o.coins.push(coins);
-            o.expiry.push(expiry_of(years, &mut kernel.expiries));
-            if !linear {
-                o.inverse += 1;
-            }
+            let contract = Contract {
+                call,
+                strike,
+                forward_ratio: f64::from_bits(ratio),
+                years,
+                vol,
+                rate: f64::from_bits(rate),
+            };
+            kernel.push_option(contract, coins, !linear);
         }
         kernel
     }
 
-    fn add_future_delta(
-        &mut self,
-        pool: usize,
-        leg: &Leg,
-        expiry_of: &mut impl FnMut(f64, &mut Vec<f64>) -> usize,
-        coefficient: f64,
-    ) {
+    /// Appends one netted option (coin-settled ones must all come first).
+    fn push_option(&mut self, c: Contract, coins: f64, inverse: bool) {
+        let forward = c.forward_ratio * self.index;
+        let live = c.years.max(0.0);
+        let expiry = expiry_slot(c.years, &mut self.expiries);
+        let o = &mut self.options;
+        o.call.push(c.call);
+        o.strike.push(c.strike);
+        o.forward.push(forward);
+        o.forward_ratio.push(c.forward_ratio);
+        o.rate.push(c.rate);
+        o.log_moneyness.push(log_moneyness(forward, c.strike));
+        o.years.push(c.years);
+        o.vol.push(c.vol);
+        o.total_vol.push(c.vol.max(0.0) * live.sqrt());
+        o.discount.push((-c.rate * live).exp());
+        o.coins.push(coins);
+        o.expiry.push(expiry);
+        if inverse {
+            o.inverse += 1;
+        }
+    }
+
+    /// The futures columns (values, deltas by expiry) from [`Kernel::future_positions`].
+    fn fold_futures(&mut self) {
+        for i in 0..self.future_positions.len() {
+            let f = self.future_positions[i];
+            let p = f.pool.slot();
+            let (slope, intercept, coefficient, usd_coins) = match f.pool {
+                Pool::Inverse => (
+                    f.amount / f.entry,
+                    -f.amount / f.mark_ratio,
+                    f.amount / f.mark_ratio,
+                    f.amount / f.entry,
+                ),
+                Pool::Linear => (
+                    f.amount * f.mark_ratio,
+                    -f.amount * f.entry,
+                    f.amount * f.mark_ratio,
+                    f.amount * f.mark_ratio,
+                ),
+            };
+            self.futures[p].add(slope, intercept);
+            self.add_future_delta(p, f.years, coefficient);
+            self.add_usd_delta(f.years, usd_coins);
+        }
+    }
+
+    /// The kernel `days` later, index unchanged, aged as [`Leg::aged`] ages each leg: options lose
+    /// time (past their expiry they are worth their payoff at the scenario's index), forwards and
+    /// futures' marks converge to the index at the same basis. The margin model's shocked
+    /// columns must be filled again ([`crate::margin::MarginModel::prepare`]).
+    pub fn aged(&self, days: f64) -> Kernel {
+        let elapsed = days / 365.0;
+        let mut kernel = Kernel {
+            index: self.index,
+            held: self.held,
+            ..Kernel::default()
+        };
+        kernel.future_positions = self
+            .future_positions
+            .iter()
+            .map(|f| {
+                let mut aged = *f;
+                if let Some(t) = f.years {
+                    let remaining = t - elapsed;
+                    aged.mark_ratio = if remaining > 0.0 {
+                        f.mark_ratio.powf(remaining / t)
+                    } else {
+                        1.0
+                    };
+                    aged.years = Some(remaining).filter(|t| *t > 0.0);
+                }
+                aged
+            })
+            .collect();
+        kernel.fold_futures();
+        let o = &self.options;
+        for i in 0..o.len() {
+            let remaining = o.years[i] - elapsed;
+            let contract = Contract {
+                call: o.call[i],
+                strike: o.strike[i],
+                forward_ratio: if remaining > 0.0 {
+                    o.forward_ratio[i].powf(remaining / o.years[i])
+                } else {
+                    1.0
+                },
+                years: remaining,
+                vol: o.vol[i],
+                rate: o.rate[i],
+            };
+            kernel.push_option(contract, o.coins[i], i < o.inverse);
+        }
+        kernel
+    }
+
+    fn add_future_delta(&mut self, pool: usize, years: Option<f64>, coefficient: f64) {
         self.future_delta_net[pool] += coefficient;
-        match leg.future_years {
+        match years {
             Some(years) => {
-                let e = expiry_of(years, &mut self.expiries);
+                let e = expiry_slot(years, &mut self.expiries);
                 let by = &mut self.future_delta_by_expiry[pool];
                 if by.len() <= e {
                     by.resize(e + 1, 0.0);
@@ -354,13 +451,8 @@ impl Kernel {
         }
     }
 
-    fn add_usd_delta(
-        &mut self,
-        leg: &Leg,
-        expiry_of: &mut impl FnMut(f64, &mut Vec<f64>) -> usize,
-        coins: f64,
-    ) {
-        let e = leg.future_years.map(|t| expiry_of(t, &mut self.expiries));
+    fn add_usd_delta(&mut self, years: Option<f64>, coins: f64) {
+        let e = years.map(|t| expiry_slot(t, &mut self.expiries));
         match self.future_usd_delta.iter_mut().find(|(x, _)| *x == e) {
             Some((_, net)) => *net += coins,
             None => self.future_usd_delta.push((e, coins)),

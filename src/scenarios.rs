@@ -169,11 +169,9 @@ pub fn curves(
     r: &CurveRequest,
     now: &Account,
     before: f64,
-    legs: &[Leg],
     underlyings: &[(String, f64)],
     expiries: &[(String, String, f64)],
 ) -> Vec<CurveReport> {
-    let (collateral, model) = (now.collateral, now.model);
     let (from, to, points) = (
         r.from.unwrap_or(-0.5),
         r.to.unwrap_or(0.5),
@@ -209,14 +207,7 @@ pub fn curves(
         .collect();
     days.sort_by(f64::total_cmp);
     days.dedup();
-    let aged: Vec<Vec<Leg>> = days
-        .iter()
-        .map(|d| legs.iter().map(|l| l.aged(*d)).collect())
-        .collect();
-    let aged_accounts: Vec<Account> = aged
-        .iter()
-        .map(|legs| Account::new(legs, collateral, model))
-        .collect();
+    let aged_accounts: Vec<Account> = days.iter().map(|d| now.aged(*d)).collect();
     let account_at = |d: f64| {
         days.iter()
             .position(|x| *x == d)

@@ -211,3 +211,70 @@ fn scenarios_alone_are_the_reports_scenarios_to_the_bit() {
     }
     assert_eq!(checked, 12);
 }
+
+/// Curves age the account's kernels instead of re-building the account from aged legs; both
+/// must give the same account, its margin included, before and past expiries.
+#[test]
+fn an_aged_account_is_the_account_of_aged_legs() {
+    use headroom::account::Account;
+    use headroom::margin::portfolio::PmPack;
+    use headroom::margin::{MarginModel, StandardMargin};
+    let models = [
+        MarginModel::Standard(StandardMargin::deribit()),
+        MarginModel::DeribitPm(
+            ["BTC", "ETH"]
+                .iter()
+                .map(|u| (u.to_string(), PmPack::published(u)))
+                .collect(),
+        ),
+    ];
+    let mut checked = 0;
+    for file in [
+        "deribit-desk.csv",
+        "basis-trade.csv",
+        "btc-market-maker.csv",
+        "okx-book.csv",
+    ] {
+        let request: headroom::Request = serde_json::from_value(json!({
+            "positions": sample(file),
+            "market": sample_market(),
+        }))
+        .unwrap();
+        let market = request.market.validate().unwrap();
+        let book = headroom::input::read_book(&request.positions, None);
+        let legs: Vec<_> = book
+            .rows
+            .iter()
+            .filter_map(|row| headroom::valuation::resolve(row, &market).ok())
+            .collect();
+        assert!(legs.len() >= 3, "{file}");
+        for model in &models {
+            let account = Account::new(&legs, &[], model);
+            for days in [1.0, 3.9, 7.0, 32.0, 125.0, 400.0] {
+                let aged_legs: Vec<_> = legs.iter().map(|l| l.aged(days)).collect();
+                let expected = Account::new(&aged_legs, &[], model);
+                let aged = account.aged(days);
+                for m in [-0.5, -0.1, 0.0, 0.2, 1.0] {
+                    let (a, b) = (
+                        aged.state_with(|_| 1.0 + m),
+                        expected.state_with(|_| 1.0 + m),
+                    );
+                    let what = format!("{file} {} +{days}d {m:+}", model.name());
+                    let scale = 1.0 + a.equity.abs().max(a.maintenance);
+                    assert!(
+                        (a.equity - b.equity).abs() <= 1e-12 * scale,
+                        "{what}: {a:?} {b:?}"
+                    );
+                    assert!((a.balance - b.balance).abs() <= 1e-12 * scale, "{what}");
+                    assert!((a.initial - b.initial).abs() <= 1e-12 * scale, "{what}");
+                    assert!(
+                        (a.maintenance - b.maintenance).abs() <= 1e-12 * scale,
+                        "{what}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 2 * 6 * 5);
+}
