@@ -37,8 +37,12 @@ function markers(lines) {
       draw: [(u) => {
         const { ctx } = u;
         ctx.save();
-        for (const { x, color, dash, label, low } of lines) {
-          if (x === null || x === undefined || x < u.scales.x.min || x > u.scales.x.max) continue;
+        ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+        // Labels that would overlap one drawn before them (close break-evens) go a line further in.
+        const ends = { true: [], false: [] };
+        const shown = lines.filter(({ x }) => x !== null && x !== undefined && x >= u.scales.x.min && x <= u.scales.x.max);
+        shown.sort((a, b) => a.x - b.x);
+        for (const { x, color, dash, label, low } of shown) {
           const px = Math.round(u.valToPos(x, 'x', true));
           ctx.strokeStyle = color;
           ctx.lineWidth = 1.5 * devicePixelRatio;
@@ -48,9 +52,14 @@ function markers(lines) {
           ctx.lineTo(px, u.bbox.top + u.bbox.height);
           ctx.stroke();
           ctx.fillStyle = color;
-          ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-          const y = low ? u.bbox.top + u.bbox.height - 6 * devicePixelRatio : u.bbox.top + 12 * devicePixelRatio;
-          ctx.fillText(label, px + 4 * devicePixelRatio, y);
+          const left = px + 4 * devicePixelRatio;
+          const row = ends[Boolean(low)];
+          let level = row.findIndex((end) => end < left);
+          if (level < 0) level = row.length;
+          row[level] = left + ctx.measureText(label).width + 4 * devicePixelRatio;
+          const step = 13 * devicePixelRatio * level;
+          const y = low ? u.bbox.top + u.bbox.height - 6 * devicePixelRatio - step : u.bbox.top + 12 * devicePixelRatio + step;
+          ctx.fillText(label, left, y);
         }
         ctx.restore();
       }],
@@ -80,7 +89,7 @@ export async function renderCharts(container, report) {
       { x: index, color: colors.text, dash: true, label: 'now' },
       { x: liq.downPrice, color: colors.danger, label: 'liquidation' },
       { x: liq.upPrice, color: colors.danger, label: 'liquidation' },
-      ...even.map((x) => ({ x, color: colors.muted, dash: true, label: `break-even ${horizon.label}`, low: true })),
+      ...even.map((x) => ({ x, color: colors.muted, dash: true, label: `break-even ${usdTick(x)}`, low: true })),
     ];
     const axis = (label, values) => ({ stroke: colors.muted, grid: { stroke: colors.line }, ticks: { stroke: colors.line }, label, values });
     const caption = document.createElement('figcaption');
