@@ -172,30 +172,10 @@ impl<'a> Account<'a> {
     /// The same account with every option's volatility replaced by
     /// `vol_of(underlying, vol, days to expiry)`; its legs keep their own (for the report).
     pub fn with_vols(&self, vol_of: impl Fn(&str, f64, f64) -> f64) -> Account<'a> {
-        let groups = self
-            .groups
-            .iter()
-            .map(|g| {
-                let mut kernel = g
-                    .kernel
-                    .with_vols(|vol, days| vol_of(&g.underlying, vol, days));
-                self.model.prepare(&g.underlying, &mut kernel);
-                Group {
-                    underlying: g.underlying.clone(),
-                    legs: g.legs.clone(),
-                    kernel,
-                    collateral_usd: g.collateral_usd,
-                }
-            })
-            .collect();
-        Account {
-            collateral: self.collateral,
-            model: self.model,
-            probed: memo(self.groups.len()),
-            valued: memo(self.groups.len()),
-            groups,
-            stablecoins_usd: self.stablecoins_usd,
-        }
+        self.with_kernels(|g| {
+            g.kernel
+                .with_vols(|vol, days| vol_of(&g.underlying, vol, days))
+        })
     }
 
     /// The account `days` later, index unchanged: every kernel aged by [`Kernel::aged`], as
@@ -203,11 +183,17 @@ impl<'a> Account<'a> {
     /// re-netting every leg). The legs it lists are today's, for the report; every figure of
     /// the account comes from its kernels.
     pub fn aged(&self, days: f64) -> Account<'a> {
+        self.with_kernels(|g| g.kernel.aged(days))
+    }
+
+    /// The same account with each group's kernel replaced by `kernel_of(group)`, the margin
+    /// model's shocked columns filled again.
+    fn with_kernels(&self, kernel_of: impl Fn(&Group) -> Kernel) -> Account<'a> {
         let groups = self
             .groups
             .iter()
             .map(|g| {
-                let mut kernel = g.kernel.aged(days);
+                let mut kernel = kernel_of(g);
                 self.model.prepare(&g.underlying, &mut kernel);
                 Group {
                     underlying: g.underlying.clone(),
