@@ -24,10 +24,17 @@ const defaultState = () => ({
   positionsView: { sort: 'line', dir: 1, filter: '' },
 });
 
+/** The book is kept under its own key and written only when it changed: a 100,000-row paste is
+ * megabytes, and sorting, filtering or switching the theme should not write it again. */
+const POSITIONS_KEY = `${STORAGE_KEY}.positions`;
+
 function loadState() {
   try {
     const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
-    return saved && typeof saved === 'object' ? { ...defaultState(), ...saved } : defaultState();
+    const loaded = saved && typeof saved === 'object' ? { ...defaultState(), ...saved } : defaultState();
+    const positions = localStorage.getItem(POSITIONS_KEY);
+    if (positions !== null) loaded.positions = positions;
+    return loaded;
   } catch {
     return defaultState();
   }
@@ -37,10 +44,24 @@ let state = loadState();
 let lastReport = null;
 /** Whether the positions table draws every row (not kept across reloads: a big book starts capped). */
 let showAllRows = false;
+/** The book as last written to storage (null before the first write: an older save kept the book
+ * in the state itself, and the next save moves it to its own key). */
+let savedPositions = (() => {
+  try {
+    return localStorage.getItem(POSITIONS_KEY);
+  } catch {
+    return null;
+  }
+})();
 
 function saveState() {
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+    const { positions, ...rest } = state;
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(rest));
+    if (positions !== savedPositions) {
+      localStorage.setItem(POSITIONS_KEY, positions);
+      savedPositions = positions;
+    }
   } catch {
     showStatus('Could not save to local storage: your input will not survive a reload.', 'warn');
   }

@@ -90,6 +90,28 @@ test('typed text and market survive a reload', async () => {
   assert.equal(await page.inputValue('#positions'), book);
   assert.equal(await page.inputValue('input[data-symbol="ETH"][data-field="index"]'), '3000');
   await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(8)')?.textContent === '1,500.00');
+  // Sorting and the theme save the view, not the book again (a big paste is megabytes).
+  await page.evaluate(() => {
+    window.writes = [];
+    const set = Storage.prototype.setItem;
+    Storage.prototype.setItem = function spy(key, value) { window.writes.push(key); return set.call(this, key, value); };
+  });
+  await page.click('#positions-table thead button[data-sort="size"]');
+  await page.selectOption('#theme', 'dark');
+  const writes = await page.evaluate(() => window.writes);
+  assert.ok(writes.length >= 2 && writes.every((k) => k === 'headroom.v1'), `writes: ${writes}`);
+  // A book saved by an older version, inside the state itself, is kept and moved to its own key.
+  await page.evaluate((text) => {
+    localStorage.removeItem('headroom.v1.positions');
+    localStorage.setItem('headroom.v1', JSON.stringify({ ...JSON.parse(localStorage.getItem('headroom.v1')), positions: text }));
+  }, book);
+  await page.reload();
+  await page.waitForSelector('#results[data-ready="true"]');
+  assert.equal(await page.inputValue('#positions'), book);
+  await page.selectOption('#theme', 'light');
+  await page.reload();
+  await page.waitForSelector('#results[data-ready="true"]');
+  assert.equal(await page.inputValue('#positions'), book);
   await context.close();
 });
 
