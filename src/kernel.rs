@@ -508,18 +508,16 @@ impl Kernel {
     }
 
     /// The pool's delta unit per contract `i`: coin delta (S·∂V_coin/∂S) for coin-settled
-    /// contracts, USD delta (∂V_usd/∂S) otherwise; per coin.
-    pub fn option_pool_delta(&self, pool: Pool, i: usize, m: &Move) -> f64 {
+    /// contracts, USD delta (∂V_usd/∂S) otherwise; per coin. `price` is the contract's price
+    /// with the index moved by `m`, at its own volatility.
+    pub fn option_pool_delta(&self, pool: Pool, i: usize, m: &Move, price: f64) -> f64 {
         if self.options.years[i] <= 0.0 {
             return 0.0;
         }
         let usd_delta = self.options.delta(i, m, self.index);
         match pool {
             Pool::Linear => usd_delta,
-            Pool::Inverse => {
-                let price = self.options.price(i, m, self.options.total_vol[i]);
-                usd_delta - price / (self.index * m.factor)
-            }
+            Pool::Inverse => usd_delta - price / (self.index * m.factor),
         }
     }
 }

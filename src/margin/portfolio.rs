@@ -244,10 +244,17 @@ pub fn pool_margin(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> P
     let index = kernel.index * factor;
     let in_pool = |usd: f64, at_index: f64| if inverse { usd / at_index } else { usd };
     let here = Move::new(factor);
-    let base = in_pool(
-        kernel.pool_value(pool, &here, &kernel.options.total_vol),
-        index,
-    );
+    // Each contract's price here, kept for the inverse pool's deltas below.
+    let options = &kernel.options;
+    let prices: Vec<f64> = options
+        .range(pool)
+        .map(|i| options.price(i, &here, options.total_vol[i]))
+        .collect();
+    let options_value = options
+        .range(pool)
+        .zip(&prices)
+        .fold(0.0, |sum, (i, price)| sum + options.coins[i] * price);
+    let base = in_pool(options_value + kernel.futures[pool.slot()].at(index), index);
     let pnl_at = |m: f64, scenario: VolScenario| {
         let vols = match scenario {
             VolScenario::Up => &kernel.vol_up,
@@ -270,11 +277,17 @@ pub fn pool_margin(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> P
     for k in 0..9 {
         let m = -range + k as f64 * range / 4.0;
         for vol in [VolScenario::Up, VolScenario::Unchanged, VolScenario::Down] {
+            // The middle scenario is the pool here: its P&L is 0 to the bit.
+            let pnl = if k == 4 && vol == VolScenario::Unchanged {
+                0.0
+            } else {
+                offset(pnl_at(m, vol))
+            };
             scenarios.push(Scenario {
                 price_move: m,
                 vol,
                 extended: false,
-                pnl: offset(pnl_at(m, vol)),
+                pnl,
             });
         }
     }
@@ -313,10 +326,10 @@ pub fn pool_margin(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> P
     // perpetuals the minimum move on their size. Deltas in coins: coin delta in the coin pool,
     // USD delta in the USD pool.
     let slot = pool.slot();
-    let options = &kernel.options;
     let mut by_expiry = vec![0.0; kernel.expiries.len()];
-    for i in options.range(pool) {
-        by_expiry[options.expiry[i]] += kernel.option_pool_delta(pool, i, &here) * options.coins[i];
+    for (i, price) in options.range(pool).zip(&prices) {
+        by_expiry[options.expiry[i]] +=
+            kernel.option_pool_delta(pool, i, &here, *price) * options.coins[i];
     }
     let options_delta: f64 = by_expiry.iter().sum();
     for (e, c) in kernel.future_delta_by_expiry[slot].iter().enumerate() {
