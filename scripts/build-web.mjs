@@ -24,6 +24,20 @@ writeFileSync(
     `export default ${JSON.stringify(wasm.toString('base64'))};\n`,
 );
 
+// The npm package also carries the rows' rebuild from analyzeColumnar's columns (the page's own
+// module) with its types: import { positionsFromColumns } from 'headroom/positions-columns.js'.
+copyFileSync(join(root, 'www', 'positions-columns.js'), join(root, 'pkg', 'positions-columns.js'));
+writeFileSync(join(root, 'pkg', 'positions-columns.d.ts'), `import type { PositionColumns, PositionReport } from './headroom.js';
+/** The rows \`analyze\` would have returned, from \`analyzeColumnar(request).positions\`. */
+export function positionsFromColumns(columns: PositionColumns): PositionReport[];
+/** The buffers of the columns, to transfer with postMessage instead of copying. */
+export function transferables(columns: PositionColumns): ArrayBuffer[];
+`);
+const manifestPath = join(root, 'pkg', 'package.json');
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+manifest.files = [...new Set([...(manifest.files || []), 'positions-columns.js', 'positions-columns.d.ts'])];
+writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+
 // Charting library from npm, served from the page's own files (never a CDN).
 const vendor = join(root, 'www', 'vendor');
 mkdirSync(vendor, { recursive: true });

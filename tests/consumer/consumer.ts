@@ -1,7 +1,8 @@
 // A front end's TypeScript, compiled with `tsc --strict` (scripts/test): the package's types and
 // the element's must describe what a consumer writes, and reject what it must not.
 import init, { analyze, analyzeColumnar, analyzeScenarios, priceChain, impliedVols, priceOption } from '../../pkg/headroom.js';
-import type { Request, Report, ChainQuote, OptionQuote, ColumnarReport } from '../../pkg/headroom.js';
+import type { Request, Report, ChainQuote, OptionQuote, ColumnarReport, PositionReport } from '../../pkg/headroom.js';
+import { positionsFromColumns, transferables } from '../../pkg/positions-columns.js';
 import type { HeadroomRiskElement } from '../../www/headroom-risk.js';
 import '../../www/headroom-risk.js';
 
@@ -21,6 +22,8 @@ export async function run(): Promise<number> {
   const curves: Report['scenarios']['curves'] = analyzeScenarios(request).curves;
   const deltas: Float64Array = big.positions.numbers.delta;
   const names: Uint32Array = big.positions.text.instrument.ends;
+  const rows: PositionReport[] = positionsFromColumns(big.positions);
+  const buffers: ArrayBuffer[] = transferables(big.positions);
   // @ts-expect-error: only PositionReport's fields are columns
   const nothing = big.positions.numbers.notAField;
   const chain: ChainQuote = priceChain(new Float64Array([91880]), new Float64Array([95000]), new Float64Array([0.1]), new Float64Array([0.5]), new Uint8Array([1]), 0);
@@ -42,5 +45,5 @@ export async function run(): Promise<number> {
   const noClock: Request = { positions: '', market: {} };
   // @ts-expect-error: the report is read-only on the element
   element.report = report;
-  return headroom + curves.length + (down ?? 0) + deltas[0] + names[0] + (nothing ? 0 : 1) + vega[0] + vols[0] + one.price + (wrongModel ? 0 : 1) + (noClock ? 0 : 1);
+  return headroom + rows.length + buffers.length + curves.length + (down ?? 0) + deltas[0] + names[0] + (nothing ? 0 : 1) + vega[0] + vols[0] + one.price + (wrongModel ? 0 : 1) + (noClock ? 0 : 1);
 }
