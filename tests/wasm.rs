@@ -2,7 +2,10 @@
 //! headless Chromium with WASM_BINDGEN_USE_BROWSER=1 (scripts/test runs both).
 #![cfg(target_arch = "wasm32")]
 
-use headroom::wasm::{analyze, implied_vol, implied_vols, price_chain, price_option};
+use headroom::wasm::{
+    analyze, analyze_columnar, analyze_scenarios, implied_vol, implied_vols, price_chain,
+    price_option,
+};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -208,4 +211,47 @@ fn chain_in_typed_arrays() {
     .unwrap()
     .to_vec();
     assert!((vols[0] - 0.2).abs() < 1e-14 && vols[1].is_nan());
+}
+
+/// The page's two workers: `analyzeColumnar` without scenarios and `analyzeScenarios`, merged,
+/// are `analyze`'s report (positions compared through their columns' counts and one column).
+#[wasm_bindgen_test]
+fn split_requests_give_the_whole_report() {
+    let text = format!(
+        r#"{{"positions": {}, "market": {MARKET}, "account": {{"collateral": {{"BTC": 1.2, "ETH": 12}}}},
+            "margin": {{"model": "deribit-pm"}},
+            "scenarios": {{"matrix": {{}}, "curves": {{"points": 11}}}}}}"#,
+        serde_json::to_string(include_str!("../www/samples/deribit-desk.csv")).unwrap()
+    );
+    let json = |v: &JsValue| -> Value {
+        serde_json::from_str(&String::from(js_sys::JSON::stringify(v).unwrap())).unwrap()
+    };
+    let whole = json(&analyze(js_sys::JSON::parse(&text).unwrap()).unwrap());
+    let scenarios = json(&analyze_scenarios(js_sys::JSON::parse(&text).unwrap()).unwrap());
+    assert_eq!(scenarios, whole["scenarios"]);
+    assert!(!scenarios["curves"].as_array().unwrap().is_empty());
+
+    let mut without: Value = serde_json::from_str(&text).unwrap();
+    without.as_object_mut().unwrap().remove("scenarios");
+    let columnar = analyze_columnar(js_sys::JSON::parse(&without.to_string()).unwrap()).unwrap();
+    let mut report = json(&js_sys::Reflect::get(&columnar, &"report".into()).unwrap());
+    assert_eq!(report["positions"], Value::Array(Vec::new()));
+    report["positions"] = whole["positions"].clone();
+    report["scenarios"] = scenarios;
+    assert_eq!(report, whole);
+    let positions = js_sys::Reflect::get(&columnar, &"positions".into()).unwrap();
+    let count = js_sys::Reflect::get(&positions, &"count".into()).unwrap();
+    assert_eq!(count.as_f64(), Some(13.0));
+    let numbers = js_sys::Reflect::get(&positions, &"numbers".into()).unwrap();
+    let delta: js_sys::Float64Array = js_sys::Reflect::get(&numbers, &"delta".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let expected: Vec<f64> = whole["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["delta"].as_f64().unwrap())
+        .collect();
+    assert_eq!(delta.to_vec(), expected);
 }
