@@ -265,8 +265,22 @@ let helper = null;
 function startHelper() {
   if (helper || (navigator.hardwareConcurrency || 1) < 2) return;
   helper = startWorker();
-  helper.onmessage = (event) => receive(event.data);
-  helper.onerror = worker.onerror;
+  helper.onmessage = (event) => (event.data.type === 'fatal' ? withoutHelper() : receive(event.data));
+  helper.onerror = withoutHelper;
+}
+
+/** The second worker could not start or stopped: carry on with the first alone, asking it again
+ * for whatever was waiting on the second. */
+function withoutHelper() {
+  if (!helper) return;
+  helper.terminate();
+  helper = null;
+  if (awaited) {
+    awaited = null;
+    inFlight = false;
+    clearTimeout(slowTimer);
+    compute();
+  }
 }
 
 /** What the request in flight still waits for: the report, and its scenarios when split. */

@@ -1,6 +1,7 @@
-// Runs the Rust core off the main thread. Messages: {id, request} in; {id, report, positions}
-// (the positions in columns, their buffers transferred; see positions-columns.js) or {id, error}
-// out. {id, request, part: 'scenarios'} computes only the report's scenarios: {id, part, scenarios}. The module's bytes come inlined (connect-src 'none' forbids fetching them)
+// Runs the Rust core off the main thread. Messages in: {id, request}, or {id, request, part:
+// 'scenarios'} for the report's scenarios alone. Out: {id, report, positions} (the positions in
+// columns, their buffers transferred; see positions-columns.js), {id, part, scenarios}, or
+// {id, error}. The module's bytes come inlined (connect-src 'none' forbids fetching them)
 // and are compiled asynchronously, so the engine can compile lazily and tier up.
 import init, { analyzeColumnar, analyzeScenarios } from './pkg/headroom.js';
 import { transferables } from './positions-columns.js';
