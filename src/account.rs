@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use crate::kernel::{Kernel, Move};
 use crate::margin::standard::Requirement;
-use crate::margin::{Detail, MarginModel};
+use crate::margin::{Detail, Known, MarginModel};
 use crate::valuation::Leg;
 
 /// Collateral held in one currency.
@@ -122,6 +122,8 @@ struct Group<'a> {
     kernel: Kernel,
     /// Coin collateral of this underlying valued at the index, USD.
     collateral_usd: f64,
+    /// What the margin model learnt of the kernel at the factors valued so far.
+    known: RefCell<Known>,
 }
 
 impl<'a> Account<'a> {
@@ -157,6 +159,7 @@ impl<'a> Account<'a> {
                 collateral_usd: collateral_usd(&|c| c.underlying.as_deref() == Some(underlying)),
                 underlying: underlying.to_string(),
                 legs,
+                known: RefCell::default(),
             })
             .collect::<Vec<Group>>();
         Account {
@@ -200,6 +203,7 @@ impl<'a> Account<'a> {
                     legs: g.legs.clone(),
                     kernel,
                     collateral_usd: g.collateral_usd,
+                    known: RefCell::default(),
                 }
             })
             .collect();
@@ -262,9 +266,12 @@ impl<'a> Account<'a> {
     /// One underlying's share of the account with its index at `factor` times its level.
     fn part(&self, group: &Group, factor: f64) -> AccountState {
         let (equity, balance) = self.value(group, factor);
-        let requirement = self
-            .model
-            .requirement(&group.underlying, &group.kernel, factor);
+        let requirement = self.model.requirement_with(
+            &group.underlying,
+            &group.kernel,
+            factor,
+            &mut group.known.borrow_mut(),
+        );
         AccountState {
             equity,
             balance,

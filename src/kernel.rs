@@ -77,6 +77,38 @@ impl Linear {
     }
 }
 
+/// Bounds of a pool's USD value V at index S, whatever the volatilities: |dV/dS| ≤ `slope`
+/// and |V(S)| ≤ `proportional`·S + `constant`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ValueBounds {
+    pub slope: f64,
+    pub proportional: f64,
+    pub constant: f64,
+}
+
+/// See [`Kernel::curvature`]: the options above [`ROUGH_TOTAL_VOL`] by Σ |coins|·slope/(σ√T·√(2π))
+/// (`smooth`) and Σ |coins|·slope (`smooth_slope`), those below by Σ |coins|·slope (`rough`),
+/// slope = discount·F/S.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Curvature {
+    pub smooth: f64,
+    pub smooth_slope: f64,
+    pub rough: f64,
+}
+
+impl Curvature {
+    /// The bound on |V(S + h) − V(S) − V′(S)·h|, USD, given S + h and S (both > 0). A slope
+    /// that stays within [0, a] (or [−a, 0]) keeps the remainder within a·|h| too.
+    pub fn remainder(&self, from: f64, to: f64) -> f64 {
+        let h = (to - from).abs();
+        let low = from.min(to);
+        (self.smooth * h * h / (2.0 * low)).min(self.smooth_slope * h) + self.rough * h
+    }
+}
+
+/// Below this σ√T an option's curvature is bounded by its slope, not its gamma.
+pub const ROUGH_TOTAL_VOL: f64 = 1e-4;
+
 /// Netted options in columns; coin-settled contracts come first (`0..inverse`).
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -150,6 +182,52 @@ impl Options {
             0.0
         };
         self.discount[i] * (intrinsic + time_value)
+    }
+
+    /// [`Options::price`] and, from the same time value, ∂price/∂S (USD per USD of index) at
+    /// the total volatility given. At zero total volatility the slope is the payoff's, 0 at the
+    /// kink.
+    #[inline]
+    pub fn price_and_delta(&self, i: usize, m: &Move, total_vol: f64) -> (f64, f64) {
+        let forward = self.forward[i] * m.factor;
+        let strike = self.strike[i];
+        let call = self.call[i];
+        let intrinsic = if call {
+            (forward - strike).max(0.0)
+        } else {
+            (strike - forward).max(0.0)
+        };
+        let slope = self.discount[i] * self.forward_ratio[i];
+        if total_vol > 0.0 {
+            let tv = time_value(forward, strike, self.log_moneyness[i] + m.ln, total_vol);
+            // N(d1): n1 is N(θ·d1), θ = 1 when the call is out of the money.
+            let n_d1 = if tv.otm_is_call { tv.n1 } else { 1.0 - tv.n1 };
+            let delta = if call { n_d1 } else { n_d1 - 1.0 };
+            (self.discount[i] * (intrinsic + tv.value), slope * delta)
+        } else {
+            let delta = match (call, intrinsic > 0.0) {
+                (true, true) => 1.0,
+                (false, true) => -1.0,
+                _ => 0.0,
+            };
+            (self.discount[i] * (intrinsic + 0.0), slope * delta)
+        }
+    }
+
+    /// Σ coins·price and Σ coins·∂price/∂S over `range` ([`Options::value`] and its slope).
+    pub fn value_and_delta(
+        &self,
+        range: std::ops::Range<usize>,
+        m: &Move,
+        total_vol: &[f64],
+    ) -> (f64, f64) {
+        let (mut value, mut delta) = (0.0, 0.0);
+        for i in range {
+            let (p, d) = self.price_and_delta(i, m, total_vol[i]);
+            value += self.coins[i] * p;
+            delta += self.coins[i] * d;
+        }
+        (value, delta)
     }
 
     /// ∂V/∂S of one coin of contract `i` (USD per USD of index, i.e. coins) at its own
@@ -496,6 +574,63 @@ impl Kernel {
         self.options.value(0..self.options.len(), m, total_vol)
             + self.futures[0].at(self.index * m.factor)
             + self.futures[1].at(self.index * m.factor)
+    }
+
+    /// Bounds of a pool's USD value V(S) at any index S and any volatilities: an option's delta
+    /// lies within ±discount·(forward / index), a call is worth at most discount·forward and a
+    /// put discount·strike, futures are linear.
+    pub fn value_bounds(&self, pool: Pool) -> ValueBounds {
+        let o = &self.options;
+        let futures = self.futures[pool.slot()];
+        let mut bounds = ValueBounds {
+            slope: futures.slope.abs(),
+            proportional: futures.slope.abs(),
+            constant: futures.intercept.abs(),
+        };
+        for i in o.range(pool) {
+            let coins = o.coins[i].abs();
+            let delta = coins * o.discount[i] * o.forward_ratio[i];
+            bounds.slope += delta;
+            if o.call[i] {
+                bounds.proportional += delta;
+            } else {
+                bounds.constant += coins * o.discount[i] * o.strike[i];
+            }
+        }
+        bounds
+    }
+
+    /// [`Kernel::pool_value`] and its slope ∂V/∂S, USD per USD of index.
+    pub fn pool_value_and_delta(&self, pool: Pool, m: &Move, total_vol: &[f64]) -> (f64, f64) {
+        let (options, delta) = self
+            .options
+            .value_and_delta(self.options.range(pool), m, total_vol);
+        let futures = self.futures[pool.slot()];
+        (
+            options + futures.at(self.index * m.factor),
+            delta + futures.slope,
+        )
+    }
+
+    /// How far a pool's value can leave its tangent: for every S, S + h > 0 and volatilities
+    /// `total_vol`, |V(S + h) − V(S) − V′(S)·h| ≤ [`Curvature::remainder`].
+    /// An option's gamma in the index is discount·(F/S)·φ(d1)/(S·σ√T) ≤
+    /// discount·(F/S)/(S·σ√T·√(2π)); below [`ROUGH_TOTAL_VOL`] (and at expiry) it counts by
+    /// its slope instead, which stays within [0, discount·F/S] for a call and [−that, 0] for a put.
+    pub fn curvature(&self, pool: Pool, total_vol: &[f64]) -> Curvature {
+        let o = &self.options;
+        let mut c = Curvature::default();
+        for i in o.range(pool) {
+            let slope = o.coins[i].abs() * o.discount[i] * o.forward_ratio[i];
+            let s = total_vol[i];
+            if s >= ROUGH_TOTAL_VOL {
+                c.smooth += slope / (s * (2.0 * std::f64::consts::PI).sqrt());
+                c.smooth_slope += slope;
+            } else {
+                c.rough += slope;
+            }
+        }
+        c
     }
 
     /// A futures delta coefficient of the pool at index S, in the pool's delta unit (coin delta

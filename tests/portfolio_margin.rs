@@ -181,3 +181,130 @@ fn pack_overrides_apply_and_are_checked() {
     let error = try_run(request(json!({"BTC": {"priceRange": 1.5}}))).unwrap_err();
     assert_eq!(error.field, "margin.packs.BTC");
 }
+
+/// The liquidation search asks for portfolio margin through `requirement_with`, which skips
+/// scenarios that its bounds show cannot be the worst. It must give `requirement`'s figures to
+/// the bit at every factor, in any order of asking, and skip most scenarios when the factors
+/// asked are close together.
+#[test]
+fn scenarios_skipped_by_their_bounds_change_no_figure() {
+    use headroom::margin::portfolio::PmPack;
+    use headroom::margin::{Known, MarginModel};
+    let model = MarginModel::DeribitPm(
+        ["BTC", "ETH"]
+            .iter()
+            .map(|u| (u.to_string(), PmPack::published(u)))
+            .collect(),
+    );
+    // A book of hundreds of contracts on every listed expiry, both pools, random sizes.
+    let mut seed = 20261202_u64;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut generated = String::from("Instrument,Size,Average Price,Mark Price,IV\n");
+    for (u, index) in [("BTC", 91250.5), ("ETH", 3120.75)] {
+        for expiry in ["27NOV26", "25DEC26", "26MAR27", "25JUN27"] {
+            for k in 0..40 {
+                let strike = (index * (0.5 + 0.03 * k as f64) / 100.0).round() * 100.0;
+                let size = (next() - 0.5) * 20.0;
+                let kind = if next() < 0.5 { "C" } else { "P" };
+                let iv = 35.0 + 60.0 * next();
+                generated += &format!("{u}-{expiry}-{strike}-{kind},{size:.1},,,{iv:.1}\n");
+                // USD-settled options of the same chain fill the linear pool.
+                if k % 3 == 0 {
+                    generated +=
+                        &format!("{u}_USDC-{expiry}-{strike}-{kind},{size:.2},,,{iv:.1}\n");
+                }
+            }
+            generated += &format!("{u}-{expiry},{:.0},,,\n", (next() - 0.5) * 2e6);
+        }
+        generated += &format!("{u}-PERPETUAL,{:.0},,,\n", (next() - 0.5) * 2e6);
+    }
+    let books: Vec<String> = [
+        "deribit-desk.csv",
+        "basis-trade.csv",
+        "btc-market-maker.csv",
+        "okx-book.csv",
+        "eth-covered-calls.tsv",
+    ]
+    .iter()
+    .map(|f| sample(f))
+    .chain([generated])
+    .collect();
+
+    // Factors as the searches ask them: a scan out in growing log steps each way, Brent-like
+    // clusters closing in on a point, curve moves, then scattered ones.
+    let mut factors: Vec<f64> = vec![1.0];
+    for direction in [1.0, -1.0] {
+        let (mut x, mut step) = (0.0_f64, 0.01);
+        while x.abs() < 4.6 {
+            x += direction * step;
+            step *= 1.15;
+            factors.push(x.exp());
+        }
+    }
+    for centre in [0.83, 1.37] {
+        for j in 2..=12 {
+            factors.push(centre * (1.0 + 10f64.powi(-j)));
+            factors.push(centre * (1.0 - 0.5 * 10f64.powi(-j)));
+        }
+    }
+    factors.extend((0..=40).map(|i| 0.5 + i as f64 * 0.025));
+    factors.extend((0..60).map(|_| 0.01 + 11.0 * next()));
+
+    let (mut computed, mut asked) = (0, 0);
+    for text in &books {
+        let request: headroom::Request = serde_json::from_value(json!({
+            "positions": text,
+            "market": sample_market(),
+        }))
+        .unwrap();
+        let market = request.market.validate().unwrap();
+        let book = headroom::input::read_book(&request.positions, None);
+        let legs: Vec<_> = book
+            .rows
+            .iter()
+            .filter_map(|row| headroom::valuation::resolve(row, &market).ok())
+            .collect();
+        assert!(legs.len() >= 3);
+        for underlying in ["BTC", "ETH"] {
+            let of: Vec<_> = legs.iter().filter(|l| l.underlying == underlying).collect();
+            if of.is_empty() {
+                continue;
+            }
+            let today = model.kernel(underlying, &of);
+            // Aged, options come close to expiry (tiny σ√T) or expire (payoffs with kinks).
+            let mut kernels = vec![today.clone()];
+            for days in [3.9, 4.0, 400.0] {
+                let mut aged = today.aged(days);
+                model.prepare(underlying, &mut aged);
+                kernels.push(aged);
+            }
+            let mut shocked = today.with_vols(|vol, _| vol + 0.1);
+            model.prepare(underlying, &mut shocked);
+            kernels.push(shocked);
+            for kernel in &kernels {
+                let mut known = Known::default();
+                for &f in &factors {
+                    let full = model.requirement(underlying, kernel, f);
+                    let skipped = model.requirement_with(underlying, kernel, f, &mut known);
+                    assert_eq!(
+                        (full.initial.to_bits(), full.maintenance.to_bits()),
+                        (skipped.initial.to_bits(), skipped.maintenance.to_bits()),
+                        "{underlying} at {f}: {full:?} vs {skipped:?}"
+                    );
+                }
+                computed += known.computed();
+                asked += factors.len() * 34 * 2;
+            }
+        }
+    }
+    // Pools a book does not hold count as asked, so this is a loose bound on the skipping.
+    assert!(
+        computed * 3 < asked,
+        "{computed} of {asked} scenario values computed"
+    );
+}

@@ -10,7 +10,7 @@ pub use standard::StandardMargin;
 
 use crate::kernel::{Kernel, Pool};
 use crate::valuation::Leg;
-use portfolio::{pool_margin, PmPack, PoolMargin};
+use portfolio::{pool_margin, pool_requirement, PmPack, PoolMargin, ScenarioBounds};
 use span::{underlying_margin, SpanMargin, SpanParams};
 use standard::Requirement;
 use std::borrow::Cow;
@@ -104,6 +104,39 @@ impl MarginModel {
         }
     }
 
+    /// [`MarginModel::requirement`], the same figures, from fewer scenarios where `known` (what
+    /// earlier calls on the same kernel learnt, kept by the caller) shows they cannot be the
+    /// worst: portfolio margin's liquidation searches probe factors close together.
+    pub fn requirement_with(
+        &self,
+        underlying: &str,
+        kernel: &Kernel,
+        factor: f64,
+        known: &mut Known,
+    ) -> Requirement {
+        match self {
+            MarginModel::DeribitPm(packs) => {
+                let pack = pack_for(packs, underlying);
+                let mut total = Requirement::default();
+                for pool in Pool::BOTH {
+                    let (initial, maintenance) = pool_requirement(
+                        kernel,
+                        pool,
+                        factor,
+                        &pack,
+                        &mut known.pools[pool.slot()],
+                    );
+                    total.add(Requirement {
+                        initial,
+                        maintenance,
+                    });
+                }
+                total
+            }
+            _ => self.requirement(underlying, kernel, factor),
+        }
+    }
+
     /// The scenario detail of one underlying at the valuation (none under standard margin).
     pub fn detail(&self, underlying: &str, kernel: &Kernel) -> Vec<Detail> {
         match self {
@@ -131,6 +164,19 @@ impl MarginModel {
                 }]
             }
         }
+    }
+}
+
+/// What [`MarginModel::requirement_with`] learnt of one kernel's scenarios, per pool.
+#[derive(Clone, Debug, Default)]
+pub struct Known {
+    pools: [ScenarioBounds; 2],
+}
+
+impl Known {
+    /// How many scenario values have been computed through it.
+    pub fn computed(&self) -> usize {
+        self.pools.iter().map(ScenarioBounds::computed).sum()
     }
 }
 

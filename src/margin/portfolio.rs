@@ -6,7 +6,7 @@
 //! are margined in coin (Deribit's currency pools), USD-settled ones in USD. The requirement of a
 //! pool is converted to USD at the index and pools are added without offsets between them.
 
-use crate::kernel::{Kernel, Move, Pool};
+use crate::kernel::{Curvature, Kernel, Move, Pool, ValueBounds};
 use serde::{Deserialize, Serialize};
 
 /// A dated portfolio-margin parameter pack.
@@ -223,153 +223,360 @@ pub fn prepare(kernel: &mut Kernel, pack: &PmPack) {
     kernel.vol_down = o.total_vols(|i| shocked_vol(pack, o.vol[i], o.days(i), VolScenario::Down));
 }
 
-/// Portfolio margin of one pool of an underlying (its coin-settled or its USD-settled
-/// derivatives) with the index at `factor` times its level. The kernel must have been
-/// [`prepare`]d with the same pack.
-pub fn pool_margin(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> PoolMargin {
-    if !kernel.has_pool(pool) {
-        return PoolMargin {
-            worst_case: 0.0,
-            worst_scenario: None,
-            roll_shock: 0.0,
-            delta_shock: 0.0,
-            initial: 0.0,
-            maintenance: 0.0,
-            initial_usd: 0.0,
-            maintenance_usd: 0.0,
-            scenarios: Vec::new(),
-        };
+/// The risk matrix's scenarios: 9 price moves × (vol up, unchanged, down), then the extended
+/// table (vol up only).
+pub const SCENARIO_COUNT: usize = 27 + EXTENDED_MOVES.len();
+
+/// The scenario that is the pool itself (no move, vol unchanged): its P&L is 0 to the bit.
+const MIDDLE: usize = 4 * 3 + 1;
+
+/// Scenario `k` of the risk matrix: its move, vol scenario and whether it is extended.
+fn scenario_spec(pack: &PmPack, k: usize) -> (f64, VolScenario, bool) {
+    const VOLS: [VolScenario; 3] = [VolScenario::Up, VolScenario::Unchanged, VolScenario::Down];
+    if k < 27 {
+        let range = pack.price_range;
+        (-range + (k / 3) as f64 * range / 4.0, VOLS[k % 3], false)
+    } else {
+        (EXTENDED_MOVES[k - 27], VolScenario::Up, true)
     }
-    let inverse = pool == Pool::Inverse;
-    let index = kernel.index * factor;
-    let in_pool = |usd: f64, at_index: f64| if inverse { usd / at_index } else { usd };
-    let here = Move::new(factor);
-    // Each contract's price here, kept for the inverse pool's deltas below.
-    let options = &kernel.options;
-    let prices: Vec<f64> = options
-        .range(pool)
-        .map(|i| options.price(i, &here, options.total_vol[i]))
-        .collect();
-    let options_value = options
-        .range(pool)
-        .zip(&prices)
-        .fold(0.0, |sum, (i, price)| sum + options.coins[i] * price);
-    let base = in_pool(options_value + kernel.futures[pool.slot()].at(index), index);
-    let pnl_at = |m: f64, scenario: VolScenario| {
-        let vols = match scenario {
+}
+
+/// A pool valued at one factor: what every scenario and the shocks start from.
+struct Valued<'a> {
+    kernel: &'a Kernel,
+    pool: Pool,
+    pack: &'a PmPack,
+    factor: f64,
+    /// Index at the factor, USD.
+    index: f64,
+    here: Move,
+    /// Each contract's price here, kept for the deltas of the shocks.
+    prices: Vec<f64>,
+    /// The pool's value here, in its currency.
+    base: f64,
+}
+
+impl<'a> Valued<'a> {
+    fn new(kernel: &'a Kernel, pool: Pool, factor: f64, pack: &'a PmPack) -> Self {
+        let index = kernel.index * factor;
+        let here = Move::new(factor);
+        let options = &kernel.options;
+        let prices: Vec<f64> = options
+            .range(pool)
+            .map(|i| options.price(i, &here, options.total_vol[i]))
+            .collect();
+        let options_value = options
+            .range(pool)
+            .zip(&prices)
+            .fold(0.0, |sum, (i, price)| sum + options.coins[i] * price);
+        let mut valued = Valued {
+            kernel,
+            pool,
+            pack,
+            factor,
+            index,
+            here,
+            prices,
+            base: 0.0,
+        };
+        valued.base = valued.in_pool(options_value + kernel.futures[pool.slot()].at(index), index);
+        valued
+    }
+
+    fn inverse(&self) -> bool {
+        self.pool == Pool::Inverse
+    }
+
+    /// A USD value at index `at_index` in the pool's currency.
+    fn in_pool(&self, usd: f64, at_index: f64) -> f64 {
+        if self.inverse() {
+            usd / at_index
+        } else {
+            usd
+        }
+    }
+
+    /// The index in scenario `k`, USD.
+    fn scenario_index(&self, k: usize) -> f64 {
+        self.index * (1.0 + scenario_spec(self.pack, k).0)
+    }
+
+    /// The pool's value in scenario `k` (USD) and its slope in the index there.
+    fn scenario_value(&self, k: usize) -> (f64, f64) {
+        let (m, vol, _) = scenario_spec(self.pack, k);
+        let kernel = self.kernel;
+        let vols = match vol {
             VolScenario::Up => &kernel.vol_up,
             VolScenario::Unchanged => &kernel.options.total_vol,
             VolScenario::Down => &kernel.vol_down,
         };
-        let value = kernel.pool_value(pool, &Move::new(factor * (1.0 + m)), vols);
-        in_pool(value, index * (1.0 + m)) - base
-    };
-    let offset = |pnl: f64| {
-        if pnl > 0.0 {
-            pnl * pack.pnl_offset
-        } else {
-            pnl
-        }
-    };
-
-    let range = pack.price_range;
-    let mut scenarios = Vec::with_capacity(35);
-    for k in 0..9 {
-        let m = -range + k as f64 * range / 4.0;
-        for vol in [VolScenario::Up, VolScenario::Unchanged, VolScenario::Down] {
-            // The middle scenario is the pool here: its P&L is 0 to the bit.
-            let pnl = if k == 4 && vol == VolScenario::Unchanged {
-                0.0
-            } else {
-                offset(pnl_at(m, vol))
-            };
-            scenarios.push(Scenario {
-                price_move: m,
-                vol,
-                extended: false,
-                pnl,
-            });
-        }
+        kernel.pool_value_and_delta(self.pool, &Move::new(self.factor * (1.0 + m)), vols)
     }
-    for m in EXTENDED_MOVES {
+
+    /// Scenario `k`'s P&L from the pool's value in it (USD): extended-table scaling, dampener
+    /// and pnl offset applied, the figure the worst case is the worst of. Non-decreasing in
+    /// `value`.
+    fn pnl_of(&self, k: usize, value: f64) -> f64 {
+        let (m, _, extended) = scenario_spec(self.pack, k);
+        let pack = self.pack;
+        let pnl = self.in_pool(value, self.index * (1.0 + m)) - self.base;
+        let offset = |pnl: f64| {
+            if pnl > 0.0 {
+                pnl * pack.pnl_offset
+            } else {
+                pnl
+            }
+        };
+        if !extended {
+            return offset(pnl);
+        }
+        let range = pack.price_range;
         let sign = m.signum();
         let scaled =
-            pnl_at(m, VolScenario::Up) * pack.extended_table_factor * (range / m.abs()) * (1.0 + m)
-                / (1.0 + sign * range);
-        let dampener_usd =
-            ((m.abs() / range).max(1.0) - 1.0) * pack.extended_dampener / (1.0 + sign * range);
-        let dampener = if inverse {
-            dampener_usd / index
-        } else {
-            dampener_usd
-        };
+            pnl * pack.extended_table_factor * (range / m.abs()) * (1.0 + m) / (1.0 + sign * range);
+        let dampener = self.in_pool(extended_dampener_usd(pack, m), self.index);
         let damped = if scaled < 0.0 {
             (scaled + dampener).min(0.0)
         } else {
             scaled
         };
-        scenarios.push(Scenario {
-            price_move: m,
-            vol: VolScenario::Up,
-            extended: true,
-            pnl: offset(damped),
-        });
+        offset(damped)
     }
+
+    /// Scenario `k`'s P&L ([`Valued::pnl_of`] its value), 0 for the middle scenario.
+    fn pnl(&self, k: usize) -> f64 {
+        if k == MIDDLE {
+            return 0.0;
+        }
+        self.pnl_of(k, self.scenario_value(k).0)
+    }
+
+    /// The pool's margin given its worst case (the negated worst scenario P&L, or 0).
+    fn margin(&self, worst_case: f64, worst_scenario: Option<Scenario>) -> PoolMargin {
+        let (kernel, pack, pool, index) = (self.kernel, self.pack, self.pool, self.index);
+        let options = &kernel.options;
+        // Roll shock: per expiry, the annualised move over its time applied to its net delta;
+        // for perpetuals the minimum move on their size. Deltas in coins: coin delta in the coin
+        // pool, USD delta in the USD pool.
+        let slot = pool.slot();
+        let mut by_expiry = vec![0.0; kernel.expiries.len()];
+        for (i, price) in options.range(pool).zip(&self.prices) {
+            by_expiry[options.expiry[i]] +=
+                kernel.option_pool_delta(pool, i, &self.here, *price) * options.coins[i];
+        }
+        let options_delta: f64 = by_expiry.iter().sum();
+        for (e, c) in kernel.future_delta_by_expiry[slot].iter().enumerate() {
+            by_expiry[e] += Kernel::future_delta(pool, *c, index);
+        }
+        let perpetual_coins = Kernel::future_delta(pool, kernel.perpetual_delta_abs[slot], index);
+        let roll_coins: f64 = by_expiry
+            .iter()
+            .zip(&kernel.expiries)
+            .map(|(delta, years)| {
+                pack.min_annualised_move
+                    .max((pack.annualised_move_risk * years).exp_m1())
+                    * delta.abs()
+            })
+            .sum::<f64>()
+            + pack.min_annualised_move * perpetual_coins;
+        let net_delta =
+            options_delta + Kernel::future_delta(pool, kernel.future_delta_net[slot], index);
+        let delta_usd = net_delta.abs() * index;
+        let delta_shock_coins = ((delta_usd - pack.delta_total_liq_shock_threshold).max(0.0)
+            * net_delta.abs()
+            * pack.m_inc)
+            .min(pack.max_delta_shock * delta_usd)
+            / index;
+        let inverse = self.inverse();
+        let to_pool_currency = |coins: f64| if inverse { coins } else { coins * index };
+        let roll_shock = to_pool_currency(roll_coins);
+        let delta_shock = to_pool_currency(delta_shock_coins);
+
+        let initial = worst_case + roll_shock + delta_shock;
+        let maintenance = pack.mm_factor * initial;
+        let usd = |x: f64| if inverse { x * index } else { x };
+        PoolMargin {
+            worst_case,
+            worst_scenario,
+            roll_shock,
+            delta_shock,
+            initial,
+            maintenance,
+            initial_usd: usd(initial),
+            maintenance_usd: usd(maintenance),
+            scenarios: Vec::new(),
+        }
+    }
+}
+
+/// The dampener of the extended move `m`, USD.
+fn extended_dampener_usd(pack: &PmPack, m: f64) -> f64 {
+    let range = pack.price_range;
+    ((m.abs() / range).max(1.0) - 1.0) * pack.extended_dampener / (1.0 + m.signum() * range)
+}
+
+/// A margin of nothing: the pool holds no derivative.
+fn empty_pool() -> PoolMargin {
+    PoolMargin {
+        worst_case: 0.0,
+        worst_scenario: None,
+        roll_shock: 0.0,
+        delta_shock: 0.0,
+        initial: 0.0,
+        maintenance: 0.0,
+        initial_usd: 0.0,
+        maintenance_usd: 0.0,
+        scenarios: Vec::new(),
+    }
+}
+
+/// Portfolio margin of one pool of an underlying (its coin-settled or its USD-settled
+/// derivatives) with the index at `factor` times its level, every scenario listed. The kernel
+/// must have been [`prepare`]d with the same pack.
+pub fn pool_margin(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> PoolMargin {
+    if !kernel.has_pool(pool) {
+        return empty_pool();
+    }
+    let valued = Valued::new(kernel, pool, factor, pack);
+    let scenarios: Vec<Scenario> = (0..SCENARIO_COUNT)
+        .map(|k| {
+            let (price_move, vol, extended) = scenario_spec(pack, k);
+            Scenario {
+                price_move,
+                vol,
+                extended,
+                pnl: valued.pnl(k),
+            }
+        })
+        .collect();
     let worst_scenario = scenarios
         .iter()
         .copied()
         .filter(|s| s.pnl < 0.0)
         .min_by(|a, b| a.pnl.total_cmp(&b.pnl));
     let worst_case = worst_scenario.map_or(0.0, |s| -s.pnl);
-
-    // Roll shock: per expiry, the annualised move over its time applied to its net delta; for
-    // perpetuals the minimum move on their size. Deltas in coins: coin delta in the coin pool,
-    // USD delta in the USD pool.
-    let slot = pool.slot();
-    let mut by_expiry = vec![0.0; kernel.expiries.len()];
-    for (i, price) in options.range(pool).zip(&prices) {
-        by_expiry[options.expiry[i]] +=
-            kernel.option_pool_delta(pool, i, &here, *price) * options.coins[i];
-    }
-    let options_delta: f64 = by_expiry.iter().sum();
-    for (e, c) in kernel.future_delta_by_expiry[slot].iter().enumerate() {
-        by_expiry[e] += Kernel::future_delta(pool, *c, index);
-    }
-    let perpetual_coins = Kernel::future_delta(pool, kernel.perpetual_delta_abs[slot], index);
-    let roll_coins: f64 = by_expiry
-        .iter()
-        .zip(&kernel.expiries)
-        .map(|(delta, years)| {
-            pack.min_annualised_move
-                .max((pack.annualised_move_risk * years).exp_m1())
-                * delta.abs()
-        })
-        .sum::<f64>()
-        + pack.min_annualised_move * perpetual_coins;
-    let net_delta =
-        options_delta + Kernel::future_delta(pool, kernel.future_delta_net[slot], index);
-    let delta_usd = net_delta.abs() * index;
-    let delta_shock_coins = ((delta_usd - pack.delta_total_liq_shock_threshold).max(0.0)
-        * net_delta.abs()
-        * pack.m_inc)
-        .min(pack.max_delta_shock * delta_usd)
-        / index;
-    let to_pool_currency = |coins: f64| if inverse { coins } else { coins * index };
-    let roll_shock = to_pool_currency(roll_coins);
-    let delta_shock = to_pool_currency(delta_shock_coins);
-
-    let initial = worst_case + roll_shock + delta_shock;
-    let maintenance = pack.mm_factor * initial;
-    let usd = |x: f64| if inverse { x * index } else { x };
     PoolMargin {
-        worst_case,
-        worst_scenario,
-        roll_shock,
-        delta_shock,
-        initial,
-        maintenance,
-        initial_usd: usd(initial),
-        maintenance_usd: usd(maintenance),
         scenarios,
+        ..valued.margin(worst_case, worst_scenario)
     }
+}
+
+/// A scenario's value as computed at one factor: where its index was, the pool's value there
+/// and the value's slope, USD.
+#[derive(Clone, Copy, Debug)]
+struct Computed {
+    factor: f64,
+    index: f64,
+    value: f64,
+    delta: f64,
+}
+
+/// What valuing a pool at some factors tells of its scenarios at others: every scenario value
+/// computed so far, with its slope, and the pool's curvature in each volatility column. Kept by
+/// the caller across calls of [`pool_requirement`] on one kernel and pack.
+#[derive(Clone, Debug, Default)]
+pub struct ScenarioBounds {
+    computed: Vec<Vec<Computed>>,
+    /// [`Kernel::curvature`] at vol up, unchanged, down; the values' size bounds.
+    curvature: Option<([Curvature; 3], ValueBounds)>,
+    /// How many scenario values were computed.
+    count: usize,
+}
+
+impl ScenarioBounds {
+    /// How many scenario values the calls so far have computed.
+    pub fn computed(&self) -> usize {
+        self.count
+    }
+}
+
+/// Room left for rounding in a bound, relative to the size of the values compared: far above
+/// the 1e-12 relative error of a price and the sum's rounding.
+const ROUNDING_ROOM: f64 = 1e-9;
+
+/// IM and MM (USD) of one pool at `factor`, exactly as [`pool_margin`] gives them, computing only
+/// the scenarios that can be the worst.
+///
+/// A scenario's value at its index S′ is bounded below by a value V computed at S before, with
+/// its slope V′: V(S′) ≥ V + V′·(S′ − S) − remainder, the remainder bounded by the options'
+/// largest possible gamma ([`Kernel::curvature`]). Each scenario's P&L rises with its value, so
+/// that bounds its P&L here. Scenarios are computed from the lowest bound up; once a bound is
+/// above the worst P&L computed (or above 0, the middle scenario's), the rest cannot be the
+/// worst and are skipped. The liquidation search probes factors close together, where most are.
+pub fn pool_requirement(
+    kernel: &Kernel,
+    pool: Pool,
+    factor: f64,
+    pack: &PmPack,
+    bounds: &mut ScenarioBounds,
+) -> (f64, f64) {
+    if !kernel.has_pool(pool) {
+        return (0.0, 0.0);
+    }
+    let valued = Valued::new(kernel, pool, factor, pack);
+    if bounds.computed.is_empty() {
+        bounds.computed = vec![Vec::new(); SCENARIO_COUNT];
+    }
+    let (curvature, size) = *bounds.curvature.get_or_insert_with(|| {
+        let o = &kernel.options;
+        (
+            [
+                kernel.curvature(pool, &kernel.vol_up),
+                kernel.curvature(pool, &o.total_vol),
+                kernel.curvature(pool, &kernel.vol_down),
+            ],
+            kernel.value_bounds(pool),
+        )
+    });
+    let mut lower = [f64::NEG_INFINITY; SCENARIO_COUNT];
+    for (k, low) in lower.iter_mut().enumerate() {
+        if k == MIDDLE {
+            *low = 0.0;
+            continue;
+        }
+        let nearest = bounds.computed[k].iter().min_by(|a, b| {
+            (a.factor - factor)
+                .abs()
+                .total_cmp(&(b.factor - factor).abs())
+        });
+        let Some(c) = nearest else { continue };
+        let to = valued.scenario_index(k);
+        let column = match scenario_spec(pack, k).1 {
+            VolScenario::Up => 0,
+            VolScenario::Unchanged => 1,
+            VolScenario::Down => 2,
+        };
+        let h = to - c.index;
+        let room = ROUNDING_ROOM
+            * (size.proportional * to.max(c.index) + size.constant + size.slope * h.abs());
+        let value = c.value + c.delta * h - curvature[column].remainder(c.index, to) - room;
+        let bound = valued.pnl_of(k, value);
+        // A bound that is not a number bounds nothing.
+        if !bound.is_nan() {
+            *low = bound;
+        }
+    }
+    let mut order: Vec<usize> = (0..SCENARIO_COUNT).filter(|k| *k != MIDDLE).collect();
+    order.sort_by(|a, b| lower[*a].total_cmp(&lower[*b]));
+    // The middle scenario's 0 is the worst until a scenario is found below it.
+    let mut worst = 0.0_f64;
+    for k in order {
+        if lower[k] >= worst {
+            break;
+        }
+        let (value, delta) = valued.scenario_value(k);
+        bounds.count += 1;
+        bounds.computed[k].push(Computed {
+            factor,
+            index: valued.scenario_index(k),
+            value,
+            delta,
+        });
+        let pnl = valued.pnl_of(k, value);
+        if pnl < worst {
+            worst = pnl;
+        }
+    }
+    let margin = valued.margin(-worst, None);
+    (margin.initial_usd, margin.maintenance_usd)
 }
