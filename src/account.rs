@@ -244,17 +244,22 @@ impl<'a> Account<'a> {
     /// One underlying's contribution to equity (collateral and legs) with its index at `factor`
     /// times its level, and to the margin balance (see [`AccountState::balance`]).
     fn value(&self, group: &Group, factor: f64) -> (f64, f64) {
+        let priced = group.kernel.options.priced(&Move::new(factor));
+        self.value_of(group, factor, &priced)
+    }
+
+    /// [`Account::value`] from the options' [`crate::kernel::Options::priced`] at `factor`.
+    fn value_of(&self, group: &Group, factor: f64, priced: &[(f64, f64)]) -> (f64, f64) {
         let kernel = &group.kernel;
-        let m = Move::new(factor);
         let index = kernel.index * factor;
         let o = &kernel.options;
         let mut balance = factor * group.collateral_usd + kernel.held.at(index);
         balance += kernel.futures.iter().map(|f| f.at(index)).sum::<f64>();
         let mut long_options = 0.0;
         let excluded = self.model.excludes_long_options();
-        for i in 0..o.len() {
-            let value = o.coins[i] * o.price(i, &m, o.total_vol[i]);
-            if excluded && o.coins[i] > 0.0 {
+        for (coins, (price, _)) in o.coins.iter().zip(priced) {
+            let value = coins * price;
+            if excluded && *coins > 0.0 {
                 long_options += value;
             } else {
                 balance += value;
@@ -265,11 +270,13 @@ impl<'a> Account<'a> {
 
     /// One underlying's share of the account with its index at `factor` times its level.
     fn part(&self, group: &Group, factor: f64) -> AccountState {
-        let (equity, balance) = self.value(group, factor);
+        let priced = group.kernel.options.priced(&Move::new(factor));
+        let (equity, balance) = self.value_of(group, factor, &priced);
         let requirement = self.model.requirement_with(
             &group.underlying,
             &group.kernel,
             factor,
+            &priced,
             &mut group.known.borrow_mut(),
         );
         AccountState {

@@ -19,7 +19,6 @@
 //! Model (conventions.md): a move of the index by a factor moves every forward and mark of the
 //! underlying by the same factor, with volatility and time held fixed.
 
-use crate::pricing::normal::cdf;
 use crate::pricing::time_value::{log_moneyness, time_value};
 use crate::valuation::{Leg, Model};
 
@@ -200,9 +199,14 @@ impl Options {
         let slope = self.discount[i] * self.forward_ratio[i];
         if total_vol > 0.0 {
             let tv = time_value(forward, strike, self.log_moneyness[i] + m.ln, total_vol);
-            // N(d1): n1 is N(θ·d1), θ = 1 when the call is out of the money.
-            let n_d1 = if tv.otm_is_call { tv.n1 } else { 1.0 - tv.n1 };
-            let delta = if call { n_d1 } else { n_d1 - 1.0 };
+            // n1 is N(θ·d1), θ = 1 when the call is out of the money: the out-of-the-money
+            // option's delta keeps its relative accuracy, the other is 1 less.
+            let delta = match (call, tv.otm_is_call) {
+                (true, true) => tv.n1,
+                (false, true) => tv.n1 - 1.0,
+                (true, false) => 1.0 - tv.n1,
+                (false, false) => -tv.n1,
+            };
             (self.discount[i] * (intrinsic + tv.value), slope * delta)
         } else {
             let delta = match (call, intrinsic > 0.0) {
@@ -212,6 +216,14 @@ impl Options {
             };
             (self.discount[i] * (intrinsic + 0.0), slope * delta)
         }
+    }
+
+    /// [`Options::price_and_delta`] of every contract at its own volatility, the index moved
+    /// by `m`.
+    pub fn priced(&self, m: &Move) -> Vec<(f64, f64)> {
+        (0..self.len())
+            .map(|i| self.price_and_delta(i, m, self.total_vol[i]))
+            .collect()
     }
 
     /// Σ coins·price and Σ coins·∂price/∂S over `range` ([`Options::value`] and its slope).
@@ -228,33 +240,6 @@ impl Options {
             delta += self.coins[i] * d;
         }
         (value, delta)
-    }
-
-    /// ∂V/∂S of one coin of contract `i` (USD per USD of index, i.e. coins) at its own
-    /// volatility, with the index moved by `m`.
-    pub fn delta(&self, i: usize, m: &Move, index: f64) -> f64 {
-        if self.years[i] <= 0.0 {
-            return 0.0;
-        }
-        let ratio = self.forward[i] / index;
-        let s = self.total_vol[i];
-        if s <= 0.0 {
-            let forward = self.forward[i] * m.factor;
-            let itm = if self.call[i] {
-                forward > self.strike[i]
-            } else {
-                forward < self.strike[i]
-            };
-            let sign = if self.call[i] { 1.0 } else { -1.0 };
-            return if itm {
-                sign * self.discount[i] * ratio
-            } else {
-                0.0
-            };
-        }
-        let d1 = (self.log_moneyness[i] + m.ln) / s + 0.5 * s;
-        let n = if self.call[i] { cdf(d1) } else { -cdf(-d1) };
-        self.discount[i] * n * ratio
     }
 
     /// Σ coins·price over the contracts of `range`, USD, each at the total volatility given.
@@ -643,13 +628,20 @@ impl Kernel {
     }
 
     /// The pool's delta unit per contract `i`: coin delta (S·∂V_coin/∂S) for coin-settled
-    /// contracts, USD delta (∂V_usd/∂S) otherwise; per coin. `price` is the contract's price
-    /// with the index moved by `m`, at its own volatility.
-    pub fn option_pool_delta(&self, pool: Pool, i: usize, m: &Move, price: f64) -> f64 {
+    /// contracts, USD delta (∂V_usd/∂S) otherwise; per coin, 0 past expiry. `price` and
+    /// `usd_delta` are the contract's [`Options::price_and_delta`] with the index moved by `m`,
+    /// at its own volatility.
+    pub fn option_pool_delta(
+        &self,
+        pool: Pool,
+        i: usize,
+        m: &Move,
+        price: f64,
+        usd_delta: f64,
+    ) -> f64 {
         if self.options.years[i] <= 0.0 {
             return 0.0;
         }
-        let usd_delta = self.options.delta(i, m, self.index);
         match pool {
             Pool::Linear => usd_delta,
             Pool::Inverse => usd_delta - price / (self.index * m.factor),

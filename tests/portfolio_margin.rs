@@ -188,6 +188,7 @@ fn pack_overrides_apply_and_are_checked() {
 /// asked are close together.
 #[test]
 fn scenarios_skipped_by_their_bounds_change_no_figure() {
+    use headroom::kernel::Move;
     use headroom::margin::portfolio::PmPack;
     use headroom::margin::{Known, MarginModel};
     let model = MarginModel::DeribitPm(
@@ -290,7 +291,9 @@ fn scenarios_skipped_by_their_bounds_change_no_figure() {
                 let mut known = Known::default();
                 for &f in &factors {
                     let full = model.requirement(underlying, kernel, f);
-                    let skipped = model.requirement_with(underlying, kernel, f, &mut known);
+                    let priced = kernel.options.priced(&Move::new(f));
+                    let skipped =
+                        model.requirement_with(underlying, kernel, f, &priced, &mut known);
                     assert_eq!(
                         (full.initial.to_bits(), full.maintenance.to_bits()),
                         (skipped.initial.to_bits(), skipped.maintenance.to_bits()),

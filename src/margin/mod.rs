@@ -106,12 +106,14 @@ impl MarginModel {
 
     /// [`MarginModel::requirement`], the same figures, from fewer scenarios where `known` (what
     /// earlier calls on the same kernel learnt, kept by the caller) shows they cannot be the
-    /// worst: portfolio margin's liquidation searches probe factors close together.
+    /// worst: portfolio margin's liquidation searches probe factors close together. `priced` is
+    /// the kernel's [`crate::kernel::Options::priced`] at `factor`.
     pub fn requirement_with(
         &self,
         underlying: &str,
         kernel: &Kernel,
         factor: f64,
+        priced: &[(f64, f64)],
         known: &mut Known,
     ) -> Requirement {
         match self {
@@ -124,6 +126,7 @@ impl MarginModel {
                         pool,
                         factor,
                         &pack,
+                        &priced[kernel.options.range(pool)],
                         &mut known.pools[pool.slot()],
                     );
                     total.add(Requirement {

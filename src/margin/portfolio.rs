@@ -250,25 +250,39 @@ struct Valued<'a> {
     /// Index at the factor, USD.
     index: f64,
     here: Move,
-    /// Each contract's price here, kept for the deltas of the shocks.
-    prices: Vec<f64>,
+    /// Each contract's price and USD delta here, kept for the deltas of the shocks.
+    priced: Vec<(f64, f64)>,
     /// The pool's value here, in its currency.
     base: f64,
 }
 
 impl<'a> Valued<'a> {
     fn new(kernel: &'a Kernel, pool: Pool, factor: f64, pack: &'a PmPack) -> Self {
+        let here = Move::new(factor);
+        let options = &kernel.options;
+        let priced = options
+            .range(pool)
+            .map(|i| options.price_and_delta(i, &here, options.total_vol[i]))
+            .collect();
+        Valued::priced(kernel, pool, factor, pack, priced)
+    }
+
+    /// The pool valued at `factor` from its contracts' [`crate::kernel::Options::price_and_delta`]
+    /// there at their own volatility.
+    fn priced(
+        kernel: &'a Kernel,
+        pool: Pool,
+        factor: f64,
+        pack: &'a PmPack,
+        priced: Vec<(f64, f64)>,
+    ) -> Self {
         let index = kernel.index * factor;
         let here = Move::new(factor);
         let options = &kernel.options;
-        let prices: Vec<f64> = options
-            .range(pool)
-            .map(|i| options.price(i, &here, options.total_vol[i]))
-            .collect();
         let options_value = options
             .range(pool)
-            .zip(&prices)
-            .fold(0.0, |sum, (i, price)| sum + options.coins[i] * price);
+            .zip(&priced)
+            .fold(0.0, |sum, (i, (price, _))| sum + options.coins[i] * price);
         let mut valued = Valued {
             kernel,
             pool,
@@ -276,7 +290,7 @@ impl<'a> Valued<'a> {
             factor,
             index,
             here,
-            prices,
+            priced,
             base: 0.0,
         };
         valued.base = valued.in_pool(options_value + kernel.futures[pool.slot()].at(index), index);
@@ -360,9 +374,9 @@ impl<'a> Valued<'a> {
         // pool, USD delta in the USD pool.
         let slot = pool.slot();
         let mut by_expiry = vec![0.0; kernel.expiries.len()];
-        for (i, price) in options.range(pool).zip(&self.prices) {
+        for (i, (price, delta)) in options.range(pool).zip(&self.priced) {
             by_expiry[options.expiry[i]] +=
-                kernel.option_pool_delta(pool, i, &self.here, *price) * options.coins[i];
+                kernel.option_pool_delta(pool, i, &self.here, *price, *delta) * options.coins[i];
         }
         let options_delta: f64 = by_expiry.iter().sum();
         for (e, c) in kernel.future_delta_by_expiry[slot].iter().enumerate() {
@@ -495,7 +509,8 @@ impl ScenarioBounds {
 const ROUNDING_ROOM: f64 = 1e-9;
 
 /// IM and MM (USD) of one pool at `factor`, exactly as [`pool_margin`] gives them, computing only
-/// the scenarios that can be the worst.
+/// the scenarios that can be the worst. `priced` is the pool's part of
+/// [`crate::kernel::Options::priced`] at `factor`.
 ///
 /// A scenario's value at its index S′ is bounded below by a value V computed at S before, with
 /// its slope V′: V(S′) ≥ V + V′·(S′ − S) − remainder, the remainder bounded by the options'
@@ -508,12 +523,13 @@ pub fn pool_requirement(
     pool: Pool,
     factor: f64,
     pack: &PmPack,
+    priced: &[(f64, f64)],
     bounds: &mut ScenarioBounds,
 ) -> (f64, f64) {
     if !kernel.has_pool(pool) {
         return (0.0, 0.0);
     }
-    let valued = Valued::new(kernel, pool, factor, pack);
+    let valued = Valued::priced(kernel, pool, factor, pack, priced.to_vec());
     if bounds.computed.is_empty() {
         bounds.computed = vec![Vec::new(); SCENARIO_COUNT];
     }
