@@ -182,21 +182,82 @@ fn pack_overrides_apply_and_are_checked() {
     assert_eq!(error.field, "margin.packs.BTC");
 }
 
+/// The portfolio-margin model with the published packs.
+fn pm_model() -> headroom::margin::MarginModel {
+    headroom::margin::MarginModel::DeribitPm(
+        ["BTC", "ETH"]
+            .iter()
+            .map(|u| {
+                let pack = headroom::margin::portfolio::PmPack::published(u);
+                (u.to_string(), pack)
+            })
+            .collect(),
+    )
+}
+
+/// Asks `requirement_with` and `requirement` for every factor in turn, for each underlying's
+/// kernel of the book (today's, aged close to and past expiries, and vol-shocked), and asserts
+/// they agree to the bit. Returns (scenario values computed, scenario values a full matrix
+/// would have computed).
+fn check_skipping(book: &str, factors: &[f64]) -> (usize, usize) {
+    use headroom::kernel::Move;
+    use headroom::margin::Known;
+    let model = pm_model();
+    let request: headroom::Request = serde_json::from_value(json!({
+        "positions": book,
+        "market": sample_market(),
+    }))
+    .unwrap();
+    let market = request.market.validate().unwrap();
+    let book = headroom::input::read_book(&request.positions, None);
+    let legs: Vec<_> = book
+        .rows
+        .iter()
+        .filter_map(|row| headroom::valuation::resolve(row, &market).ok())
+        .collect();
+    assert!(!legs.is_empty());
+    let (mut computed, mut asked) = (0, 0);
+    for underlying in ["BTC", "ETH"] {
+        let of: Vec<_> = legs.iter().filter(|l| l.underlying == underlying).collect();
+        if of.is_empty() {
+            continue;
+        }
+        let today = model.kernel(underlying, &of);
+        // Aged, options come close to expiry (tiny σ√T) or expire (payoffs with kinks).
+        let mut kernels = vec![today.clone()];
+        for days in [3.9, 4.0, 400.0] {
+            let mut aged = today.aged(days);
+            model.prepare(underlying, &mut aged);
+            kernels.push(aged);
+        }
+        let mut shocked = today.with_vols(|vol, _| vol + 0.1);
+        model.prepare(underlying, &mut shocked);
+        kernels.push(shocked);
+        for kernel in &kernels {
+            let mut known = Known::default();
+            for &f in factors {
+                let full = model.requirement(underlying, kernel, f);
+                let priced = kernel.options.priced(&Move::new(f));
+                let skipped = model.requirement_with(underlying, kernel, f, &priced, &mut known);
+                assert_eq!(
+                    (full.initial.to_bits(), full.maintenance.to_bits()),
+                    (skipped.initial.to_bits(), skipped.maintenance.to_bits()),
+                    "{underlying} at {f}: {full:?} vs {skipped:?}"
+                );
+            }
+            computed += known.computed();
+            asked += factors.len() * 34 * 2;
+        }
+    }
+    (computed, asked)
+}
+
 /// The liquidation search asks for portfolio margin through `requirement_with`, which skips
 /// scenarios that its bounds show cannot be the worst. It must give `requirement`'s figures to
 /// the bit at every factor, in any order of asking, and skip most scenarios when the factors
 /// asked are close together.
 #[test]
 fn scenarios_skipped_by_their_bounds_change_no_figure() {
-    use headroom::kernel::Move;
-    use headroom::margin::portfolio::PmPack;
-    use headroom::margin::{Known, MarginModel};
-    let model = MarginModel::DeribitPm(
-        ["BTC", "ETH"]
-            .iter()
-            .map(|u| (u.to_string(), PmPack::published(u)))
-            .collect(),
-    );
     // A book of hundreds of contracts on every listed expiry, both pools, random sizes.
     let mut seed = 20261202_u64;
     let mut next = || {
@@ -257,57 +318,47 @@ fn scenarios_skipped_by_their_bounds_change_no_figure() {
     factors.extend((0..60).map(|_| 0.01 + 11.0 * next()));
 
     let (mut computed, mut asked) = (0, 0);
-    for text in &books {
-        let request: headroom::Request = serde_json::from_value(json!({
-            "positions": text,
-            "market": sample_market(),
-        }))
-        .unwrap();
-        let market = request.market.validate().unwrap();
-        let book = headroom::input::read_book(&request.positions, None);
-        let legs: Vec<_> = book
-            .rows
-            .iter()
-            .filter_map(|row| headroom::valuation::resolve(row, &market).ok())
-            .collect();
-        assert!(legs.len() >= 3);
-        for underlying in ["BTC", "ETH"] {
-            let of: Vec<_> = legs.iter().filter(|l| l.underlying == underlying).collect();
-            if of.is_empty() {
-                continue;
-            }
-            let today = model.kernel(underlying, &of);
-            // Aged, options come close to expiry (tiny σ√T) or expire (payoffs with kinks).
-            let mut kernels = vec![today.clone()];
-            for days in [3.9, 4.0, 400.0] {
-                let mut aged = today.aged(days);
-                model.prepare(underlying, &mut aged);
-                kernels.push(aged);
-            }
-            let mut shocked = today.with_vols(|vol, _| vol + 0.1);
-            model.prepare(underlying, &mut shocked);
-            kernels.push(shocked);
-            for kernel in &kernels {
-                let mut known = Known::default();
-                for &f in &factors {
-                    let full = model.requirement(underlying, kernel, f);
-                    let priced = kernel.options.priced(&Move::new(f));
-                    let skipped =
-                        model.requirement_with(underlying, kernel, f, &priced, &mut known);
-                    assert_eq!(
-                        (full.initial.to_bits(), full.maintenance.to_bits()),
-                        (skipped.initial.to_bits(), skipped.maintenance.to_bits()),
-                        "{underlying} at {f}: {full:?} vs {skipped:?}"
-                    );
-                }
-                computed += known.computed();
-                asked += factors.len() * 34 * 2;
-            }
-        }
+    for book in &books {
+        let (c, a) = check_skipping(book, &factors);
+        computed += c;
+        asked += a;
     }
     // Pools a book does not hold count as asked, so this is a loose bound on the skipping.
     assert!(
         computed * 3 < asked,
         "{computed} of {asked} scenario values computed"
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest_config(200))]
+    /// Random books (both pools, every expiry, vols from 5 % to 300 %, futures) walked through
+    /// random factors, in steps from 1e-9 to 30 % in log-price.
+    #[test]
+    fn skipping_agrees_on_random_books_and_walks(
+        options in proptest::collection::vec(
+            (0usize..4, 0.3f64..3.0, proptest::bool::ANY, -20.0f64..20.0, 5.0f64..300.0,
+             proptest::bool::ANY),
+            1..40,
+        ),
+        future in -2e6f64..2e6,
+        steps in proptest::collection::vec((-1.0f64..1.0, 0u32..9), 1..40),
+    ) {
+        let expiries = ["27NOV26", "25DEC26", "26MAR27", "25JUN27"];
+        let mut book = String::from("Instrument,Size,Average Price,Mark Price,IV\n");
+        for (e, moneyness, call, size, iv, usdc) in options {
+            let strike = (91250.5 * moneyness / 100.0).round() * 100.0;
+            let kind = if call { "C" } else { "P" };
+            let (name, size) = if usdc { ("BTC_USDC", size) } else { ("BTC", size) };
+            book += &format!("{name}-{}-{strike}-{kind},{size:.2},,,{iv:.1}\n", expiries[e]);
+        }
+        book += &format!("BTC-PERPETUAL,{future:.0},,,\n");
+        let mut x = 0.0_f64;
+        let mut factors = vec![1.0];
+        for (step, scale) in steps {
+            x = (x + 0.3 * step * 10f64.powi(-(scale as i32))).clamp(-4.6, 2.4);
+            factors.push(x.exp());
+        }
+        check_skipping(&book, &factors);
+    }
 }

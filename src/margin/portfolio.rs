@@ -254,6 +254,8 @@ struct Valued<'a> {
     priced: Vec<(f64, f64)>,
     /// The pool's value here, in its currency.
     base: f64,
+    /// The pool's value here (USD) and its slope in the index.
+    base_usd: (f64, f64),
 }
 
 impl<'a> Valued<'a> {
@@ -292,8 +294,16 @@ impl<'a> Valued<'a> {
             here,
             priced,
             base: 0.0,
+            base_usd: (0.0, 0.0),
         };
-        valued.base = valued.in_pool(options_value + kernel.futures[pool.slot()].at(index), index);
+        let futures = kernel.futures[pool.slot()];
+        let usd = options_value + futures.at(index);
+        let delta = options
+            .range(pool)
+            .zip(&valued.priced)
+            .fold(0.0, |sum, (i, (_, delta))| sum + options.coins[i] * delta);
+        valued.base = valued.in_pool(usd, index);
+        valued.base_usd = (usd, delta + futures.slope);
         valued
     }
 
@@ -475,23 +485,34 @@ pub fn pool_margin(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> P
     }
 }
 
-/// A scenario's value as computed at one factor: where its index was, the pool's value there
-/// and the value's slope, USD.
+/// A pool's value as computed in one volatility column at one index: the index, the value and
+/// its slope, USD.
 #[derive(Clone, Copy, Debug)]
 struct Computed {
-    factor: f64,
     index: f64,
     value: f64,
     delta: f64,
 }
 
-/// What valuing a pool at some factors tells of its scenarios at others: every scenario value
-/// computed so far, with its slope, and the pool's curvature in each volatility column. Kept by
-/// the caller across calls of [`pool_requirement`] on one kernel and pack.
+/// The volatility columns of the risk matrix, in the order of [`ScenarioBounds::columns`].
+fn column(vol: VolScenario) -> usize {
+    match vol {
+        VolScenario::Up => 0,
+        VolScenario::Unchanged => 1,
+        VolScenario::Down => 2,
+    }
+}
+
+/// What valuing a pool at some factors tells of its scenarios at others: every value of the pool
+/// computed so far, per volatility column, with its slope, and the pool's curvature in each
+/// column. A scenario's value depends only on its column and its index, so a bucket of one
+/// factor bounds the neighbouring bucket of the next. Kept by the caller across calls of
+/// [`pool_requirement`] on one kernel and pack.
 #[derive(Clone, Debug, Default)]
 pub struct ScenarioBounds {
-    computed: Vec<Vec<Computed>>,
-    /// [`Kernel::curvature`] at vol up, unchanged, down; the values' size bounds.
+    /// Per column (vol up, unchanged, down), by index.
+    columns: [Vec<Computed>; 3],
+    /// [`Kernel::curvature`] of each column; the values' size bounds.
     curvature: Option<([Curvature; 3], ValueBounds)>,
     /// How many scenario values were computed.
     count: usize,
@@ -501,6 +522,42 @@ impl ScenarioBounds {
     /// How many scenario values the calls so far have computed.
     pub fn computed(&self) -> usize {
         self.count
+    }
+
+    fn insert(&mut self, column: usize, c: Computed) {
+        let values = &mut self.columns[column];
+        let at = values.partition_point(|x| x.index < c.index);
+        if values.get(at).is_some_and(|x| x.index == c.index) {
+            return;
+        }
+        values.insert(at, c);
+    }
+
+    /// The lowest the pool's value in `column` at `index` can be, from the values computed
+    /// nearest it on either side (−∞ when none is): V(S′) ≥ V(S) + V′(S)·(S′ − S) − remainder.
+    fn lowest_value(&self, column: usize, index: f64) -> f64 {
+        let Some((curvature, size)) = &self.curvature else {
+            return f64::NEG_INFINITY;
+        };
+        let values = &self.columns[column];
+        let at = values.partition_point(|x| x.index < index);
+        let neighbours = [at.checked_sub(1), Some(at)];
+        let mut lowest = f64::NEG_INFINITY;
+        for c in neighbours
+            .into_iter()
+            .flatten()
+            .filter_map(|i| values.get(i))
+        {
+            let h = index - c.index;
+            let room = ROUNDING_ROOM
+                * (size.proportional * index.max(c.index) + size.constant + size.slope * h.abs());
+            let bound = c.value + c.delta * h - curvature[column].remainder(c.index, index) - room;
+            // A bound that is not a number bounds nothing.
+            if bound > lowest {
+                lowest = bound;
+            }
+        }
+        lowest
     }
 }
 
@@ -512,12 +569,14 @@ const ROUNDING_ROOM: f64 = 1e-9;
 /// the scenarios that can be the worst. `priced` is the pool's part of
 /// [`crate::kernel::Options::priced`] at `factor`.
 ///
-/// A scenario's value at its index S′ is bounded below by a value V computed at S before, with
+/// A scenario's value at its index S′ is bounded below by a value V of the same volatility
+/// column computed at an index S before (an earlier factor's scenario, or the pool itself), with
 /// its slope V′: V(S′) ≥ V + V′·(S′ − S) − remainder, the remainder bounded by the options'
 /// largest possible gamma ([`Kernel::curvature`]). Each scenario's P&L rises with its value, so
-/// that bounds its P&L here. Scenarios are computed from the lowest bound up; once a bound is
-/// above the worst P&L computed (or above 0, the middle scenario's), the rest cannot be the
-/// worst and are skipped. The liquidation search probes factors close together, where most are.
+/// that bounds its P&L here. Scenarios are computed from the lowest bound up, each one computed
+/// tightening the bounds of its column; once the lowest bound is above the worst P&L computed
+/// (or above 0, the middle scenario's), the rest cannot be the worst and are skipped. The
+/// liquidation search probes factors close together, where most are.
 pub fn pool_requirement(
     kernel: &Kernel,
     pool: Pool,
@@ -530,67 +589,85 @@ pub fn pool_requirement(
         return (0.0, 0.0);
     }
     let valued = Valued::priced(kernel, pool, factor, pack, priced.to_vec());
-    if bounds.computed.is_empty() {
-        bounds.computed = vec![Vec::new(); SCENARIO_COUNT];
-    }
-    let (curvature, size) = *bounds.curvature.get_or_insert_with(|| {
+    if bounds.curvature.is_none() {
         let o = &kernel.options;
-        (
+        bounds.curvature = Some((
             [
                 kernel.curvature(pool, &kernel.vol_up),
                 kernel.curvature(pool, &o.total_vol),
                 kernel.curvature(pool, &kernel.vol_down),
             ],
             kernel.value_bounds(pool),
+        ));
+    }
+    let (usd, delta) = valued.base_usd;
+    bounds.insert(
+        column(VolScenario::Unchanged),
+        Computed {
+            index: valued.index,
+            value: usd,
+            delta,
+        },
+    );
+    let column_of = |k: usize| column(scenario_spec(pack, k).1);
+    let bound_of = |bounds: &ScenarioBounds, k: usize| {
+        valued.pnl_of(
+            k,
+            bounds.lowest_value(column_of(k), valued.scenario_index(k)),
         )
-    });
+    };
     let mut lower = [f64::NEG_INFINITY; SCENARIO_COUNT];
-    for (k, low) in lower.iter_mut().enumerate() {
-        if k == MIDDLE {
-            *low = 0.0;
-            continue;
-        }
-        let nearest = bounds.computed[k].iter().min_by(|a, b| {
-            (a.factor - factor)
-                .abs()
-                .total_cmp(&(b.factor - factor).abs())
-        });
-        let Some(c) = nearest else { continue };
-        let to = valued.scenario_index(k);
-        let column = match scenario_spec(pack, k).1 {
-            VolScenario::Up => 0,
-            VolScenario::Unchanged => 1,
-            VolScenario::Down => 2,
-        };
-        let h = to - c.index;
-        let room = ROUNDING_ROOM
-            * (size.proportional * to.max(c.index) + size.constant + size.slope * h.abs());
-        let value = c.value + c.delta * h - curvature[column].remainder(c.index, to) - room;
-        let bound = valued.pnl_of(k, value);
-        // A bound that is not a number bounds nothing.
-        if !bound.is_nan() {
-            *low = bound;
+    let mut open = [true; SCENARIO_COUNT];
+    open[MIDDLE] = false;
+    for k in 0..SCENARIO_COUNT {
+        if open[k] {
+            lower[k] = bound_of(bounds, k);
         }
     }
-    let mut order: Vec<usize> = (0..SCENARIO_COUNT).filter(|k| *k != MIDDLE).collect();
-    order.sort_by(|a, b| lower[*a].total_cmp(&lower[*b]));
     // The middle scenario's 0 is the worst until a scenario is found below it.
     let mut worst = 0.0_f64;
-    for k in order {
-        if lower[k] >= worst {
+    loop {
+        // The open scenario of the lowest bound (a bound that is not a number bounds nothing).
+        let next = (0..SCENARIO_COUNT)
+            .filter(|k| open[*k])
+            .map(|k| {
+                (
+                    k,
+                    if lower[k].is_nan() {
+                        f64::NEG_INFINITY
+                    } else {
+                        lower[k]
+                    },
+                )
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((k, low)) = next else { break };
+        if low >= worst {
             break;
         }
+        open[k] = false;
         let (value, delta) = valued.scenario_value(k);
         bounds.count += 1;
-        bounds.computed[k].push(Computed {
-            factor,
-            index: valued.scenario_index(k),
-            value,
-            delta,
-        });
+        let c = column_of(k);
+        bounds.insert(
+            c,
+            Computed {
+                index: valued.scenario_index(k),
+                value,
+                delta,
+            },
+        );
         let pnl = valued.pnl_of(k, value);
         if pnl < worst {
             worst = pnl;
+        }
+        for j in 0..SCENARIO_COUNT {
+            if open[j] && column_of(j) == c {
+                let tighter = bound_of(bounds, j);
+                if tighter > lower[j] {
+                    lower[j] = tighter;
+                }
+            }
         }
     }
     let margin = valued.margin(-worst, None);
