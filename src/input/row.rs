@@ -142,13 +142,15 @@ pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, Strin
             } else {
                 value
             };
-            let shown = if iv_in_percent || percent_sign {
-                format!("{value} %")
-            } else {
-                format!("{value}")
-            };
             if !(fraction > 0.0 && fraction <= MAX_IV) {
-                return Err(format!("the IV {shown} must be above 0 and at most 2000 %"));
+                let unit = if iv_in_percent || percent_sign {
+                    " %"
+                } else {
+                    ""
+                };
+                return Err(format!(
+                    "the IV {value}{unit} must be above 0 and at most 2000 %"
+                ));
             }
             Some(fraction)
         }
