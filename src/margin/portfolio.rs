@@ -8,6 +8,7 @@
 
 use crate::kernel::{Curvature, Kernel, Move, Pool, ValueBounds};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// A dated portfolio-margin parameter pack.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -251,7 +252,7 @@ struct Valued<'a> {
     index: f64,
     here: Move,
     /// Each contract's price and USD delta here, kept for the deltas of the shocks.
-    priced: Vec<(f64, f64)>,
+    priced: Cow<'a, [(f64, f64)]>,
     /// The pool's value here, in its currency.
     base: f64,
     /// The pool's value here (USD) and its slope in the index.
@@ -262,11 +263,11 @@ impl<'a> Valued<'a> {
     fn new(kernel: &'a Kernel, pool: Pool, factor: f64, pack: &'a PmPack) -> Self {
         let here = Move::new(factor);
         let options = &kernel.options;
-        let priced = options
+        let priced: Vec<(f64, f64)> = options
             .range(pool)
             .map(|i| options.price_and_delta(i, &here, options.total_vol[i]))
             .collect();
-        Valued::priced(kernel, pool, factor, pack, priced)
+        Valued::priced(kernel, pool, factor, pack, Cow::Owned(priced))
     }
 
     /// The pool valued at `factor` from its contracts' [`crate::kernel::Options::price_and_delta`]
@@ -276,14 +277,14 @@ impl<'a> Valued<'a> {
         pool: Pool,
         factor: f64,
         pack: &'a PmPack,
-        priced: Vec<(f64, f64)>,
+        priced: Cow<'a, [(f64, f64)]>,
     ) -> Self {
         let index = kernel.index * factor;
         let here = Move::new(factor);
         let options = &kernel.options;
         let options_value = options
             .range(pool)
-            .zip(&priced)
+            .zip(priced.iter())
             .fold(0.0, |sum, (i, (price, _))| sum + options.coins[i] * price);
         let mut valued = Valued {
             kernel,
@@ -300,7 +301,7 @@ impl<'a> Valued<'a> {
         let usd = options_value + futures.at(index);
         let delta = options
             .range(pool)
-            .zip(&valued.priced)
+            .zip(valued.priced.iter())
             .fold(0.0, |sum, (i, (_, delta))| sum + options.coins[i] * delta);
         valued.base = valued.in_pool(usd, index);
         valued.base_usd = (usd, delta + futures.slope);
@@ -384,7 +385,7 @@ impl<'a> Valued<'a> {
         // pool, USD delta in the USD pool.
         let slot = pool.slot();
         let mut by_expiry = vec![0.0; kernel.expiries.len()];
-        for (i, (price, delta)) in options.range(pool).zip(&self.priced) {
+        for (i, (price, delta)) in options.range(pool).zip(self.priced.iter()) {
             by_expiry[options.expiry[i]] +=
                 kernel.option_pool_delta(pool, i, &self.here, *price, *delta) * options.coins[i];
         }
@@ -588,7 +589,7 @@ pub fn pool_requirement(
     if !kernel.has_pool(pool) {
         return (0.0, 0.0);
     }
-    let valued = Valued::priced(kernel, pool, factor, pack, priced.to_vec());
+    let valued = Valued::priced(kernel, pool, factor, pack, Cow::Borrowed(priced));
     if bounds.curvature.is_none() {
         let o = &kernel.options;
         bounds.curvature = Some((
