@@ -1,7 +1,7 @@
 // The browser benchmark: Headroom's WebAssembly kernels and the JavaScript peers from npm timed
 // in the same page and run, on the same inputs, after checking that they agree on the numbers.
 // bench/run.mjs loads this page in headless Chromium and calls window.runBenchmarks().
-import init, { priceChain, impliedVols, analyze } from './pkg/headroom.js';
+import init, { priceChain, impliedVols, analyze, analyzeColumnar } from './pkg/headroom.js';
 import { request as bookRequest } from './books.mjs';
 
 const peers = window.peers; // peers.js: the npm packages, wrapped by bench/run.mjs
@@ -184,24 +184,30 @@ window.runBenchmarks = async ({ golden, books = [1000, 10000, 100000] }) => {
   results.implied = { options: m, headroomNs: headroomIvNs, newtonNs, npmNs };
   log(`implied: ${JSON.stringify(results.implied)} ${JSON.stringify(results.impliedAccuracy)}`);
 
-  // 3. Whole books, one thread.
-  // A first run of each book warms the engine's optimising tier; then the median of 3 runs
-  // (1 run at 100,000 positions).
+  // 3. Whole books, one thread: `analyze` (a JS object per row) and `analyzeColumnar` (the
+  // page's path: rows as typed arrays), interleaved. A first run of each warms the engine's
+  // optimising tier; then the median of 3 runs (1 run at 100,000 positions).
   results.books = [];
   for (const size of books) {
     for (const model of ['standard', 'deribit-pm']) {
       const request = bookRequest(size, model);
       const runs = size > 10000 ? 1 : 3;
-      const times = [];
+      const times = { objects: [], columns: [] };
       let report = analyze(request);
+      analyzeColumnar(request);
       for (let i = 0; i < runs; i += 1) {
-        const start = performance.now();
+        let start = performance.now();
         report = analyze(request);
-        times.push(performance.now() - start);
+        times.objects.push(performance.now() - start);
+        start = performance.now();
+        analyzeColumnar(request);
+        times.columns.push(performance.now() - start);
       }
-      const ms = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-      results.books.push({ positions: size, model, ms, errors: report.errors.length, read: report.positions.length });
-      log(`book ${size} ${model}: ${ms.toFixed(1)} ms`);
+      const median = (t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)];
+      const ms = median(times.objects);
+      const columnsMs = median(times.columns);
+      results.books.push({ positions: size, model, ms, columnsMs, errors: report.errors.length, read: report.positions.length });
+      log(`book ${size} ${model}: ${ms.toFixed(1)} ms, columns ${columnsMs.toFixed(1)} ms`);
     }
   }
   return results;
