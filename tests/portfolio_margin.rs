@@ -203,18 +203,7 @@ fn check_skipping(book: &str, factors: &[f64]) -> (usize, usize) {
     use headroom::kernel::Move;
     use headroom::margin::Known;
     let model = pm_model();
-    let request: headroom::Request = serde_json::from_value(json!({
-        "positions": book,
-        "market": sample_market(),
-    }))
-    .unwrap();
-    let market = request.market.validate().unwrap();
-    let book = headroom::input::read_book(&request.positions, None);
-    let legs: Vec<_> = book
-        .rows
-        .iter()
-        .filter_map(|row| headroom::valuation::resolve(row, &market).ok())
-        .collect();
+    let legs = sample_legs(book);
     assert!(!legs.is_empty());
     let (mut computed, mut asked) = (0, 0);
     for underlying in ["BTC", "ETH"] {

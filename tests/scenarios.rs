@@ -235,18 +235,7 @@ fn an_aged_account_is_the_account_of_aged_legs() {
         "btc-market-maker.csv",
         "okx-book.csv",
     ] {
-        let request: headroom::Request = serde_json::from_value(json!({
-            "positions": sample(file),
-            "market": sample_market(),
-        }))
-        .unwrap();
-        let market = request.market.validate().unwrap();
-        let book = headroom::input::read_book(&request.positions, None);
-        let legs: Vec<_> = book
-            .rows
-            .iter()
-            .filter_map(|row| headroom::valuation::resolve(row, &market).ok())
-            .collect();
+        let legs = sample_legs(&sample(file));
         assert!(legs.len() >= 3, "{file}");
         for model in &models {
             let account = Account::new(&legs, &[], model);

@@ -43,6 +43,22 @@ pub fn sample(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The legs of a pasted book valued against [`sample_market`]; rows that cannot be resolved are
+/// left out.
+pub fn sample_legs(text: &str) -> Vec<headroom::valuation::Leg> {
+    let request: headroom::Request = serde_json::from_value(serde_json::json!({
+        "positions": text,
+        "market": sample_market(),
+    }))
+    .unwrap();
+    let market = request.market.validate().unwrap();
+    let book = headroom::input::read_book(&request.positions, None);
+    book.rows
+        .iter()
+        .filter_map(|row| headroom::valuation::resolve(row, &market).ok())
+        .collect()
+}
+
 /// The market that goes with the sample books (www/samples/README.md).
 pub fn sample_market() -> Value {
     serde_json::json!({
