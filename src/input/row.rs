@@ -191,35 +191,44 @@ fn positive_or_zero(value: &Loose, name: &str) -> Result<Option<f64>, String> {
 
 /// A number from a cell, and whether it carried a `%` sign. Missing and empty cells are `None`.
 fn number(value: &Loose, name: &str) -> Result<Option<(f64, bool)>, String> {
-    let (parsed, percent, shown) = match value {
+    let (parsed, percent) = match value {
         Loose::Missing => return Ok(None),
-        Loose::Number(n) => (Some(*n), false, n.to_string()),
+        Loose::Number(n) => (Some(*n), false),
         Loose::Text(t) if t.trim().is_empty() => return Ok(None),
-        Loose::Text(t) => {
-            let (v, percent) = parse_number_text(t);
-            (v, percent, clip(t.trim()))
-        }
+        Loose::Text(t) => parse_number_text(t),
         other => return Err(format!("the {name} is {}, not a number", other.describe())),
+    };
+    // What the message quotes, made only for a message.
+    let shown = || match value {
+        Loose::Number(n) => n.to_string(),
+        Loose::Text(t) => clip(t.trim()),
+        _ => String::new(),
     };
     match parsed {
         Some(v) if v.is_finite() => Ok(Some((v, percent))),
-        Some(v) if v.is_infinite() => Err(format!("the {name} '{shown}' is too large")),
-        _ => Err(format!("the {name} '{shown}' is not a number")),
+        Some(v) if v.is_infinite() => Err(format!("the {name} '{}' is too large", shown())),
+        _ => Err(format!("the {name} '{}' is not a number", shown())),
     }
 }
 
 /// Parses `1,234.5`, `+2`, `−3` (Unicode minus), `$90,000`, `48.2%`. NaN and infinity are not
 /// numbers; `1e400` is returned as infinity so the caller can say it is too large.
 fn parse_number_text(text: &str) -> (Option<f64>, bool) {
-    let mut t = without_unit(text.trim()).replace('\u{2212}', "-");
-    let percent = t.ends_with('%');
-    if percent {
-        t.pop();
-    }
+    use std::borrow::Cow;
+    let trimmed = without_unit(text.trim());
+    let t: Cow<str> = if trimmed.contains('\u{2212}') {
+        Cow::Owned(trimmed.replace('\u{2212}', "-"))
+    } else {
+        Cow::Borrowed(trimmed)
+    };
+    let (t, percent) = match t.strip_suffix('%') {
+        Some(body) => (body, true),
+        None => (&*t, false),
+    };
     let t = t.trim().trim_start_matches('+');
-    let (sign, t) = match t.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", t),
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
     };
     let t = t.trim_start_matches('$');
     let digits_only = |s: &str| {
@@ -228,10 +237,10 @@ fn parse_number_text(text: &str) -> (Option<f64>, bool) {
                 b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+'
             })
     };
-    let cleaned = if is_grouped_thousands(t) {
-        t.replace(',', "")
+    let cleaned: Cow<str> = if is_grouped_thousands(t) {
+        Cow::Owned(t.replace(',', ""))
     } else {
-        t.to_string()
+        Cow::Borrowed(t)
     };
     if !digits_only(&cleaned)
         || !cleaned
@@ -241,7 +250,9 @@ fn parse_number_text(text: &str) -> (Option<f64>, bool) {
     {
         return (None, percent);
     }
-    (format!("{sign}{cleaned}").parse::<f64>().ok(), percent)
+    // Parsing rounds symmetrically, so the sign can be applied after.
+    let parsed = cleaned.parse::<f64>().ok();
+    (parsed.map(|v| if negative { -v } else { v }), percent)
 }
 
 /// 48.2 (percent) → 0.482 exactly as typed: the decimal point moves in the shortest decimal form
