@@ -23,11 +23,30 @@ export function breakEvens(prices, pnl) {
   return out;
 }
 
+/** The theme's colours, read once per theme: reading computed style forces the browser to
+ * recompute every style on the page, which each report would otherwise pay per chart. */
+const palettes = new Map();
+const darkScheme = matchMedia('(prefers-color-scheme: dark)');
 function palette() {
+  const key = `${document.documentElement.dataset.theme || 'system'} ${darkScheme.matches}`;
+  if (palettes.has(key)) return palettes.get(key);
   const css = getComputedStyle(document.documentElement);
   const v = (name) => css.getPropertyValue(name).trim();
-  return { text: v('--text'), muted: v('--muted'), line: v('--line'), danger: v('--danger'), accent: v('--accent'),
+  const colours = { text: v('--text'), muted: v('--muted'), line: v('--line'), danger: v('--danger'), accent: v('--accent'),
     series: [v('--accent'), '#8e6bd8', '#d8862f', '#2aa198', '#c2449a', '#6b8e23'] };
+  palettes.set(key, colours);
+  return colours;
+}
+
+/** A container's width, read from the layout once and then kept up to date by a
+ * ResizeObserver, so drawing charts does not force a layout of the whole page each report. */
+const widths = new WeakMap();
+function widthOf(container) {
+  if (!widths.has(container)) {
+    widths.set(container, container.clientWidth);
+    new ResizeObserver(() => widths.set(container, container.clientWidth)).observe(container);
+  }
+  return widths.get(container);
 }
 
 /** Vertical markers (current index, liquidation prices) drawn over the plot. */
@@ -74,7 +93,7 @@ export async function renderCharts(container, report) {
   for (const c of charts.splice(0)) c.destroy();
   container.replaceChildren();
   const colors = palette();
-  const width = Math.max(320, Math.min(container.clientWidth || 640, 900));
+  const width = Math.max(320, Math.min(widthOf(container) || 640, 900));
   for (const curve of report.scenarios.curves) {
     const liq = report.account.liquidation[curve.underlying] || {};
     const box = document.createElement('figure');
@@ -126,7 +145,7 @@ export async function renderExpiryCharts(container, report) {
   if (!withExpiries.length) return;
   await loadUPlot();
   const colors = palette();
-  const width = Math.max(300, Math.min(((container.clientWidth || 900) - 24) / Math.min(withExpiries.length, 2), 560));
+  const width = Math.max(300, Math.min(((widthOf(container) || 900) - 24) / Math.min(withExpiries.length, 2), 560));
   for (const [underlying, expiries] of withExpiries) {
     const box = document.createElement('figure');
     box.className = 'chart';
