@@ -107,7 +107,8 @@ impl MarginModel {
     /// [`MarginModel::requirement`], the same figures, from fewer scenarios where `known` (what
     /// earlier calls on the same kernel learnt, kept by the caller) shows they cannot be the
     /// worst: portfolio margin's liquidation searches probe factors close together. `priced` is
-    /// the kernel's [`crate::kernel::Options::priced`] at `factor`.
+    /// the kernel's [`crate::kernel::Options::priced`] at `factor`, so standard margin does not
+    /// price its short options again.
     pub fn requirement_with(
         &self,
         underlying: &str,
@@ -136,7 +137,8 @@ impl MarginModel {
                 }
                 total
             }
-            _ => self.requirement(underlying, kernel, factor),
+            MarginModel::Standard(m) => m.requirement_priced(underlying, kernel, factor, priced),
+            MarginModel::Span(_) => self.requirement(underlying, kernel, factor),
         }
     }
 

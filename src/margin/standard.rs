@@ -158,12 +158,37 @@ impl StandardMargin {
     /// options per contract (the rule is linear in size), futures and perpetuals per position.
     pub fn requirement(&self, underlying: &str, kernel: &Kernel, factor: f64) -> Requirement {
         let m = Move::new(factor);
+        let o = &kernel.options;
+        self.requirement_at(underlying, kernel, factor, |i| {
+            o.price(i, &m, o.total_vol[i])
+        })
+    }
+
+    /// [`StandardMargin::requirement`] given each contract's price at `factor` (the kernel's
+    /// [`crate::kernel::Options::priced`] there), instead of pricing the short options again.
+    pub fn requirement_priced(
+        &self,
+        underlying: &str,
+        kernel: &Kernel,
+        factor: f64,
+        priced: &[(f64, f64)],
+    ) -> Requirement {
+        self.requirement_at(underlying, kernel, factor, |i| priced[i].0)
+    }
+
+    fn requirement_at(
+        &self,
+        underlying: &str,
+        kernel: &Kernel,
+        factor: f64,
+        price_of: impl Fn(usize) -> f64,
+    ) -> Requirement {
         let index = kernel.index * factor;
         let o = &kernel.options;
         let mut total = Requirement::default();
         for i in 0..o.len() {
             if o.coins[i] < 0.0 {
-                let price = o.price(i, &m, o.total_vol[i]);
+                let price = price_of(i);
                 let kind = if o.call[i] {
                     OptionKind::Call
                 } else {
