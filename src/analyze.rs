@@ -36,16 +36,16 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     } = inputs(request)?;
     let margin = StandardMargin::deribit();
 
-    let (valued, mut errors) = value_rows(&book, &market);
+    let (rows, legs, mut errors) = value_rows(&book, &market);
     errors.sort_by_key(|e| (e.line, e.item));
-    let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
     let model = margin_model(&model_name, request, &legs)?;
     let account = Account::new(&legs, &collateral, &model);
     let shocked = account.with_vols(|_, vol, _| vol + vol_shock);
 
     let per_position = matches!(model, MarginModel::Standard(_));
-    let positions: Vec<PositionReport> = valued
+    let positions: Vec<PositionReport> = rows
         .iter()
+        .zip(&legs)
         .map(|(row, leg)| position_report(row, leg, &margin, per_position))
         .collect();
     let mut underlyings = underlying_reports(&book.rows, &positions, &collateral, &market);
@@ -148,8 +148,7 @@ pub fn analyze_scenarios(request: &Request) -> Result<ScenariosReport, RequestEr
         collateral,
         ..
     } = inputs(request)?;
-    let (valued, _) = value_rows(&book, &market);
-    let legs: Vec<Leg> = valued.iter().map(|(_, leg)| leg.clone()).collect();
+    let (_, legs, _) = value_rows(&book, &market);
     let model = margin_model(&model_name, request, &legs)?;
     let account = Account::new(&legs, &collateral, &model);
     let before = account.state().equity;
@@ -209,17 +208,14 @@ fn what_if_report(
     margin: &StandardMargin,
 ) -> Result<WhatIfReport, RequestError> {
     let book = read_book(input, request.venue_setting()?);
-    let (valued, errors) = value_rows(&book, market);
+    let (rows, added, errors) = value_rows(&book, market);
     let per_position = matches!(model, MarginModel::Standard(_));
-    let positions = valued
+    let positions = rows
         .iter()
+        .zip(&added)
         .map(|(row, leg)| position_report(row, leg, margin, per_position))
         .collect();
-    let combined: Vec<Leg> = legs
-        .iter()
-        .cloned()
-        .chain(valued.into_iter().map(|(_, leg)| leg))
-        .collect();
+    let combined: Vec<Leg> = legs.iter().cloned().chain(added).collect();
     Ok(WhatIfReport {
         positions,
         errors,
@@ -228,12 +224,12 @@ fn what_if_report(
     })
 }
 
-/// Every readable row resolved against the market; the rows that were not readable or could not
-/// be valued as errors, in line order.
+/// Every readable row resolved against the market, with its leg (the two lists side by side);
+/// the rows that were not readable or could not be valued as errors, in line order.
 fn value_rows<'b>(
     book: &'b crate::input::Book,
     market: &Market,
-) -> (Vec<(&'b PositionRow, Leg)>, Vec<ErrorReport>) {
+) -> (Vec<&'b PositionRow>, Vec<Leg>, Vec<ErrorReport>) {
     let mut errors: Vec<ErrorReport> = book
         .errors
         .iter()
@@ -244,10 +240,14 @@ fn value_rows<'b>(
             text: e.text.clone(),
         })
         .collect();
-    let mut valued = Vec::with_capacity(book.rows.len());
+    let mut rows = Vec::with_capacity(book.rows.len());
+    let mut legs = Vec::with_capacity(book.rows.len());
     for row in &book.rows {
         match resolve(row, market) {
-            Ok(leg) => valued.push((row, leg)),
+            Ok(leg) => {
+                rows.push(row);
+                legs.push(leg);
+            }
             Err(message) => errors.push(ErrorReport {
                 line: row.line,
                 item: row.item,
@@ -257,7 +257,7 @@ fn value_rows<'b>(
         }
     }
     errors.sort_by_key(|e| (e.line, e.item));
-    (valued, errors)
+    (rows, legs, errors)
 }
 
 fn snapshot(legs: &[Leg], collateral: &[Collateral], model: &MarginModel) -> AccountSnapshot {

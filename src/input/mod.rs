@@ -55,7 +55,7 @@ pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument
         format: table.format,
         columns: table.columns,
         venue_hint: table.venue_hint,
-        rows: Vec::new(),
+        rows: Vec::with_capacity(table.rows.len()),
         errors: table.errors,
     };
     for raw in &table.rows {
