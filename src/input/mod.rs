@@ -58,8 +58,9 @@ pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument
         rows: Vec::with_capacity(table.rows.len()),
         errors: table.errors,
     };
+    let mut readings = crate::symbology::Readings::default();
     for raw in &table.rows {
-        match row::read_row(raw, &context) {
+        match row::read_row_in(raw, &context, &mut readings) {
             Ok(position) => book.rows.push(position),
             Err(message) => book
                 .errors

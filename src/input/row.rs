@@ -44,6 +44,15 @@ const MAX_IV: f64 = 20.0;
 
 /// Checks one raw row. The error is a sentence for the user, without the line number.
 pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, String> {
+    read_row_in(raw, context, &mut symbology::Readings::default())
+}
+
+/// [`read_row`], reusing the names `readings` holds from the book's earlier rows.
+pub fn read_row_in(
+    raw: &RawRow,
+    context: &RowContext,
+    readings: &mut symbology::Readings,
+) -> Result<PositionRow, String> {
     let iv_in_percent = context.iv_in_percent;
     let get = |field: Field| {
         raw.fields
@@ -79,7 +88,7 @@ pub fn read_row(raw: &RawRow, context: &RowContext) -> Result<PositionRow, Strin
         size: loose_number(Field::Size).unwrap_or(0.0),
     };
     let read = match get(Field::Instrument) {
-        Loose::Text(t) if !t.trim().is_empty() => symbology::read(t, &hints)?,
+        Loose::Text(t) if !t.trim().is_empty() => symbology::read_in(t, &hints, readings)?,
         Loose::Missing => return Err("the instrument is missing".into()),
         Loose::Text(_) => return Err("the instrument is empty".into()),
         other => {

@@ -76,36 +76,29 @@ pub struct Read {
 /// assert_eq!(shared.instrument.venue.label(), "Bybit"); // a USD premium: Bybit's USDC option
 /// ```
 pub fn read(text: &str, hints: &Hints) -> Result<Read, String> {
-    let name = text.trim().to_ascii_uppercase();
-    if name.is_empty() {
-        return Err("the instrument is empty".into());
-    }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    {
-        return Err(unknown(text));
-    }
-    // In the order used when nothing else decides: Deribit, OKX, Binance, Bybit.
-    let readers: [fn(&str) -> Reading; 4] =
-        [deribit::parse, okx::parse, binance::parse, bybit::parse];
-    let mut found: Vec<Instrument> = Vec::new();
-    let mut first_error = None;
-    for reader in readers {
-        match reader(&name) {
-            Ok(Some(instrument)) => found.push(instrument),
-            Ok(None) => {}
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+    read_in(text, hints, &mut Readings::default())
+}
+
+/// Names already read, by their text: a book repeats its names, and reading one runs every
+/// venue's reader. Only what the name alone decides is kept; the hints apply per row.
+#[derive(Default)]
+pub struct Readings(std::collections::HashMap<String, Candidates>);
+
+/// The name in capitals and every venue's reading of it, or why it reads as none.
+type Candidates = Result<(String, Vec<Instrument>), String>;
+
+/// [`read`], reusing and filling `readings`.
+pub fn read_in(text: &str, hints: &Hints, readings: &mut Readings) -> Result<Read, String> {
+    let key = text.trim();
+    let known = match readings.0.get(key) {
+        Some(known) => known.clone(),
+        None => {
+            let read = candidates(text);
+            readings.0.insert(key.to_string(), read.clone());
+            read
         }
-    }
-    if found.iter().any(|i| i.kind != Kind::Spot) {
-        found.retain(|i| i.kind != Kind::Spot);
-    }
-    if found.is_empty() {
-        return Err(first_error.unwrap_or_else(|| unknown(text)));
-    }
+    };
+    let (name, mut found) = known?;
 
     let explicit = hints
         .column
@@ -179,6 +172,41 @@ pub fn read(text: &str, hints: &Hints) -> Result<Read, String> {
         source,
         note: Some(note),
     })
+}
+
+/// Every venue's reading of `text`, spot readings dropped when a derivative reading exists.
+fn candidates(text: &str) -> Candidates {
+    let name = text.trim().to_ascii_uppercase();
+    if name.is_empty() {
+        return Err("the instrument is empty".into());
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return Err(unknown(text));
+    }
+    // In the order used when nothing else decides: Deribit, OKX, Binance, Bybit.
+    let readers: [fn(&str) -> Reading; 4] =
+        [deribit::parse, okx::parse, binance::parse, bybit::parse];
+    let mut found: Vec<Instrument> = Vec::new();
+    let mut first_error = None;
+    for reader in readers {
+        match reader(&name) {
+            Ok(Some(instrument)) => found.push(instrument),
+            Ok(None) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if found.iter().any(|i| i.kind != Kind::Spot) {
+        found.retain(|i| i.kind != Kind::Spot);
+    }
+    if found.is_empty() {
+        return Err(first_error.unwrap_or_else(|| unknown(text)));
+    }
+    Ok((name, found))
 }
 
 fn choose<'a>(found: &'a [Instrument], hints: &Hints) -> (&'a Instrument, VenueSource) {
