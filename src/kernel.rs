@@ -165,27 +165,15 @@ impl Options {
     }
 
     /// Price of one coin of contract `i`, USD, with the index moved by `m` and total volatility
-    /// `total_vol`.
+    /// `total_vol` ([`Options::price_and_delta`]'s price).
     #[inline]
     pub fn price(&self, i: usize, m: &Move, total_vol: f64) -> f64 {
-        let forward = self.forward[i] * m.factor;
-        let strike = self.strike[i];
-        let intrinsic = if self.call[i] {
-            (forward - strike).max(0.0)
-        } else {
-            (strike - forward).max(0.0)
-        };
-        let time_value = if total_vol > 0.0 {
-            time_value(forward, strike, self.log_moneyness[i] + m.ln, total_vol).value
-        } else {
-            0.0
-        };
-        self.discount[i] * (intrinsic + time_value)
+        self.price_and_delta(i, m, total_vol).0
     }
 
-    /// [`Options::price`] and, from the same time value, ∂price/∂S (USD per USD of index) at
-    /// the total volatility given. At zero total volatility the slope is the payoff's, 0 at the
-    /// kink.
+    /// Price of one coin of contract `i` (USD) and, from the same time value, ∂price/∂S (USD per
+    /// USD of index), with the index moved by `m` and total volatility `total_vol`. At zero total
+    /// volatility the price is the discounted payoff and the slope the payoff's, 0 at the kink.
     #[inline]
     pub fn price_and_delta(&self, i: usize, m: &Move, total_vol: f64) -> (f64, f64) {
         let forward = self.forward[i] * m.factor;
@@ -214,6 +202,7 @@ impl Options {
                 (false, true) => -1.0,
                 _ => 0.0,
             };
+            // + 0.0 turns a payoff of −0 into 0, as a time value of 0 added to it would.
             (self.discount[i] * (intrinsic + 0.0), slope * delta)
         }
     }
@@ -547,13 +536,6 @@ impl Kernel {
         !self.options.is_empty() || !self.future_positions.is_empty()
     }
 
-    /// USD value of a pool's derivatives with the index moved by `m`, options at the total
-    /// volatilities given (one per contract of the kernel).
-    pub fn pool_value(&self, pool: Pool, m: &Move, total_vol: &[f64]) -> f64 {
-        self.options.value(self.options.range(pool), m, total_vol)
-            + self.futures[pool.slot()].at(self.index * m.factor)
-    }
-
     /// USD value of every derivative with the index moved by `m`.
     pub fn derivatives_value(&self, m: &Move, total_vol: &[f64]) -> f64 {
         self.options.value(0..self.options.len(), m, total_vol)
@@ -585,7 +567,9 @@ impl Kernel {
         bounds
     }
 
-    /// [`Kernel::pool_value`] and its slope ∂V/∂S, USD per USD of index.
+    /// USD value of a pool's derivatives with the index moved by `m`, options at the total
+    /// volatilities given (one per contract of the kernel), and its slope ∂V/∂S, USD per USD of
+    /// index.
     pub fn pool_value_and_delta(&self, pool: Pool, m: &Move, total_vol: &[f64]) -> (f64, f64) {
         let (options, delta) = self
             .options

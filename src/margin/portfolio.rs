@@ -280,32 +280,33 @@ impl<'a> Valued<'a> {
         priced: Cow<'a, [(f64, f64)]>,
     ) -> Self {
         let index = kernel.index * factor;
-        let here = Move::new(factor);
         let options = &kernel.options;
-        let options_value = options
-            .range(pool)
-            .zip(priced.iter())
-            .fold(0.0, |sum, (i, (price, _))| sum + options.coins[i] * price);
-        let mut valued = Valued {
+        let (options_value, options_delta) = options.range(pool).zip(priced.iter()).fold(
+            (0.0, 0.0),
+            |(value, delta), (i, (price, slope))| {
+                (
+                    value + options.coins[i] * price,
+                    delta + options.coins[i] * slope,
+                )
+            },
+        );
+        let futures = kernel.futures[pool.slot()];
+        let usd = options_value + futures.at(index);
+        Valued {
             kernel,
             pool,
             pack,
             factor,
             index,
-            here,
+            here: Move::new(factor),
             priced,
-            base: 0.0,
-            base_usd: (0.0, 0.0),
-        };
-        let futures = kernel.futures[pool.slot()];
-        let usd = options_value + futures.at(index);
-        let delta = options
-            .range(pool)
-            .zip(valued.priced.iter())
-            .fold(0.0, |sum, (i, (_, delta))| sum + options.coins[i] * delta);
-        valued.base = valued.in_pool(usd, index);
-        valued.base_usd = (usd, delta + futures.slope);
-        valued
+            base: if pool == Pool::Inverse {
+                usd / index
+            } else {
+                usd
+            },
+            base_usd: (usd, options_delta + futures.slope),
+        }
     }
 
     fn inverse(&self) -> bool {

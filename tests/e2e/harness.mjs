@@ -48,9 +48,10 @@ export function watch(page, allowed = `${env.origin}/`) {
   page.on('dialog', (dialog) => { env.foreignRequests.push(`dialog opened: ${dialog.message()}`); dialog.dismiss(); });
 }
 
-/** A fresh page with empty storage. */
-export async function openPage(options = {}) {
+/** A fresh page with empty storage; `prepare(context)` runs before the page loads (routes). */
+export async function openPage(options = {}, prepare = async () => {}) {
   const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
+  await prepare(context);
   const page = await context.newPage();
   watch(page);
   const pageErrors = [];

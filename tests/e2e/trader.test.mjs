@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { analyze } from '../../pkg/headroom.js';
 import { SAMPLE_MARKET, SAMPLES } from '../../www/samples-meta.js';
 import { book } from '../../bench/books.mjs';
-import { root, artifacts, env, watch, openPage, waitForRecompute, textOf, num } from './harness.mjs';
+import { root, artifacts, openPage, waitForRecompute, textOf, num } from './harness.mjs';
 
 mkdirSync(artifacts, { recursive: true });
 
@@ -119,18 +119,11 @@ test('break-evens at the first expiry are where that P&L crosses zero', async ()
 
 test('the page carries on with one worker when the second cannot start', async () => {
   // The second worker's script fails to load (no service worker, so the route sees every load).
-  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 }, serviceWorkers: 'block' });
   let workerScripts = 0;
-  await context.route('**/worker.js', (route) => {
+  const { page, context, pageErrors } = await openPage({ serviceWorkers: 'block' }, (c) => c.route('**/worker.js', (route) => {
     workerScripts += 1;
     return workerScripts === 2 ? route.abort() : route.continue();
-  });
-  const page = await context.newPage();
-  watch(page);
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${env.origin}/`);
-  await page.waitForSelector('#results[data-ready="true"]');
+  }));
   await page.click('button[data-sample="btc-short-strangle.json"]');
   await waitForRecompute(page, () => document.querySelector('#charts figure.chart')?.dataset.breakEvens
     && document.querySelectorAll('#positions-table tbody tr').length === 3);
