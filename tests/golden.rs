@@ -169,8 +169,9 @@ fn implied_vol_hard_set() {
     );
 }
 
-/// The chain pricer (columns in, columns out) against the same reference and tolerances, one
-/// option at a time and as one chain sorted by expiry (so consecutive options share √T).
+/// The chain pricer (columns in, columns out) against the same reference and tolerances: each
+/// option three times in one chain (two SIMD lanes, then the scalar code for the odd one out),
+/// and all of them as one chain sorted by expiry (so consecutive options share √T).
 #[test]
 fn chain_prices_and_greeks_match_the_60_digit_reference() {
     let cases = load("black76.csv", 5);
@@ -179,11 +180,11 @@ fn chain_prices_and_greeks_match_the_60_digit_reference() {
             unreachable!()
         };
         let g = price_chain(&ChainInputs {
-            forward: &[f],
-            strike: &[k],
-            years: &[t],
-            vol: &[s],
-            is_call: &[u8::from(c.kind == OptionKind::Call)],
+            forward: &[f; 3],
+            strike: &[k; 3],
+            years: &[t; 3],
+            vol: &[s; 3],
+            is_call: &[u8::from(c.kind == OptionKind::Call); 3],
             rate: r,
         })
         .unwrap();
@@ -194,21 +195,24 @@ fn chain_prices_and_greeks_match_the_60_digit_reference() {
         let (w, df) = (s * t.sqrt(), (-r * t).exp());
         let d1 = (f / k).ln() / w + 0.5 * w;
         let n = pdf(d1);
-        check("price", &c.label, g.price[0], price, 1e-12, 0.0);
-        check("delta", &c.label, g.delta[0], delta, 1e-10, df);
-        check("gamma", &c.label, g.gamma[0], gamma, 1e-10, 0.0);
-        // Report units: vega and rho per point, theta per day.
-        check("vega", &c.label, g.vega[0] * 100.0, vega, 1e-10, 0.0);
-        let theta_size = df * f * n * s / (2.0 * t.sqrt()) + r.abs() * price.abs();
-        check(
-            "theta",
-            &c.label,
-            g.theta[0] * 365.0,
-            theta,
-            1e-10,
-            theta_size,
-        );
-        check("rho", &c.label, g.rho[0] * 100.0, rho, 1e-10, 0.0);
+        for i in 0..3 {
+            let label = format!("{} (option {i} of 3)", c.label);
+            check("price", &label, g.price[i], price, 1e-12, 0.0);
+            check("delta", &label, g.delta[i], delta, 1e-10, df);
+            check("gamma", &label, g.gamma[i], gamma, 1e-10, 0.0);
+            // Report units: vega and rho per point, theta per day.
+            check("vega", &label, g.vega[i] * 100.0, vega, 1e-10, 0.0);
+            let theta_size = df * f * n * s / (2.0 * t.sqrt()) + r.abs() * price.abs();
+            check(
+                "theta",
+                &label,
+                g.theta[i] * 365.0,
+                theta,
+                1e-10,
+                theta_size,
+            );
+            check("rho", &label, g.rho[i] * 100.0, rho, 1e-10, 0.0);
+        }
     }
 
     let mut zero_rate: Vec<&Case> = cases.iter().filter(|c| c.inputs[3] == 0.0).collect();

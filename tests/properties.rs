@@ -1,9 +1,11 @@
 //! Properties the pricing must have over wide domains: put-call parity, no-arbitrage bounds,
 //! monotonicity in strike and volatility, Greeks agreeing with finite differences of the price,
-//! implied vol inverting the price, and no NaN or infinity for any valid input.
+//! implied vol inverting the price, no NaN or infinity for any valid input, and the chain pricer
+//! (two options per SIMD lane pair) agreeing with the option-by-option closed form.
 #![cfg(not(target_arch = "wasm32"))]
 
 use headroom::pricing::black::{price_and_greeks, undiscounted_black, OptionInputs, OptionKind};
+use headroom::pricing::chain::{price_chain, ChainInputs};
 use headroom::pricing::implied_black_vol;
 mod common;
 use proptest::prelude::*;
@@ -143,5 +145,44 @@ proptest! {
         prop_assume!(undiscounted > 1e-250 * m.forward);
         let vol = implied_black_vol(undiscounted, m.forward, m.strike, m.years, kind);
         prop_assert!(vol.is_some_and(|v| (v - m.vol).abs() <= 1e-9 * m.vol), "{m:?}: {vol:?}");
+    }
+
+    /// Whole chains, mixed calls and puts, one rate: every option's price and Greeks equal the
+    /// closed form's (Jäckel's price, libm's N and n), whichever lane or path priced it.
+    #[test]
+    fn chain_agrees_with_the_closed_form(
+        options in prop::collection::vec((near_markets(), any::<bool>()), 1..12),
+        rate in -0.05f64..0.2,
+    ) {
+        let column = |f: fn(&Market) -> f64| options.iter().map(|(m, _)| f(m)).collect::<Vec<f64>>();
+        let is_call: Vec<u8> = options.iter().map(|(_, call)| u8::from(*call)).collect();
+        let g = price_chain(&ChainInputs {
+            forward: &column(|m| m.forward),
+            strike: &column(|m| m.strike),
+            years: &column(|m| m.years),
+            vol: &column(|m| m.vol),
+            is_call: &is_call,
+            rate,
+        }).unwrap();
+        prop_assert!(g.invalid.is_empty());
+        for (i, (m, call)) in options.iter().enumerate() {
+            let kind = if *call { OptionKind::Call } else { OptionKind::Put };
+            let e = price(kind, Market { rate, ..*m }).in_report_units();
+            let near = |a: f64, b: f64, rel: f64, floor: f64| (a - b).abs() <= rel * b.abs().max(floor);
+            // The closed form's Greeks take d1 from (F/K).ln(), whose rounding moves d1 by up to
+            // ~2.2e-16/σ√T: its own error, allowed for on top of the tolerance.
+            let s = m.vol * m.years.sqrt();
+            let d1 = (m.forward / m.strike).ln() / s + 0.5 * s;
+            let d1_noise = 2.2e-16 / s;
+            let density = (-0.5 * d1 * d1).exp() / (2.0 * std::f64::consts::PI).sqrt();
+            let greek_rel = 1e-10 + 2.0 * d1.abs() * d1_noise;
+            prop_assert!(near(g.price[i], e.price, 3e-12, 1e-300), "price {i} {m:?} {kind:?}: {} vs {}", g.price[i], e.price);
+            prop_assert!((g.delta[i] - e.delta).abs() <= 1e-12 + 2.0 * density * d1_noise, "delta {i} {m:?} {kind:?}: {} vs {}", g.delta[i], e.delta);
+            prop_assert!(near(g.gamma[i], e.gamma, greek_rel, 1e-300), "gamma {i} {m:?}: {} vs {}", g.gamma[i], e.gamma);
+            prop_assert!(near(g.vega[i], e.vega, greek_rel, 1e-300), "vega {i} {m:?}: {} vs {}", g.vega[i], e.vega);
+            let theta_scale = e.vega.abs() * 100.0 * m.vol / (2.0 * m.years) / 365.0 + rate.abs() * e.price.abs() / 365.0;
+            prop_assert!((g.theta[i] - e.theta).abs() <= greek_rel * theta_scale.max(1e-300), "theta {i} {m:?}: {} vs {}", g.theta[i], e.theta);
+            prop_assert!(near(g.rho[i], e.rho, 3e-12, 1e-300), "rho {i} {m:?}");
+        }
     }
 }

@@ -150,6 +150,68 @@ fn single_quotes_and_implied_vol() {
     assert!(String::from(error.message()).starts_with("vol:"));
 }
 
+/// The chain pricer's two-lane code as this build runs it (WebAssembly SIMD when built with
+/// simd128, as scripts/build does) against the option-by-option closed form, on a grid from
+/// an hour to five years and ±7 standard deviations, calls and puts mixed.
+#[wasm_bindgen_test]
+fn chain_lanes_match_the_closed_form() {
+    use headroom::pricing::black::{price_and_greeks, OptionInputs, OptionKind};
+    let (mut forward, mut strike, mut years, mut vol, mut is_call) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for t in [1.0 / 8760.0, 1.0 / 365.0, 0.1, 1.0, 5.0] {
+        for v in [0.05, 0.5, 2.0] {
+            for z in -14..=14 {
+                let f = 91250.0;
+                forward.push(f);
+                strike.push(f * (f64::from(z) * 0.5 * v * f64::sqrt(t)).exp());
+                years.push(t);
+                vol.push(v);
+                is_call.push(u8::from(z % 3 != 0));
+            }
+        }
+    }
+    let rate = 0.03;
+    let out = price_chain(&forward, &strike, &years, &vol, &is_call, rate).unwrap();
+    let column = |name: &str| {
+        js_sys::Reflect::get(&out, &name.into())
+            .unwrap()
+            .dyn_into::<js_sys::Float64Array>()
+            .unwrap()
+            .to_vec()
+    };
+    let (price, vega) = (column("price"), column("vega"));
+    for i in 0..forward.len() {
+        let g = price_and_greeks(&OptionInputs {
+            kind: if is_call[i] == 1 {
+                OptionKind::Call
+            } else {
+                OptionKind::Put
+            },
+            spot: forward[i],
+            strike: strike[i],
+            years: years[i],
+            rate,
+            carry: 0.0,
+            vol: vol[i],
+        })
+        .in_report_units();
+        let near =
+            |a: f64, b: f64, tolerance: f64| (a - b).abs() <= tolerance * b.abs().max(1e-300);
+        assert!(
+            near(price[i], g.price, 3e-12),
+            "price {i}: {} vs {}",
+            price[i],
+            g.price
+        );
+        assert!(
+            near(vega[i], g.vega, 1e-9),
+            "vega {i}: {} vs {}",
+            vega[i],
+            g.vega
+        );
+    }
+}
+
 /// The columnar API: typed arrays in and out; the figures of Haug's Black-76 example and of
 /// priceOption, a bad option as NaN with its index, mismatched columns as an Error.
 #[wasm_bindgen_test]

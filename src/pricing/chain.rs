@@ -7,6 +7,8 @@
 //! textbook difference would cancel); the in-the-money option adds its intrinsic value by
 //! parity. Every price stays within 1e-12 relative of a 60-digit reference (tests/golden.rs).
 
+use super::lane_math;
+use super::lanes::{F2, M2};
 use super::time_value::{log_moneyness, time_value};
 use std::f64::consts::PI;
 
@@ -84,29 +86,147 @@ pub fn price_chain(c: &ChainInputs) -> Result<ChainGreeks, String> {
         rho: vec![f64::NAN; n],
         invalid: Vec::new(),
     };
+    // Two options at a time in F2 lanes; a lane the vector code does not price (invalid inputs,
+    // the far tails: see lane_math) and an odd last option go through `one`, option by option.
     // Consecutive options of one expiry share √T and the discount factor.
-    let (mut last_years, mut sqrt_t, mut discount) = (f64::NAN, 0.0, 0.0);
-    for i in 0..n {
-        let (f, k, t, v) = (c.forward[i], c.strike[i], c.years[i], c.vol[i]);
-        let valid = [f, k, t, v].iter().all(|x| x.is_finite() && *x > 0.0);
-        if !valid {
-            out.invalid.push(i);
-            continue;
+    let mut expiry = Expiry::new(c.rate);
+    let pairs = n / 2;
+    for pair in 0..pairs {
+        let i = 2 * pair;
+        let lane = |column: &[f64]| F2::new(column[i], column[i + 1]);
+        let (f, k, t, v) = (lane(c.forward), lane(c.strike), lane(c.years), lane(c.vol));
+        let (a, b) = (expiry.get(c.years[i]), expiry.get(c.years[i + 1]));
+        let call = M2::from_bools(c.is_call[i] != 0, c.is_call[i + 1] != 0);
+        let g = two(
+            f,
+            k,
+            t,
+            F2::new(a.0, b.0),
+            v,
+            F2::new(a.1, b.1),
+            c.rate,
+            call,
+        );
+        let priced = g.priced.lanes();
+        let columns = g.columns.map(F2::lanes);
+        for (lane, j) in [i, i + 1].into_iter().enumerate() {
+            if priced[lane] && valid(c, j) {
+                for (column, values) in out.columns_mut().into_iter().zip(&columns) {
+                    column[j] = values[lane];
+                }
+            } else {
+                price_one(c, &mut expiry, &mut out, j);
+            }
         }
-        if t != last_years {
-            last_years = t;
-            sqrt_t = t.sqrt();
-            discount = (-c.rate * t).exp();
-        }
-        let g = one(f, k, t, sqrt_t, v, discount, c.rate, c.is_call[i] != 0);
-        out.price[i] = g[0];
-        out.delta[i] = g[1];
-        out.gamma[i] = g[2];
-        out.vega[i] = g[3];
-        out.theta[i] = g[4];
-        out.rho[i] = g[5];
+    }
+    for i in 2 * pairs..n {
+        price_one(c, &mut expiry, &mut out, i);
     }
     Ok(out)
+}
+
+/// Whether option `i` is in the domain: every input finite and positive.
+#[inline]
+fn valid(c: &ChainInputs, i: usize) -> bool {
+    [c.forward[i], c.strike[i], c.years[i], c.vol[i]]
+        .iter()
+        .all(|x| x.is_finite() && *x > 0.0)
+}
+
+/// Prices option `i` with the scalar code, or lists it as invalid.
+fn price_one(c: &ChainInputs, expiry: &mut Expiry, out: &mut ChainGreeks, i: usize) {
+    if !valid(c, i) {
+        out.invalid.push(i);
+        for column in out.columns_mut() {
+            column[i] = f64::NAN;
+        }
+        return;
+    }
+    let (f, k, t, v) = (c.forward[i], c.strike[i], c.years[i], c.vol[i]);
+    let (sqrt_t, discount) = expiry.get(t);
+    let g = one(f, k, t, sqrt_t, v, discount, c.rate, c.is_call[i] != 0);
+    for (column, value) in out.columns_mut().into_iter().zip(g) {
+        column[i] = value;
+    }
+}
+
+/// √T and the discount factor of the last expiry asked for.
+struct Expiry {
+    rate: f64,
+    years: f64,
+    sqrt_t: f64,
+    discount: f64,
+}
+
+impl Expiry {
+    fn new(rate: f64) -> Expiry {
+        Expiry {
+            rate,
+            years: f64::NAN,
+            sqrt_t: f64::NAN,
+            discount: f64::NAN,
+        }
+    }
+
+    #[inline]
+    fn get(&mut self, years: f64) -> (f64, f64) {
+        if years != self.years {
+            self.years = years;
+            self.sqrt_t = years.sqrt();
+            self.discount = (-self.rate * years).exp();
+        }
+        (self.sqrt_t, self.discount)
+    }
+}
+
+impl ChainGreeks {
+    /// The six columns in the order of [`one`]'s result.
+    fn columns_mut(&mut self) -> [&mut Vec<f64>; 6] {
+        [
+            &mut self.price,
+            &mut self.delta,
+            &mut self.gamma,
+            &mut self.vega,
+            &mut self.theta,
+            &mut self.rho,
+        ]
+    }
+}
+
+/// [`one`] for two options, and the lanes it priced.
+struct Two {
+    columns: [F2; 6],
+    priced: M2,
+}
+
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn two(f: F2, k: F2, t: F2, sqrt_t: F2, vol: F2, discount: F2, rate: f64, call: M2) -> Two {
+    let s = vol * sqrt_t;
+    let tv = lane_math::time_value(f, k, s);
+    let density = tv.gauss1 * F2::splat(1.0 / (2.0 * PI).sqrt());
+    let in_the_money = call.ne(tv.otm_is_call);
+    let intrinsic = call.select(f - k, k - f);
+    let undiscounted = in_the_money.select(tv.value + intrinsic, tv.value);
+    let one = F2::splat(1.0);
+    let call_delta = tv.otm_is_call.select(tv.n1, one - tv.n1);
+    let price = discount * undiscounted;
+    let delta = discount * call.select(call_delta, call_delta - one);
+    let gamma = discount * density / (f * s);
+    let vega = discount * f * density * sqrt_t;
+    let theta =
+        -(discount * f * density * vol / (F2::splat(2.0) * sqrt_t)) + F2::splat(rate) * price;
+    Two {
+        columns: [
+            price,
+            delta,
+            gamma,
+            vega * F2::splat(0.01),
+            theta / F2::splat(365.0),
+            -(t * price) * F2::splat(0.01),
+        ],
+        priced: tv.priced,
+    }
 }
 
 /// Price, delta, gamma, vega (per point), theta (per day), rho (per point) of one option.

@@ -5,6 +5,8 @@
 pub mod black;
 pub mod chain;
 pub mod implied;
+pub mod lane_math;
+pub mod lanes;
 pub mod normal;
 pub mod quote;
 pub mod time_value;

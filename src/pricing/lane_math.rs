@@ -1,0 +1,266 @@
+//! The time value of two options at once ([`F2`] lanes), branch-free where the scalar
+//! [`super::time_value`] branches: the same formula, the same Cody rational functions, with
+//! ln and exp written as polynomials so that they vectorise.
+//!
+//! A lane that the textbook difference cannot price to 1e-12 (far out of the money, close to
+//! expiry, see [`super::time_value`]) or whose inputs are extreme is flagged, not priced: the
+//! caller prices it with the scalar code.
+
+use super::lanes::{F2, M2};
+use std::f64::consts::{FRAC_1_SQRT_2, LOG2_E};
+
+/// ln 2 split so that k·LN2_HI is exact for |k| < 2^20 (fdlibm's split).
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+
+/// e^a for a in [−708, 709]: a = k·ln 2 + r with |r| ≤ ½ln 2, e^r by its Taylor series to
+/// r¹³ (truncation below 5e-18 relative), times 2^k.
+///
+/// ```
+/// use headroom::pricing::lane_math::exp;
+/// use headroom::pricing::lanes::F2;
+/// let [a, b] = exp(F2::new(-0.5, -300.25)).lanes();
+/// assert!((a / (-0.5f64).exp() - 1.0).abs() < 3e-16);
+/// assert!((b / (-300.25f64).exp() - 1.0).abs() < 3e-16);
+/// ```
+#[inline(always)]
+pub fn exp(a: F2) -> F2 {
+    let k = (a * F2::splat(LOG2_E)).round_ties_even();
+    let r = (a - k * F2::splat(LN2_HI)) - k * F2::splat(LN2_LO);
+    // 1/n! for n = 13 down to 2.
+    const INVERSE_FACTORIALS: [f64; 12] = [
+        1.0 / 6_227_020_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 39_916_800.0,
+        1.0 / 3_628_800.0,
+        1.0 / 362_880.0,
+        1.0 / 40_320.0,
+        1.0 / 5_040.0,
+        1.0 / 720.0,
+        1.0 / 120.0,
+        1.0 / 24.0,
+        1.0 / 6.0,
+        0.5,
+    ];
+    let mut p = F2::splat(INVERSE_FACTORIALS[0]);
+    for c in &INVERSE_FACTORIALS[1..] {
+        p = p * r + F2::splat(*c);
+    }
+    let series = (p * r + F2::splat(1.0)) * r + F2::splat(1.0);
+    series * k.exp2_integer()
+}
+
+/// ln(F/K) for F/K a positive normal number; near the money (F/K in [√½, √2)) from (F − K)/K,
+/// which is exact to rounding there (Sterbenz), so x keeps its relative accuracy as
+/// [`super::time_value::log_moneyness`] does with ln_1p.
+///
+/// ln(1 + f) = f − s·(f − R), s = f/(2 + f), R = 2s²/3 + 2s⁴/5 + … to s²⁰ (|s| ≤ 0.172).
+///
+/// ```
+/// use headroom::pricing::lane_math::log_moneyness;
+/// use headroom::pricing::lanes::F2;
+/// let [a, b] = log_moneyness(F2::new(101.0, 5.0), F2::new(100.0, 60000.0)).lanes();
+/// assert!((a / 0.01f64.ln_1p() - 1.0).abs() < 3e-16);
+/// assert!((b / (5.0f64 / 60000.0).ln() - 1.0).abs() < 3e-16);
+/// ```
+#[inline(always)]
+pub fn log_moneyness(forward: F2, strike: F2) -> F2 {
+    let ratio = forward / strike;
+    let (m, e) = ratio.split_exponent();
+    let near = e.abs().lt(F2::splat(0.5));
+    let f = near.select((forward - strike) / strike, m - F2::splat(1.0));
+    let s = f / (F2::splat(2.0) + f);
+    let z = s * s;
+    // 2/(2j + 1) for j = 10 down to 1.
+    const COEFFICIENTS: [f64; 10] = [
+        2.0 / 21.0,
+        2.0 / 19.0,
+        2.0 / 17.0,
+        2.0 / 15.0,
+        2.0 / 13.0,
+        2.0 / 11.0,
+        2.0 / 9.0,
+        2.0 / 7.0,
+        2.0 / 5.0,
+        2.0 / 3.0,
+    ];
+    let mut p = F2::splat(COEFFICIENTS[0]);
+    for c in &COEFFICIENTS[1..] {
+        p = p * z + F2::splat(*c);
+    }
+    let r = p * z;
+    let log1p = f - s * (f - r);
+    e * F2::splat(LN2_HI) + (log1p + e * F2::splat(LN2_LO))
+}
+
+/// Cody's switch point: below it erf is one rational function, above it erfcx is.
+const ERF_RANGE: f64 = 0.46875;
+
+/// N(d) given `gauss` = e^(−d²/2), lane by lane as the scalar `cdf_with_gauss`: erf near zero,
+/// Cody's erfcx (two rational functions, split at 4) elsewhere. A rational function is computed
+/// only when a lane needs it.
+#[inline(always)]
+pub fn cdf_with_gauss(d: F2, gauss: F2) -> F2 {
+    let u = d * F2::splat(FRAC_1_SQRT_2);
+    let y = u.abs();
+    let small = y.le(F2::splat(ERF_RANGE));
+    let half = F2::splat(0.5);
+    let central = if small.any() {
+        half + half * (u * cody_ab(u * u))
+    } else {
+        half
+    };
+    if small.all() {
+        return central;
+    }
+    let within_4 = y.le(F2::splat(4.0));
+    let middle = if within_4.and_not(small).any() {
+        cody_cd(y)
+    } else {
+        half
+    };
+    let erfcx = if within_4.all() {
+        middle
+    } else {
+        let asymptotic = (F2::splat(ONE_OVER_SQRT_PI) - cody_pq(F2::splat(1.0) / (y * y))) / y;
+        within_4.select(middle, asymptotic)
+    };
+    let tail = half * gauss * erfcx;
+    let outer = u.lt(F2::splat(0.0)).select(tail, F2::splat(1.0) - tail);
+    small.select(central, outer)
+}
+
+const ONE_OVER_SQRT_PI: f64 = 0.564_189_583_547_756_3;
+
+/// Horner's rule with the leading coefficient first: ((c0·x + c1)·x + …).
+#[inline(always)]
+fn horner(x: F2, first: F2, coefficients: &[f64]) -> F2 {
+    let mut p = first;
+    for c in coefficients {
+        p = p * x + F2::splat(*c);
+    }
+    p
+}
+
+// W. J. Cody's rational approximations (CALERF, 1969/1993), the coefficients and evaluation order
+// of crate `implied-vol`'s erf_cody / erfcx_cody, so that each lane equals the scalar result.
+
+#[allow(clippy::excessive_precision)]
+#[inline(always)]
+fn cody_ab(z: F2) -> F2 {
+    const A: [f64; 5] = [
+        3.161_123_743_870_565_6,
+        113.864_154_151_050_156,
+        377.485_237_685_302_021,
+        3_209.377_589_138_469_47,
+        0.185_777_706_184_603_153,
+    ];
+    const B: [f64; 4] = [
+        23.601_290_952_344_120_9,
+        244.024_637_934_444_173,
+        1_282.616_526_077_372_28,
+        2_844.236_833_439_170_62,
+    ];
+    let numerator = horner(z, z * F2::splat(A[4]) + F2::splat(A[0]), &A[1..4]);
+    let denominator = horner(z, z + F2::splat(B[0]), &B[1..]);
+    numerator / denominator
+}
+
+#[allow(clippy::excessive_precision)]
+#[inline(always)]
+fn cody_cd(y: F2) -> F2 {
+    const C: [f64; 9] = [
+        0.564_188_496_988_670_089,
+        8.883_149_794_388_375_94,
+        66.119_190_637_141_629_5,
+        298.635_138_197_400_131,
+        881.952_221_241_769_09,
+        1_712.047_612_634_070_58,
+        2_051.078_377_826_071_47,
+        1_230.339_354_797_997_25,
+        2.153_115_354_744_038_46E-8,
+    ];
+    const D: [f64; 8] = [
+        15.744_926_110_709_834_7,
+        117.693_950_891_312_499,
+        537.181_101_862_009_858,
+        1_621.389_574_566_690_19,
+        3_290.799_235_733_459_63,
+        4_362.619_090_143_247_16,
+        3_439.367_674_143_721_64,
+        1_230.339_354_803_749_42,
+    ];
+    let numerator = horner(y, F2::splat(C[8]) * y + F2::splat(C[0]), &C[1..8]);
+    let denominator = horner(y, y + F2::splat(D[0]), &D[1..]);
+    numerator / denominator
+}
+
+#[allow(clippy::excessive_precision)]
+#[inline(always)]
+fn cody_pq(z: F2) -> F2 {
+    const P: [f64; 6] = [
+        0.305_326_634_961_232_344,
+        0.360_344_899_949_804_439,
+        0.125_781_726_111_229_246,
+        0.016_083_785_148_742_276_6,
+        6.587_491_615_298_378_03E-4,
+        0.016_315_387_137_302_097_8,
+    ];
+    const Q: [f64; 5] = [
+        2.568_520_192_289_822_42,
+        1.872_952_849_923_460_47,
+        0.527_905_102_951_428_412,
+        0.060_518_341_312_441_319_1,
+        0.002_335_204_976_268_691_85,
+    ];
+    let numerator = horner(z, F2::splat(P[5]) * z + F2::splat(P[0]), &P[1..5]);
+    let denominator = horner(z, z + F2::splat(Q[0]), &Q[1..]);
+    z * numerator / denominator
+}
+
+/// Above this error amplification (1 + max|d|)/σ√T the lane goes to Jäckel's pricer (the
+/// scalar path); see [`super::time_value`].
+const AMPLIFICATION_LIMIT: f64 = 256.0;
+/// Beyond this |d1| e^(−d1²/2) nears the subnormal range.
+const D_LIMIT: f64 = 30.0;
+
+/// The time value of two options and what the Greeks reuse (see [`super::time_value::TimeValue`]).
+#[derive(Clone, Copy, Debug)]
+pub struct TimeValue2 {
+    pub value: F2,
+    pub otm_is_call: M2,
+    pub n1: F2,
+    pub gauss1: F2,
+    /// Lanes priced here; the others must be priced by the scalar code.
+    pub priced: M2,
+}
+
+/// Two options on `forward` struck at `strike` with σ√T = `total_vol` > 0.
+#[inline(always)]
+pub fn time_value(forward: F2, strike: F2, total_vol: F2) -> TimeValue2 {
+    let s = total_vol;
+    let ratio = forward / strike;
+    let normal_ratio = F2::splat(1e-300).lt(ratio).and(ratio.lt(F2::splat(1e300)));
+    let x = log_moneyness(forward, strike);
+    let d1 = x / s + F2::splat(0.5) * s;
+    let d2 = d1 - s;
+    let gauss1 = exp((F2::splat(-0.5) * d1 * d1).max(F2::splat(-708.0)));
+    let otm_is_call = x.lt(F2::splat(0.0));
+    let theta = otm_is_call.select(F2::splat(1.0), F2::splat(-1.0));
+    let n1 = cdf_with_gauss(theta * d1, gauss1);
+    let n2 = cdf_with_gauss(theta * d2, gauss1 * ratio);
+    let value = (theta * (forward * n1 - strike * n2)).max(F2::splat(0.0));
+    let reach = F2::splat(1.0) + d1.abs().max(d2.abs());
+    let priced = d1
+        .abs()
+        .lt(F2::splat(D_LIMIT))
+        .and(reach.lt(F2::splat(AMPLIFICATION_LIMIT) * s))
+        .and(normal_ratio);
+    TimeValue2 {
+        value,
+        otm_is_call,
+        n1,
+        gauss1,
+        priced,
+    }
+}
