@@ -1,7 +1,7 @@
 //! Properties the pricing must have over wide domains: put-call parity, no-arbitrage bounds,
 //! monotonicity in strike and volatility, Greeks agreeing with finite differences of the price,
 //! implied vol inverting the price, no NaN or infinity for any valid input, and the chain pricer
-//! (two options per SIMD lane pair) agreeing with the option-by-option closed form.
+//! (four options per group of SIMD lanes) agreeing with the option-by-option closed form.
 #![cfg(not(target_arch = "wasm32"))]
 
 use headroom::pricing::black::{price_and_greeks, undiscounted_black, OptionInputs, OptionKind};

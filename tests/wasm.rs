@@ -150,7 +150,7 @@ fn single_quotes_and_implied_vol() {
     assert!(String::from(error.message()).starts_with("vol:"));
 }
 
-/// The chain pricer's two-lane code as this build runs it (WebAssembly SIMD when built with
+/// The chain pricer's four-lane code as this build runs it (WebAssembly SIMD when built with
 /// simd128, as scripts/build does) against the option-by-option closed form, on a grid from
 /// an hour to five years and ±7 standard deviations, calls and puts mixed.
 #[wasm_bindgen_test]

@@ -8,7 +8,10 @@
 //! parity. Every price stays within 1e-12 relative of a 60-digit reference (tests/golden.rs).
 
 use super::lane_math;
-use super::lanes::{F2, M2};
+use super::lanes::{F4, M4};
+
+/// Options priced together: the lanes of [`F4`].
+const LANES: usize = 4;
 use super::time_value::{log_moneyness, time_value};
 use std::f64::consts::PI;
 
@@ -86,40 +89,34 @@ pub fn price_chain(c: &ChainInputs) -> Result<ChainGreeks, String> {
         rho: vec![f64::NAN; n],
         invalid: Vec::new(),
     };
-    // Two options at a time in F2 lanes; a lane the vector code does not price (invalid inputs,
-    // the far tails: see lane_math) and an odd last option go through `one`, option by option.
-    // Consecutive options of one expiry share √T and the discount factor.
+    // Four options at a time in F4 lanes; a lane the vector code does not price (invalid
+    // inputs, the far tails: see lane_math) and the last n mod 4 options go through `one`,
+    // option by option. Consecutive options of one expiry share √T and the discount factor.
     let mut expiry = Expiry::new(c.rate);
-    let pairs = n / 2;
-    for pair in 0..pairs {
-        let i = 2 * pair;
-        let lane = |column: &[f64]| F2::new(column[i], column[i + 1]);
+    let groups = n / LANES;
+    for group in 0..groups {
+        let first = LANES * group;
+        let lane = |column: &[f64]| F4::new(core::array::from_fn(|l| column[first + l]));
         let (f, k, t, v) = (lane(c.forward), lane(c.strike), lane(c.years), lane(c.vol));
-        let (a, b) = (expiry.get(c.years[i]), expiry.get(c.years[i + 1]));
-        let call = M2::from_bools(c.is_call[i] != 0, c.is_call[i + 1] != 0);
-        let g = two(
-            f,
-            k,
-            t,
-            F2::new(a.0, b.0),
-            v,
-            F2::new(a.1, b.1),
-            c.rate,
-            call,
-        );
+        let shared: [(f64, f64); LANES] = core::array::from_fn(|l| expiry.get(c.years[first + l]));
+        let call = M4::from_bools(core::array::from_fn(|l| c.is_call[first + l] != 0));
+        let sqrt_t = F4::new(shared.map(|e| e.0));
+        let discount = F4::new(shared.map(|e| e.1));
+        let g = four(f, k, t, sqrt_t, v, discount, c.rate, call);
         let priced = g.priced.lanes();
-        let columns = g.columns.map(F2::lanes);
-        for (lane, j) in [i, i + 1].into_iter().enumerate() {
-            if priced[lane] && valid(c, j) {
+        let columns = g.columns.map(F4::lanes);
+        for (lane, priced) in priced.into_iter().enumerate() {
+            let i = first + lane;
+            if priced && valid(c, i) {
                 for (column, values) in out.columns_mut().into_iter().zip(&columns) {
-                    column[j] = values[lane];
+                    column[i] = values[lane];
                 }
             } else {
-                price_one(c, &mut expiry, &mut out, j);
+                price_one(c, &mut expiry, &mut out, i);
             }
         }
     }
-    for i in 2 * pairs..n {
+    for i in LANES * groups..n {
         price_one(c, &mut expiry, &mut out, i);
     }
     Ok(out)
@@ -193,37 +190,37 @@ impl ChainGreeks {
     }
 }
 
-/// [`one`] for two options, and the lanes it priced.
-struct Two {
-    columns: [F2; 6],
-    priced: M2,
+/// [`one`] for four options, and the lanes it priced.
+struct Four {
+    columns: [F4; 6],
+    priced: M4,
 }
 
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn two(f: F2, k: F2, t: F2, sqrt_t: F2, vol: F2, discount: F2, rate: f64, call: M2) -> Two {
+fn four(f: F4, k: F4, t: F4, sqrt_t: F4, vol: F4, discount: F4, rate: f64, call: M4) -> Four {
     let s = vol * sqrt_t;
     let tv = lane_math::time_value(f, k, s);
-    let density = tv.gauss1 * F2::splat(1.0 / (2.0 * PI).sqrt());
+    let density = tv.gauss1 * F4::splat(1.0 / (2.0 * PI).sqrt());
     let in_the_money = call.ne(tv.otm_is_call);
     let intrinsic = call.select(f - k, k - f);
     let undiscounted = in_the_money.select(tv.value + intrinsic, tv.value);
-    let one = F2::splat(1.0);
+    let one = F4::splat(1.0);
     let call_delta = tv.otm_is_call.select(tv.n1, one - tv.n1);
     let price = discount * undiscounted;
     let delta = discount * call.select(call_delta, call_delta - one);
     let gamma = discount * density / (f * s);
     let vega = discount * f * density * sqrt_t;
     let theta =
-        -(discount * f * density * vol / (F2::splat(2.0) * sqrt_t)) + F2::splat(rate) * price;
-    Two {
+        -(discount * f * density * vol / (F4::splat(2.0) * sqrt_t)) + F4::splat(rate) * price;
+    Four {
         columns: [
             price,
             delta,
             gamma,
-            vega * F2::splat(0.01),
-            theta / F2::splat(365.0),
-            -(t * price) * F2::splat(0.01),
+            vega * F4::splat(0.01),
+            theta / F4::splat(365.0),
+            -(t * price) * F4::splat(0.01),
         ],
         priced: tv.priced,
     }

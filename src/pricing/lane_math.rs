@@ -1,4 +1,4 @@
-//! The time value of two options at once ([`F2`] lanes), branch-free where the scalar
+//! The time value of four options at once ([`F4`] lanes), branch-free where the scalar
 //! [`super::time_value`] branches: the same formula, the same Cody rational functions, with
 //! ln and exp written as polynomials so that they vectorise.
 //!
@@ -6,7 +6,7 @@
 //! expiry, see [`super::time_value`]) or whose inputs are extreme is flagged, not priced: the
 //! caller prices it with the scalar code.
 
-use super::lanes::{F2, M2};
+use super::lanes::{F4, M4};
 use std::f64::consts::{FRAC_1_SQRT_2, LOG2_E};
 
 /// ln 2 split so that k·LN2_HI is exact for |k| < 2^20 (fdlibm's split).
@@ -18,15 +18,15 @@ const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 ///
 /// ```
 /// use headroom::pricing::lane_math::exp;
-/// use headroom::pricing::lanes::F2;
-/// let [a, b] = exp(F2::new(-0.5, -300.25)).lanes();
+/// use headroom::pricing::lanes::F4;
+/// let [a, b, ..] = exp(F4::new([-0.5, -300.25, 0.0, 1.0])).lanes();
 /// assert!((a / (-0.5f64).exp() - 1.0).abs() < 3e-16);
 /// assert!((b / (-300.25f64).exp() - 1.0).abs() < 3e-16);
 /// ```
 #[inline(always)]
-pub fn exp(a: F2) -> F2 {
-    let k = (a * F2::splat(LOG2_E)).round_ties_even();
-    let r = (a - k * F2::splat(LN2_HI)) - k * F2::splat(LN2_LO);
+pub fn exp(a: F4) -> F4 {
+    let k = (a * F4::splat(LOG2_E)).round_ties_even();
+    let r = (a - k * F4::splat(LN2_HI)) - k * F4::splat(LN2_LO);
     // 1/n! for n = 13 down to 2.
     const INVERSE_FACTORIALS: [f64; 12] = [
         1.0 / 6_227_020_800.0,
@@ -42,11 +42,11 @@ pub fn exp(a: F2) -> F2 {
         1.0 / 6.0,
         0.5,
     ];
-    let mut p = F2::splat(INVERSE_FACTORIALS[0]);
+    let mut p = F4::splat(INVERSE_FACTORIALS[0]);
     for c in &INVERSE_FACTORIALS[1..] {
-        p = p * r + F2::splat(*c);
+        p = p * r + F4::splat(*c);
     }
-    let series = (p * r + F2::splat(1.0)) * r + F2::splat(1.0);
+    let series = (p * r + F4::splat(1.0)) * r + F4::splat(1.0);
     series * k.exp2_integer()
 }
 
@@ -58,18 +58,18 @@ pub fn exp(a: F2) -> F2 {
 ///
 /// ```
 /// use headroom::pricing::lane_math::log_moneyness;
-/// use headroom::pricing::lanes::F2;
-/// let [a, b] = log_moneyness(F2::new(101.0, 5.0), F2::new(100.0, 60000.0)).lanes();
+/// use headroom::pricing::lanes::F4;
+/// let [a, b, ..] = log_moneyness(F4::new([101.0, 5.0, 1.0, 1.0]), F4::new([100.0, 60000.0, 1.0, 1.0])).lanes();
 /// assert!((a / 0.01f64.ln_1p() - 1.0).abs() < 3e-16);
 /// assert!((b / (5.0f64 / 60000.0).ln() - 1.0).abs() < 3e-16);
 /// ```
 #[inline(always)]
-pub fn log_moneyness(forward: F2, strike: F2) -> F2 {
+pub fn log_moneyness(forward: F4, strike: F4) -> F4 {
     let ratio = forward / strike;
     let (m, e) = ratio.split_exponent();
-    let near = e.abs().lt(F2::splat(0.5));
-    let f = near.select((forward - strike) / strike, m - F2::splat(1.0));
-    let s = f / (F2::splat(2.0) + f);
+    let near = e.abs().lt(F4::splat(0.5));
+    let f = near.select((forward - strike) / strike, m - F4::splat(1.0));
+    let s = f / (F4::splat(2.0) + f);
     let z = s * s;
     // 2/(2j + 1) for j = 10 down to 1.
     const COEFFICIENTS: [f64; 10] = [
@@ -84,13 +84,13 @@ pub fn log_moneyness(forward: F2, strike: F2) -> F2 {
         2.0 / 5.0,
         2.0 / 3.0,
     ];
-    let mut p = F2::splat(COEFFICIENTS[0]);
+    let mut p = F4::splat(COEFFICIENTS[0]);
     for c in &COEFFICIENTS[1..] {
-        p = p * z + F2::splat(*c);
+        p = p * z + F4::splat(*c);
     }
     let r = p * z;
     let log1p = f - s * (f - r);
-    e * F2::splat(LN2_HI) + (log1p + e * F2::splat(LN2_LO))
+    e * F4::splat(LN2_HI) + (log1p + e * F4::splat(LN2_LO))
 }
 
 /// Cody's switch point: below it erf is one rational function, above it erfcx is.
@@ -100,11 +100,11 @@ const ERF_RANGE: f64 = 0.46875;
 /// Cody's erfcx (two rational functions, split at 4) elsewhere. A rational function is computed
 /// only when a lane needs it.
 #[inline(always)]
-pub fn cdf_with_gauss(d: F2, gauss: F2) -> F2 {
-    let u = d * F2::splat(FRAC_1_SQRT_2);
+pub fn cdf_with_gauss(d: F4, gauss: F4) -> F4 {
+    let u = d * F4::splat(FRAC_1_SQRT_2);
     let y = u.abs();
-    let small = y.le(F2::splat(ERF_RANGE));
-    let half = F2::splat(0.5);
+    let small = y.le(F4::splat(ERF_RANGE));
+    let half = F4::splat(0.5);
     let central = if small.any() {
         half + half * (u * cody_ab(u * u))
     } else {
@@ -113,7 +113,7 @@ pub fn cdf_with_gauss(d: F2, gauss: F2) -> F2 {
     if small.all() {
         return central;
     }
-    let within_4 = y.le(F2::splat(4.0));
+    let within_4 = y.le(F4::splat(4.0));
     let middle = if within_4.and_not(small).any() {
         cody_cd(y)
     } else {
@@ -122,11 +122,11 @@ pub fn cdf_with_gauss(d: F2, gauss: F2) -> F2 {
     let erfcx = if within_4.all() {
         middle
     } else {
-        let asymptotic = (F2::splat(ONE_OVER_SQRT_PI) - cody_pq(F2::splat(1.0) / (y * y))) / y;
+        let asymptotic = (F4::splat(ONE_OVER_SQRT_PI) - cody_pq(F4::splat(1.0) / (y * y))) / y;
         within_4.select(middle, asymptotic)
     };
     let tail = half * gauss * erfcx;
-    let outer = u.lt(F2::splat(0.0)).select(tail, F2::splat(1.0) - tail);
+    let outer = u.lt(F4::splat(0.0)).select(tail, F4::splat(1.0) - tail);
     small.select(central, outer)
 }
 
@@ -134,10 +134,10 @@ const ONE_OVER_SQRT_PI: f64 = 0.564_189_583_547_756_3;
 
 /// Horner's rule with the leading coefficient first: ((c0·x + c1)·x + …).
 #[inline(always)]
-fn horner(x: F2, first: F2, coefficients: &[f64]) -> F2 {
+fn horner(x: F4, first: F4, coefficients: &[f64]) -> F4 {
     let mut p = first;
     for c in coefficients {
-        p = p * x + F2::splat(*c);
+        p = p * x + F4::splat(*c);
     }
     p
 }
@@ -147,7 +147,7 @@ fn horner(x: F2, first: F2, coefficients: &[f64]) -> F2 {
 
 #[allow(clippy::excessive_precision)]
 #[inline(always)]
-fn cody_ab(z: F2) -> F2 {
+fn cody_ab(z: F4) -> F4 {
     const A: [f64; 5] = [
         3.161_123_743_870_565_6,
         113.864_154_151_050_156,
@@ -161,14 +161,14 @@ fn cody_ab(z: F2) -> F2 {
         1_282.616_526_077_372_28,
         2_844.236_833_439_170_62,
     ];
-    let numerator = horner(z, z * F2::splat(A[4]) + F2::splat(A[0]), &A[1..4]);
-    let denominator = horner(z, z + F2::splat(B[0]), &B[1..]);
+    let numerator = horner(z, z * F4::splat(A[4]) + F4::splat(A[0]), &A[1..4]);
+    let denominator = horner(z, z + F4::splat(B[0]), &B[1..]);
     numerator / denominator
 }
 
 #[allow(clippy::excessive_precision)]
 #[inline(always)]
-fn cody_cd(y: F2) -> F2 {
+fn cody_cd(y: F4) -> F4 {
     const C: [f64; 9] = [
         0.564_188_496_988_670_089,
         8.883_149_794_388_375_94,
@@ -190,14 +190,14 @@ fn cody_cd(y: F2) -> F2 {
         3_439.367_674_143_721_64,
         1_230.339_354_803_749_42,
     ];
-    let numerator = horner(y, F2::splat(C[8]) * y + F2::splat(C[0]), &C[1..8]);
-    let denominator = horner(y, y + F2::splat(D[0]), &D[1..]);
+    let numerator = horner(y, F4::splat(C[8]) * y + F4::splat(C[0]), &C[1..8]);
+    let denominator = horner(y, y + F4::splat(D[0]), &D[1..]);
     numerator / denominator
 }
 
 #[allow(clippy::excessive_precision)]
 #[inline(always)]
-fn cody_pq(z: F2) -> F2 {
+fn cody_pq(z: F4) -> F4 {
     const P: [f64; 6] = [
         0.305_326_634_961_232_344,
         0.360_344_899_949_804_439,
@@ -213,8 +213,8 @@ fn cody_pq(z: F2) -> F2 {
         0.060_518_341_312_441_319_1,
         0.002_335_204_976_268_691_85,
     ];
-    let numerator = horner(z, F2::splat(P[5]) * z + F2::splat(P[0]), &P[1..5]);
-    let denominator = horner(z, z + F2::splat(Q[0]), &Q[1..]);
+    let numerator = horner(z, F4::splat(P[5]) * z + F4::splat(P[0]), &P[1..5]);
+    let denominator = horner(z, z + F4::splat(Q[0]), &Q[1..]);
     z * numerator / denominator
 }
 
@@ -224,39 +224,39 @@ const AMPLIFICATION_LIMIT: f64 = 256.0;
 /// Beyond this |d1| e^(−d1²/2) nears the subnormal range.
 const D_LIMIT: f64 = 30.0;
 
-/// The time value of two options and what the Greeks reuse (see [`super::time_value::TimeValue`]).
+/// The time value of four options and what the Greeks reuse (see [`super::time_value::TimeValue`]).
 #[derive(Clone, Copy, Debug)]
-pub struct TimeValue2 {
-    pub value: F2,
-    pub otm_is_call: M2,
-    pub n1: F2,
-    pub gauss1: F2,
+pub struct TimeValue4 {
+    pub value: F4,
+    pub otm_is_call: M4,
+    pub n1: F4,
+    pub gauss1: F4,
     /// Lanes priced here; the others must be priced by the scalar code.
-    pub priced: M2,
+    pub priced: M4,
 }
 
-/// Two options on `forward` struck at `strike` with σ√T = `total_vol` > 0.
+/// Four options on `forward` struck at `strike` with σ√T = `total_vol` > 0.
 #[inline(always)]
-pub fn time_value(forward: F2, strike: F2, total_vol: F2) -> TimeValue2 {
+pub fn time_value(forward: F4, strike: F4, total_vol: F4) -> TimeValue4 {
     let s = total_vol;
     let ratio = forward / strike;
-    let normal_ratio = F2::splat(1e-300).lt(ratio).and(ratio.lt(F2::splat(1e300)));
+    let normal_ratio = F4::splat(1e-300).lt(ratio).and(ratio.lt(F4::splat(1e300)));
     let x = log_moneyness(forward, strike);
-    let d1 = x / s + F2::splat(0.5) * s;
+    let d1 = x / s + F4::splat(0.5) * s;
     let d2 = d1 - s;
-    let gauss1 = exp((F2::splat(-0.5) * d1 * d1).max(F2::splat(-708.0)));
-    let otm_is_call = x.lt(F2::splat(0.0));
-    let theta = otm_is_call.select(F2::splat(1.0), F2::splat(-1.0));
+    let gauss1 = exp((F4::splat(-0.5) * d1 * d1).max(F4::splat(-708.0)));
+    let otm_is_call = x.lt(F4::splat(0.0));
+    let theta = otm_is_call.select(F4::splat(1.0), F4::splat(-1.0));
     let n1 = cdf_with_gauss(theta * d1, gauss1);
     let n2 = cdf_with_gauss(theta * d2, gauss1 * ratio);
-    let value = (theta * (forward * n1 - strike * n2)).max(F2::splat(0.0));
-    let reach = F2::splat(1.0) + d1.abs().max(d2.abs());
+    let value = (theta * (forward * n1 - strike * n2)).max(F4::splat(0.0));
+    let reach = F4::splat(1.0) + d1.abs().max(d2.abs());
     let priced = d1
         .abs()
-        .lt(F2::splat(D_LIMIT))
-        .and(reach.lt(F2::splat(AMPLIFICATION_LIMIT) * s))
+        .lt(F4::splat(D_LIMIT))
+        .and(reach.lt(F4::splat(AMPLIFICATION_LIMIT) * s))
         .and(normal_ratio);
-    TimeValue2 {
+    TimeValue4 {
         value,
         otm_is_call,
         n1,
