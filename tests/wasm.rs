@@ -150,6 +150,15 @@ fn single_quotes_and_implied_vol() {
     assert!(String::from(error.message()).starts_with("vol:"));
 }
 
+/// A `Float64Array` field of a result object, as a Vec.
+fn float64_column(object: &JsValue, name: &str) -> Vec<f64> {
+    js_sys::Reflect::get(object, &name.into())
+        .unwrap()
+        .dyn_into::<js_sys::Float64Array>()
+        .unwrap()
+        .to_vec()
+}
+
 /// The chain pricer's four-lane code as this build runs it (WebAssembly SIMD when built with
 /// simd128, as scripts/build does) against the option-by-option closed form, on a grid from
 /// an hour to five years and ±7 standard deviations, calls and puts mixed.
@@ -172,13 +181,7 @@ fn chain_lanes_match_the_closed_form() {
     }
     let rate = 0.03;
     let out = price_chain(&forward, &strike, &years, &vol, &is_call, rate).unwrap();
-    let column = |name: &str| {
-        js_sys::Reflect::get(&out, &name.into())
-            .unwrap()
-            .dyn_into::<js_sys::Float64Array>()
-            .unwrap()
-            .to_vec()
-    };
+    let column = |name: &str| float64_column(&out, name);
     let (price, vega) = (column("price"), column("vega"));
     for i in 0..forward.len() {
         let g = price_and_greeks(&OptionInputs {
@@ -227,13 +230,7 @@ fn chain_in_typed_arrays() {
         0.05,
     )
     .unwrap();
-    let column = |name: &str| {
-        js_sys::Reflect::get(&out, &name.into())
-            .unwrap()
-            .dyn_into::<js_sys::Float64Array>()
-            .unwrap()
-            .to_vec()
-    };
+    let column = |name: &str| float64_column(&out, name);
     // Haug, Black-76: F = 620, K = 600, r = 5 %, T = 0.5, σ = 20 % → 44.1868533121.
     assert!((column("price")[0] - 44.18685331211).abs() < 1e-9);
     let single = price_option(
