@@ -165,7 +165,7 @@ fn position_columns(rows: &[crate::report::PositionReport]) -> Result<js_sys::Ob
 
 // Typed arrays are made empty and filled with `set` from a view of the wasm memory: V8 copies
 // that way about 5× faster than `new Float64Array(view)`, which `From<&[f64]>` generates
-// (measured in Chromium: 13 against 66 ns per option for priceChain's six columns).
+// (measured in Chromium on six 100,000-element columns: 13 against 66 ns per row of six).
 macro_rules! typed_array {
     ($name:ident, $array:ty, $element:ty) => {
         fn $name(values: &[$element]) -> $array {

@@ -279,3 +279,51 @@ fn chain_reports_bad_options_and_columns() {
         "{error}"
     );
 }
+
+/// Bad options inside the four-lane groups: each is listed and NaN, and every good option beside
+/// it is priced as it is alone (the ATM call of Haug's example, 5.637197779701664).
+#[test]
+fn chain_lanes_report_bad_options_and_price_their_neighbours() {
+    let bad = [
+        (1, f64::NAN, 100.0, 0.5, 0.2),
+        (2, 100.0, -1.0, 0.5, 0.2),
+        (4, f64::INFINITY, 100.0, 0.5, 0.2),
+        (5, 100.0, 100.0, 0.0, 0.2),
+        (7, 100.0, 100.0, 0.5, f64::NAN),
+        (8, 1e-300, 1e300, 0.5, 0.2),
+    ];
+    let n = 10;
+    let (mut forward, mut strike, mut years, mut vol) =
+        (vec![100.0; n], vec![100.0; n], vec![0.5; n], vec![0.2; n]);
+    for (i, f, k, t, v) in bad {
+        (forward[i], strike[i], years[i], vol[i]) = (f, k, t, v);
+    }
+    let g = price_chain(&ChainInputs {
+        forward: &forward,
+        strike: &strike,
+        years: &years,
+        vol: &vol,
+        is_call: &[1; 10],
+        rate: 0.0,
+    })
+    .unwrap();
+    // 1e-300 against 1e300 is valid input (positive, finite): priced, by the scalar code.
+    assert_eq!(g.invalid, vec![1, 2, 4, 5, 7]);
+    assert_eq!(g.price[8], 0.0);
+    for i in [0, 3, 6, 9] {
+        check(
+            "ATM call",
+            &format!("option {i}"),
+            g.price[i],
+            5.637197779701664,
+            1e-14,
+            0.0,
+        );
+    }
+    for i in [1, 2, 4, 5, 7] {
+        let row = [
+            g.price[i], g.delta[i], g.gamma[i], g.vega[i], g.theta[i], g.rho[i],
+        ];
+        assert!(row.iter().all(|x| x.is_nan()), "option {i}: {row:?}");
+    }
+}

@@ -134,10 +134,7 @@ fn valid(c: &ChainInputs, i: usize) -> bool {
 /// Prices option `i` with the scalar code, or lists it as invalid.
 fn price_one(c: &ChainInputs, expiry: &mut Expiry, out: &mut ChainGreeks, i: usize) {
     if !valid(c, i) {
-        out.invalid.push(i);
-        for column in out.columns_mut() {
-            column[i] = f64::NAN;
-        }
+        out.invalid.push(i); // its columns keep their NaN
         return;
     }
     let (f, k, t, v) = (c.forward[i], c.strike[i], c.years[i], c.vol[i]);

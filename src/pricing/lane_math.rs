@@ -7,6 +7,8 @@
 //! caller prices it with the scalar code.
 
 use super::lanes::{F4, M4};
+// The scalar code's limits: past them a lane goes to the scalar path (Jäckel's pricer).
+use super::time_value::{AMPLIFICATION_LIMIT, D_LIMIT, ERF_RANGE};
 use std::f64::consts::{FRAC_1_SQRT_2, LOG2_E};
 
 /// ln 2 split so that k·LN2_HI is exact for |k| < 2^20 (fdlibm's split).
@@ -42,10 +44,11 @@ pub fn exp(a: F4) -> F4 {
         1.0 / 6.0,
         0.5,
     ];
-    let mut p = F4::splat(INVERSE_FACTORIALS[0]);
-    for c in &INVERSE_FACTORIALS[1..] {
-        p = p * r + F4::splat(*c);
-    }
+    let p = horner(
+        r,
+        F4::splat(INVERSE_FACTORIALS[0]),
+        &INVERSE_FACTORIALS[1..],
+    );
     let series = (p * r + F4::splat(1.0)) * r + F4::splat(1.0);
     series * k.exp2_integer()
 }
@@ -65,7 +68,12 @@ pub fn exp(a: F4) -> F4 {
 /// ```
 #[inline(always)]
 pub fn log_moneyness(forward: F4, strike: F4) -> F4 {
-    let ratio = forward / strike;
+    log_of_ratio(forward, strike, forward / strike)
+}
+
+/// [`log_moneyness`] given `ratio` = F/K.
+#[inline(always)]
+fn log_of_ratio(forward: F4, strike: F4, ratio: F4) -> F4 {
     let (m, e) = ratio.split_exponent();
     let near = e.abs().lt(F4::splat(0.5));
     let f = near.select((forward - strike) / strike, m - F4::splat(1.0));
@@ -84,17 +92,10 @@ pub fn log_moneyness(forward: F4, strike: F4) -> F4 {
         2.0 / 5.0,
         2.0 / 3.0,
     ];
-    let mut p = F4::splat(COEFFICIENTS[0]);
-    for c in &COEFFICIENTS[1..] {
-        p = p * z + F4::splat(*c);
-    }
-    let r = p * z;
+    let r = horner(z, F4::splat(COEFFICIENTS[0]), &COEFFICIENTS[1..]) * z;
     let log1p = f - s * (f - r);
     e * F4::splat(LN2_HI) + (log1p + e * F4::splat(LN2_LO))
 }
-
-/// Cody's switch point: below it erf is one rational function, above it erfcx is.
-const ERF_RANGE: f64 = 0.46875;
 
 /// N(d) given `gauss` = e^(−d²/2), lane by lane as the scalar `cdf_with_gauss`: erf near zero,
 /// Cody's erfcx (two rational functions, split at 4) elsewhere. A rational function is computed
@@ -218,12 +219,6 @@ fn cody_pq(z: F4) -> F4 {
     z * numerator / denominator
 }
 
-/// Above this error amplification (1 + max|d|)/σ√T the lane goes to Jäckel's pricer (the
-/// scalar path); see [`super::time_value`].
-const AMPLIFICATION_LIMIT: f64 = 256.0;
-/// Beyond this |d1| e^(−d1²/2) nears the subnormal range.
-const D_LIMIT: f64 = 30.0;
-
 /// The time value of four options and what the Greeks reuse (see [`super::time_value::TimeValue`]).
 #[derive(Clone, Copy, Debug)]
 pub struct TimeValue4 {
@@ -241,7 +236,7 @@ pub fn time_value(forward: F4, strike: F4, total_vol: F4) -> TimeValue4 {
     let s = total_vol;
     let ratio = forward / strike;
     let normal_ratio = F4::splat(1e-300).lt(ratio).and(ratio.lt(F4::splat(1e300)));
-    let x = log_moneyness(forward, strike);
+    let x = log_of_ratio(forward, strike, ratio);
     let d1 = x / s + F4::splat(0.5) * s;
     let d2 = d1 - s;
     let gauss1 = exp((F4::splat(-0.5) * d1 * d1).max(F4::splat(-708.0)));

@@ -54,10 +54,6 @@ mod imp {
             ]
         }
         #[inline(always)]
-        pub fn sqrt(self) -> F4 {
-            each!(self, f64x2_sqrt)
-        }
-        #[inline(always)]
         pub fn abs(self) -> F4 {
             each!(self, f64x2_abs)
         }
@@ -78,10 +74,6 @@ mod imp {
         #[inline(always)]
         pub fn le(self, other: F4) -> M4 {
             test!(self, other, f64x2_le)
-        }
-        #[inline(always)]
-        pub fn gt(self, other: F4) -> M4 {
-            test!(self, other, f64x2_gt)
         }
         /// 2^k for lanes holding integers in −1022..=1023.
         #[inline(always)]
@@ -212,10 +204,6 @@ mod imp {
             self.0
         }
         #[inline(always)]
-        pub fn sqrt(self) -> F4 {
-            self.map(f64::sqrt)
-        }
-        #[inline(always)]
         pub fn abs(self) -> F4 {
             self.map(f64::abs)
         }
@@ -236,10 +224,6 @@ mod imp {
         #[inline(always)]
         pub fn le(self, other: F4) -> M4 {
             self.test(other, |a, b| a <= b)
-        }
-        #[inline(always)]
-        pub fn gt(self, other: F4) -> M4 {
-            self.test(other, |a, b| a > b)
         }
         /// 2^k for lanes holding integers in −1022..=1023.
         #[inline(always)]
@@ -329,8 +313,3 @@ pub use imp::{F4, M4};
 
 /// The bits of √½ (rounded down): `split_exponent`'s boundary.
 const SQRT_HALF_BITS: u64 = 0x3fe6_a09e_667f_3bcd;
-
-impl F4 {
-    /// Whether this build computes two lanes per WebAssembly SIMD instruction.
-    pub const SIMD: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
-}

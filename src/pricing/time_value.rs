@@ -16,13 +16,13 @@ use std::f64::consts::FRAC_1_SQRT_2;
 /// the difference amplifies the rest (erfcx's rounding, the forward's) by about (1 + |d|)/σ√T.
 /// Checked against 50-digit mpmath on 57,000 random (x, σ√T): at most 1.7e-13 relative below
 /// this limit with |d1| < [`D_LIMIT`], inside 1e-12; the golden file has cases either side of it.
-const AMPLIFICATION_LIMIT: f64 = 256.0;
+pub(super) const AMPLIFICATION_LIMIT: f64 = 256.0;
 
 /// Beyond this |d1| e^(−d1²/2) nears the subnormal range and the difference loses its digits.
-const D_LIMIT: f64 = 30.0;
+pub(super) const D_LIMIT: f64 = 30.0;
 
 /// Cody's switch point: below it erf is one rational function, above it erfcx is.
-const ERF_RANGE: f64 = 0.46875;
+pub(super) const ERF_RANGE: f64 = 0.46875;
 
 /// ln(F/K), near the money as ln_1p((F − K)/K): F − K is exact there (Sterbenz), so x keeps its
 /// relative accuracy, which matters when σ√T is tiny and the price hangs on x/σ√T.
