@@ -244,7 +244,10 @@ impl<'a> Account<'a> {
     /// One underlying's contribution to equity (collateral and legs) with its index at `factor`
     /// times its level, and to the margin balance (see [`AccountState::balance`]).
     fn value(&self, group: &Group, factor: f64) -> (f64, f64) {
-        let priced = group.kernel.options.priced(&Move::new(factor));
+        let priced = group
+            .kernel
+            .options
+            .priced(0..group.kernel.options.len(), &Move::new(factor));
         self.value_of(group, factor, &priced)
     }
 
@@ -270,7 +273,10 @@ impl<'a> Account<'a> {
 
     /// One underlying's share of the account with its index at `factor` times its level.
     fn part(&self, group: &Group, factor: f64) -> AccountState {
-        let priced = group.kernel.options.priced(&Move::new(factor));
+        let priced = group
+            .kernel
+            .options
+            .priced(0..group.kernel.options.len(), &Move::new(factor));
         let (equity, balance) = self.value_of(group, factor, &priced);
         let requirement = self.model.requirement_with(
             &group.underlying,

@@ -11,47 +11,12 @@ use headroom::pricing::chain::{price_chain, ChainInputs};
 use headroom::pricing::implied_black_vol;
 use headroom::pricing::normal::{cdf, pdf};
 
-struct Case {
-    kind: OptionKind,
-    inputs: Vec<f64>,
-    expected: Vec<f64>,
-    label: String,
-}
-
-fn load(name: &str, inputs: usize) -> Vec<Case> {
-    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let columns = reader.headers().unwrap().len();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            let numbers: Vec<f64> = (1..columns - 1).map(|i| r[i].parse().unwrap()).collect();
-            Case {
-                kind: if &r[0] == "C" {
-                    OptionKind::Call
-                } else {
-                    OptionKind::Put
-                },
-                inputs: numbers[..inputs].to_vec(),
-                expected: numbers[inputs..].to_vec(),
-                label: format!("{} {:?} ({})", &r[0], &numbers[..inputs], &r[columns - 1]),
-            }
-        })
-        .collect()
-}
-
-fn check(what: &str, label: &str, actual: f64, expected: f64, relative: f64, term_size: f64) {
-    let tolerance = relative * expected.abs() + 1e-12 * term_size;
-    assert!(
-        (actual - expected).abs() <= tolerance || actual == expected,
-        "{what} of {label}: got {actual:e}, reference {expected:e} (tolerance {tolerance:.1e})"
-    );
-}
+mod golden_cases;
+use golden_cases::{check, load, Case};
 
 #[test]
 fn black76_price_and_greeks_match_the_60_digit_reference() {
-    let cases = load("black76.csv", 5);
+    let cases = load(golden_cases::BLACK76, 5);
     assert!(
         cases.len() >= 450,
         "the golden file holds hundreds of cases"
@@ -114,7 +79,7 @@ fn black76_price_and_greeks_match_the_60_digit_reference() {
 /// Far-OTM tails: where erf-based N(x) gives 0, the price keeps 12 digits.
 #[test]
 fn far_out_of_the_money_prices_are_not_zero() {
-    for c in load("black76.csv", 5)
+    for c in load(golden_cases::BLACK76, 5)
         .iter()
         .filter(|c| c.label.contains("otm-"))
     {
@@ -139,7 +104,7 @@ fn far_out_of_the_money_prices_are_not_zero() {
 /// test-vectors.md's hard set: every case to 1e-8 relative, most to 1e-12.
 #[test]
 fn implied_vol_hard_set() {
-    let cases = load("implied_vol.csv", 5);
+    let cases = load(golden_cases::IMPLIED_VOL, 5);
     let mut within_1e12 = 0;
     for c in &cases {
         let [f, k, t, sigma, price] = c.inputs[..] else {
@@ -174,7 +139,7 @@ fn implied_vol_hard_set() {
 /// and all of them as one chain sorted by expiry (so consecutive options share √T).
 #[test]
 fn chain_prices_and_greeks_match_the_60_digit_reference() {
-    let cases = load("black76.csv", 5);
+    let cases = load(golden_cases::BLACK76, 5);
     for c in &cases {
         let [f, k, t, r, s] = c.inputs[..] else {
             unreachable!()
@@ -241,6 +206,13 @@ fn chain_prices_and_greeks_match_the_60_digit_reference() {
             0.0,
         );
     }
+}
+
+/// The re-valuation kernel's lanes against the same reference (natively here; tests/wasm.rs
+/// runs the same check in the WebAssembly SIMD build).
+#[test]
+fn kernel_prices_match_the_60_digit_reference() {
+    golden_cases::kernel_prices_match_the_reference();
 }
 
 /// A chain with a bad option prices the others; mismatched columns are an error naming the column.

@@ -226,7 +226,9 @@ fn check_skipping(book: &str, factors: &[f64]) -> (usize, usize) {
             let mut known = Known::default();
             for &f in factors {
                 let full = model.requirement(underlying, kernel, f);
-                let priced = kernel.options.priced(&Move::new(f));
+                let priced = kernel
+                    .options
+                    .priced(0..kernel.options.len(), &Move::new(f));
                 let skipped = model.requirement_with(underlying, kernel, f, &priced, &mut known);
                 assert_eq!(
                     (full.initial.to_bits(), full.maintenance.to_bits()),

@@ -10,6 +10,8 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
+mod golden_cases;
+
 const MARKET: &str = r#"{"valuationTime": "2026-11-23T12:00:00Z", "rate": 0, "underlyings": {
   "BTC": {"index": 91250.5, "vol": 0.55, "forwards": {"27NOV26": 91340, "25DEC26": 91880, "26MAR27": 93410.5, "25JUN27": 95120}},
   "ETH": {"index": 3120.75, "vol": 0.65, "forwards": {"27NOV26": 3122.1, "25DEC26": 3131.9, "26MAR27": 3170, "25JUN27": 3211.4}}}}"#;
@@ -217,6 +219,13 @@ fn chain_lanes_match_the_closed_form() {
 
 /// The columnar API: typed arrays in and out; the figures of Haug's Black-76 example and of
 /// priceOption, a bad option as NaN with its index, mismatched columns as an Error.
+/// The re-valuation kernel's four-lane code as this build runs it (WebAssembly SIMD) against
+/// the 60-digit golden file, as tests/golden.rs checks it natively.
+#[wasm_bindgen_test]
+fn kernel_lanes_match_the_60_digit_reference() {
+    golden_cases::kernel_prices_match_the_reference();
+}
+
 #[wasm_bindgen_test]
 fn chain_in_typed_arrays() {
     let forward = [620.0, 60000.0, 60000.0];

@@ -263,14 +263,11 @@ impl<'a> Valued<'a> {
     fn new(kernel: &'a Kernel, pool: Pool, factor: f64, pack: &'a PmPack) -> Self {
         let here = Move::new(factor);
         let options = &kernel.options;
-        let priced: Vec<(f64, f64)> = options
-            .range(pool)
-            .map(|i| options.price_and_delta(i, &here, options.total_vol[i]))
-            .collect();
+        let priced = options.priced(options.range(pool), &here);
         Valued::priced(kernel, pool, factor, pack, Cow::Owned(priced))
     }
 
-    /// The pool valued at `factor` from its contracts' [`crate::kernel::Options::price_and_delta`]
+    /// The pool valued at `factor` from its contracts' [`crate::kernel::Options::each_priced`]
     /// there at their own volatility.
     fn priced(
         kernel: &'a Kernel,

@@ -159,9 +159,7 @@ impl StandardMargin {
     pub fn requirement(&self, underlying: &str, kernel: &Kernel, factor: f64) -> Requirement {
         let m = Move::new(factor);
         let o = &kernel.options;
-        self.requirement_at(underlying, kernel, factor, |i| {
-            o.price(i, &m, o.total_vol[i])
-        })
+        self.requirement_at(underlying, kernel, factor, |i| o.price(i, &m, &o.total_vol))
     }
 
     /// [`StandardMargin::requirement`] given each contract's price at `factor` (the kernel's

@@ -233,10 +233,23 @@ pub struct TimeValue4 {
 /// Four options on `forward` struck at `strike` with σ√T = `total_vol` > 0.
 #[inline(always)]
 pub fn time_value(forward: F4, strike: F4, total_vol: F4) -> TimeValue4 {
-    let s = total_vol;
     let ratio = forward / strike;
-    let normal_ratio = F4::splat(1e-300).lt(ratio).and(ratio.lt(F4::splat(1e300)));
     let x = log_of_ratio(forward, strike, ratio);
+    time_value_of(forward, strike, ratio, x, total_vol)
+}
+
+/// [`time_value`] given `ratio` = F/K and x = ln(F/K) (the re-valuation kernel keeps x per
+/// contract and adds the move's logarithm): one exponential and the rational functions.
+#[inline(always)]
+pub fn time_value_of(
+    forward: F4,
+    strike: F4,
+    ratio: F4,
+    log_moneyness: F4,
+    total_vol: F4,
+) -> TimeValue4 {
+    let (x, s) = (log_moneyness, total_vol);
+    let normal_ratio = F4::splat(1e-300).lt(ratio).and(ratio.lt(F4::splat(1e300)));
     let d1 = x / s + F4::splat(0.5) * s;
     let d2 = d1 - s;
     let gauss1 = exp((F4::splat(-0.5) * d1 * d1).max(F4::splat(-708.0)));

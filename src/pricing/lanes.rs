@@ -78,22 +78,24 @@ mod imp {
         /// 2^k for lanes holding integers in −1022..=1023.
         #[inline(always)]
         pub fn exp2_integer(self) -> F4 {
-            let pow = |v: v128| {
+            #[inline(always)]
+            fn pow(v: v128) -> v128 {
                 let k = i64x2_extend_low_i32x4(i32x4_trunc_sat_f64x2_zero(v));
                 i64x2_shl(i64x2_add(k, i64x2_splat(1023)), 52)
-            };
+            }
             each!(self, pow)
         }
         /// Splits positive normal lanes into m·2^e with m in [√½, √2): returns (m, e).
         #[inline(always)]
         pub fn split_exponent(self) -> (F4, F4) {
-            let split = |v: v128| {
+            #[inline(always)]
+            fn split(v: v128) -> (v128, v128) {
                 let shifted = i64x2_sub(v, i64x2_splat(super::SQRT_HALF_BITS as i64));
                 let e = i64x2_shr(shifted, 52);
                 let m = i64x2_sub(v, i64x2_shl(e, 52));
                 let e32 = i32x4_shuffle::<0, 2, 0, 2>(e, e);
                 (m, f64x2_convert_low_i32x4(e32))
-            };
+            }
             let ((m0, e0), (m1, e1)) = (split(self.0), split(self.1));
             (F4(m0, m1), F4(e0, e1))
         }
@@ -102,8 +104,10 @@ mod imp {
     impl M4 {
         #[inline(always)]
         pub fn from_bools(v: [bool; 4]) -> M4 {
-            let b = |x: bool| -i64::from(x);
-            M4(i64x2(b(v[0]), b(v[1])), i64x2(b(v[2]), b(v[3])))
+            M4(
+                i64x2(-i64::from(v[0]), -i64::from(v[1])),
+                i64x2(-i64::from(v[2]), -i64::from(v[3])),
+            )
         }
         #[inline(always)]
         pub fn select(self, yes: F4, no: F4) -> F4 {
@@ -310,6 +314,24 @@ mod imp {
 }
 
 pub use imp::{F4, M4};
+
+// Gathers written out lane by lane: the module is built for size (opt-level "s"), at which
+// `array::map` and `array::from_fn` stay calls per lane in the hot loops.
+impl F4 {
+    /// `values[at[0]]`, …, `values[at[3]]`.
+    #[inline(always)]
+    pub fn gather(values: &[f64], at: [usize; 4]) -> F4 {
+        F4::new([values[at[0]], values[at[1]], values[at[2]], values[at[3]]])
+    }
+}
+
+impl M4 {
+    /// `values[at[0]]`, …, `values[at[3]]`.
+    #[inline(always)]
+    pub fn gather(values: &[bool], at: [usize; 4]) -> M4 {
+        M4::from_bools([values[at[0]], values[at[1]], values[at[2]], values[at[3]]])
+    }
+}
 
 /// The bits of √½ (rounded down): `split_exponent`'s boundary.
 const SQRT_HALF_BITS: u64 = 0x3fe6_a09e_667f_3bcd;
