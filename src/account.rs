@@ -172,13 +172,11 @@ impl<'a> Account<'a> {
         }
     }
 
-    /// The same account with every option's volatility replaced by
-    /// `vol_of(underlying, vol, days to expiry)`; its legs keep their own (for the report).
-    pub fn with_vols(&self, vol_of: impl Fn(&str, f64, f64) -> f64) -> Account<'a> {
-        self.with_kernels(|g| {
-            g.kernel
-                .with_vols(|vol, days| vol_of(&g.underlying, vol, days))
-        })
+    /// The same account with every option's volatility `vol` replaced by `shock(vol)`, where
+    /// `shock = shock_at(underlying, days to expiry)` ([`Kernel::with_vols`]); its legs keep
+    /// their own (for the report).
+    pub fn with_vols<S: Fn(f64) -> f64>(&self, shock_at: impl Fn(&str, f64) -> S) -> Account<'a> {
+        self.with_kernels(|g| g.kernel.with_vols(|days| shock_at(&g.underlying, days)))
     }
 
     /// The account `days` later, index unchanged: every kernel aged by [`Kernel::aged`], as

@@ -40,7 +40,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     errors.sort_by_key(|e| (e.line, e.item));
     let model = margin_model(&model_name, request, &legs)?;
     let account = Account::new(&legs, &collateral, &model);
-    let shocked = account.with_vols(|_, vol, _| vol + vol_shock);
+    let shocked = account.with_vols(|_, _| move |vol| vol + vol_shock);
 
     let per_position = matches!(model, MarginModel::Standard(_));
     let positions: Vec<PositionReport> = rows

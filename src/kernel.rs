@@ -384,9 +384,11 @@ impl Kernel {
             index: legs.first().map_or(0.0, |l| l.index),
             ..Kernel::default()
         };
-        // Netting: (pool, side, kind, strike, years, vol, forward ratio, rate) → coins, by
-        // sorting (deterministic, and cheaper than hashing for a hundred thousand rows).
-        type Key = (bool, bool, bool, u64, u64, u64, u64, u64);
+        // Netting: (pool, side, years, kind, strike, vol, forward ratio, rate) → coins, by
+        // sorting (deterministic, and cheaper than hashing for a hundred thousand rows). By
+        // expiry, then strike: neighbours have close d1 and d2, so the four lanes priced
+        // together mostly take the same branches of N(d) (2-3 % faster in V8).
+        type Key = (bool, bool, u64, bool, u64, u64, u64, u64);
         let mut contracts: Vec<(Key, f64)> = Vec::new();
         for leg in legs {
             match leg.model {
@@ -395,9 +397,9 @@ impl Kernel {
                         (
                             !o.inverse,
                             sides && o.coins < 0.0,
+                            o.years.to_bits(),
                             o.kind == crate::pricing::black::OptionKind::Call,
                             o.strike.to_bits(),
-                            o.years.to_bits(),
                             o.vol.to_bits(),
                             o.forward_ratio.to_bits(),
                             o.rate.to_bits(),
@@ -441,7 +443,7 @@ impl Kernel {
                 _ => netted.push((key, coins)),
             }
         }
-        for ((linear, _, call, strike, years, vol, ratio, rate), coins) in netted {
+        for ((linear, _, years, call, strike, vol, ratio, rate), coins) in netted {
             let (strike, years, vol) = (
                 f64::from_bits(strike),
                 f64::from_bits(years),
@@ -580,13 +582,15 @@ impl Kernel {
         }
     }
 
-    /// The kernel with every option's volatility replaced by `vol_of(vol, days to expiry)`; the
-    /// margin model's shocked columns must be filled again.
-    pub fn with_vols(&self, vol_of: impl Fn(f64, f64) -> f64) -> Kernel {
+    /// The kernel with every option's volatility `vol` replaced by `shock(vol)`, where
+    /// `shock = shock_at(days to expiry)` is made once per expiry (a tenor scaling is a power);
+    /// the margin model's shocked columns must be filled again.
+    pub fn with_vols<S: Fn(f64) -> f64>(&self, shock_at: impl Fn(f64) -> S) -> Kernel {
         let mut kernel = self.clone();
+        let shocks: Vec<S> = self.expiries.iter().map(|t| shock_at(t * 365.0)).collect();
         let o = &mut kernel.options;
         for i in 0..o.len() {
-            let vol = vol_of(o.vol[i], o.days(i)).max(0.0);
+            let vol = shocks[o.expiry[i]](o.vol[i]).max(0.0);
             o.vol[i] = vol;
             o.total_vol[i] = vol * o.years[i].max(0.0).sqrt();
         }

@@ -143,8 +143,10 @@ pub fn matrices(
             let pnl_usd = vol_shifts
                 .iter()
                 .map(|shift| {
-                    let shifted =
-                        account.with_vols(|v, vol, _| if v == u { vol + shift } else { vol });
+                    let shifted = account.with_vols(|v, _| {
+                        let shift = if v == u { *shift } else { 0.0 };
+                        move |vol| vol + shift
+                    });
                     moves
                         .iter()
                         .map(|m| {

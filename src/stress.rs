@@ -235,8 +235,14 @@ impl Shock {
 
 /// The volatility of an option after a vol ratio, scaled by its tenor.
 pub fn shocked_vol(vol: f64, days: f64, ratio: f64) -> f64 {
+    vol_shock(days, ratio)(vol)
+}
+
+/// [`shocked_vol`] for the options `days` from expiry: the tenor scaling (a power) taken once.
+fn vol_shock(days: f64, ratio: f64) -> impl Fn(f64) -> f64 {
     let power = if days < 30.0 { 0.30 } else { 0.13 };
-    (vol * (1.0 + (ratio - 1.0) * (30.0 / days.max(1e-6)).powf(power))).max(0.01)
+    let change = (ratio - 1.0) * (30.0 / days.max(1e-6)).powf(power);
+    move |vol| (vol * (1.0 + change)).max(0.01)
 }
 
 /// The account after a resolved shock: equity, margin balance, IM and MM.
@@ -249,7 +255,7 @@ pub fn apply(account: &Account, resolved: &Resolved) -> crate::account::AccountS
             .map_or(1.0, |(_, r)| *r)
     };
     account
-        .with_vols(|u, vol, days| shocked_vol(vol, days, ratio(u)))
+        .with_vols(|u, days| vol_shock(days, ratio(u)))
         .state_with(|u| {
             1.0 + resolved
                 .moves

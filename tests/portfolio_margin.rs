@@ -219,7 +219,7 @@ fn check_skipping(book: &str, factors: &[f64]) -> (usize, usize) {
             model.prepare(underlying, &mut aged);
             kernels.push(aged);
         }
-        let mut shocked = today.with_vols(|vol, _| vol + 0.1);
+        let mut shocked = today.with_vols(|_| |vol| vol + 0.1);
         model.prepare(underlying, &mut shocked);
         kernels.push(shocked);
         for kernel in &kernels {

@@ -201,13 +201,22 @@ const EXTENDED_MOVES: [f64; 8] = [-0.66, -0.33, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0];
 /// The shocked volatility of an option of volatility `vol` and `days` to expiry in a scenario
 /// (margin.md §2 step 2).
 pub fn shocked_vol(pack: &PmPack, vol: f64, days: f64, scenario: VolScenario) -> f64 {
+    shocked_vol_at_scale(pack, vol, vega_scale(pack, days), scenario)
+}
+
+/// The tenor scaling of the vol shock, (30 / days)^power (margin.md §2 step 2).
+fn vega_scale(pack: &PmPack, days: f64) -> f64 {
     let days = days.max(1e-9);
     let power = if days < 30.0 {
         pack.short_term_vega_power
     } else {
         pack.long_term_vega_power
     };
-    let scale = (30.0 / days).powf(power);
+    (30.0 / days).powf(power)
+}
+
+/// [`shocked_vol`] given its [`vega_scale`].
+fn shocked_vol_at_scale(pack: &PmPack, vol: f64, scale: f64, scenario: VolScenario) -> f64 {
     match scenario {
         VolScenario::Up => {
             (vol * (1.0 + pack.volatility_range_up * scale)).max(pack.min_volatility_for_shock_up)
@@ -219,9 +228,18 @@ pub fn shocked_vol(pack: &PmPack, vol: f64, days: f64, scenario: VolScenario) ->
 
 /// Fills the kernel's shocked-volatility columns with the pack's up and down scenarios.
 pub fn prepare(kernel: &mut Kernel, pack: &PmPack) {
+    // The scaling depends on the expiry alone: one power per expiry, not two per contract.
+    let scales: Vec<f64> = kernel
+        .expiries
+        .iter()
+        .map(|years| vega_scale(pack, years * 365.0))
+        .collect();
     let o = &kernel.options;
-    kernel.vol_up = o.total_vols(|i| shocked_vol(pack, o.vol[i], o.days(i), VolScenario::Up));
-    kernel.vol_down = o.total_vols(|i| shocked_vol(pack, o.vol[i], o.days(i), VolScenario::Down));
+    let shocked = |scenario| {
+        o.total_vols(|i| shocked_vol_at_scale(pack, o.vol[i], scales[o.expiry[i]], scenario))
+    };
+    kernel.vol_up = shocked(VolScenario::Up);
+    kernel.vol_down = shocked(VolScenario::Down);
 }
 
 /// The risk matrix's scenarios: 9 price moves × (vol up, unchanged, down), then the extended
