@@ -593,29 +593,37 @@ fn position_report(
     }
 }
 
-/// "OKX inverse option: -120 contracts × 0.01 BTC = -1.2 BTC".
+/// "OKX inverse option: -120 contracts × 0.01 BTC = -1.2 BTC". Written into one string (three
+/// `format!`s per row were 15 % of reading a 100,000-row book).
 fn read_as(row: &PositionRow, leg: &Leg) -> String {
+    use std::fmt::Write;
     let i = &row.instrument;
     let settlement = match i.settlement {
         Settlement::Inverse => "coin-settled ",
         Settlement::Linear => "USD-settled ",
         Settlement::Spot => "",
     };
-    let what = format!("{} {settlement}{}", i.venue.label(), i.kind_name());
     let coin = &i.underlying;
     let per_contract = |default: f64| row.multiplier.unwrap_or(default);
-    let size = match i.size_unit {
-        SizeUnit::Coin => format!("{} {coin}", row.size),
-        SizeUnit::Usd => format!("{} USD notional ≈ {:.6} {coin}", row.size, leg.quantity),
-        SizeUnit::Contracts { coins } => {
-            format!(
-                "{} contracts × {} {coin} = {} {coin}",
-                row.size,
-                per_contract(coins),
-                leg.quantity
-            )
-        }
-        SizeUnit::UsdContracts { usd } => format!(
+    let mut out = String::with_capacity(96);
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{} {settlement}{}: ", i.venue.label(), i.kind_name());
+    let _ = match i.size_unit {
+        SizeUnit::Coin => write!(out, "{} {coin}", row.size),
+        SizeUnit::Usd => write!(
+            out,
+            "{} USD notional ≈ {:.6} {coin}",
+            row.size, leg.quantity
+        ),
+        SizeUnit::Contracts { coins } => write!(
+            out,
+            "{} contracts × {} {coin} = {} {coin}",
+            row.size,
+            per_contract(coins),
+            leg.quantity
+        ),
+        SizeUnit::UsdContracts { usd } => write!(
+            out,
             "{} contracts × {} USD = {} USD notional ≈ {:.6} {coin}",
             row.size,
             per_contract(usd),
@@ -623,7 +631,7 @@ fn read_as(row: &PositionRow, leg: &Leg) -> String {
             leg.quantity
         ),
     };
-    format!("{what}: {size}")
+    out
 }
 
 fn underlying_reports(

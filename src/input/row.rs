@@ -78,14 +78,20 @@ pub fn read_row_in(
             ))
         }
     };
-    // Sizes and prices hint at the venue when two venues share a name; checked properly below.
-    let loose_number = |field| number(get(field), "").ok().flatten().map(|(v, _)| v);
+    // Sizes and prices hint at the venue when two venues share a name; their errors and
+    // checks come below, after the instrument's.
+    let size_read = number(get(Field::Size), "size");
+    let entry_read = number(get(Field::Entry), "entry price");
+    let mark_read = number(get(Field::Mark), "mark price");
+    let value = |read: &Result<Option<(f64, bool)>, String>| {
+        read.as_ref().ok().copied().flatten().map(|(v, _)| v)
+    };
     let hints = Hints {
         column,
         setting: context.venue_setting,
         headers: context.venue_hint,
-        premium: loose_number(Field::Entry).or_else(|| loose_number(Field::Mark)),
-        size: loose_number(Field::Size).unwrap_or(0.0),
+        premium: value(&entry_read).or_else(|| value(&mark_read)),
+        size: value(&size_read).unwrap_or(0.0),
     };
     let read = match get(Field::Instrument) {
         Loose::Text(t) if !t.trim().is_empty() => symbology::read_in(t, &hints, readings)?,
@@ -100,9 +106,7 @@ pub fn read_row_in(
     };
     let instrument = read.instrument;
 
-    let mut size = number(get(Field::Size), "size")?
-        .ok_or("the size is missing")?
-        .0;
+    let mut size = size_read?.ok_or("the size is missing")?.0;
     if size == 0.0 {
         return Err("the size is 0: nothing to compute".into());
     }
@@ -119,8 +123,8 @@ pub fn read_row_in(
         Some(sign) => size *= sign,
     }
 
-    let entry = positive_or_zero(get(Field::Entry), "entry price")?;
-    let mark = positive_or_zero(get(Field::Mark), "mark price")?;
+    let entry = positive_or_zero(entry_read, "entry price")?;
+    let mark = positive_or_zero(mark_read, "mark price")?;
     if let Kind::Future { .. } | Kind::Perpetual | Kind::Spot = instrument.kind {
         for (name, price) in [("entry price", entry), ("mark price", mark)] {
             if let Some(p) = price.filter(|p| !is_price(*p)) {
@@ -189,8 +193,12 @@ pub fn read_row_in(
     })
 }
 
-fn positive_or_zero(value: &Loose, name: &str) -> Result<Option<f64>, String> {
-    match number(value, name)? {
+/// A price read by [`number`], checked: 0 or positive, at most 1e12.
+fn positive_or_zero(
+    read: Result<Option<(f64, bool)>, String>,
+    name: &str,
+) -> Result<Option<f64>, String> {
+    match read? {
         None => Ok(None),
         Some((v, _)) if v > *PRICE_RANGE.end() => Err(format!("the {name} {v} is beyond 1e12")),
         Some((v, _)) if v >= 0.0 => Ok(Some(v)),
@@ -363,6 +371,14 @@ mod tests {
         assert_eq!(percent_to_fraction(48.2), 0.482);
         assert_eq!(percent_to_fraction(51.3), 0.513);
         assert_eq!(percent_to_fraction(1e-5), 1e-7);
+        assert_eq!(percent_to_fraction(65.0), 0.65);
+        assert_eq!(percent_to_fraction(2000.0), 20.0);
+        assert_eq!(percent_to_fraction(-12.5), -0.125);
+        assert_eq!(
+            percent_to_fraction(1.7976931348623157e308),
+            1.7976931348623157e306
+        );
+        assert_eq!(percent_to_fraction(5e-324), 0.0);
     }
 
     #[test]

@@ -87,19 +87,21 @@ pub struct Readings(std::collections::HashMap<String, Candidates>);
 /// The name in capitals and every venue's reading of it, or why it reads as none.
 type Candidates = Result<(String, Vec<Instrument>), String>;
 
-/// [`read`], reusing and filling `readings`.
+/// [`read`], reusing and filling `readings`. Only the instrument chosen is copied out of them.
 pub fn read_in(text: &str, hints: &Hints, readings: &mut Readings) -> Result<Read, String> {
     let key = text.trim();
-    let known = match readings.0.get(key) {
-        Some(known) => known.clone(),
-        None => {
-            let read = candidates(text);
-            readings.0.insert(key.to_string(), read.clone());
-            read
-        }
-    };
-    let (name, mut found) = known?;
+    if !readings.0.contains_key(key) {
+        readings.0.insert(key.to_string(), candidates(text));
+    }
+    match readings.0.get(key) {
+        Some(Ok((name, found))) => choose_read(name, found, hints),
+        Some(Err(message)) => Err(message.clone()),
+        None => candidates(text).and_then(|(name, found)| choose_read(&name, &found, hints)),
+    }
+}
 
+/// The reading of `name` among every venue's, `found`, that the hints choose.
+fn choose_read(name: &str, found: &[Instrument], hints: &Hints) -> Result<Read, String> {
     let explicit = hints
         .column
         .map(|v| (v, VenueSource::Column))
@@ -112,7 +114,7 @@ pub fn read_in(text: &str, hints: &Hints, readings: &mut Readings) -> Result<Rea
                 note: None,
             });
         }
-        if let [spot] = found.as_slice() {
+        if let [spot] = found {
             if spot.kind == Kind::Spot {
                 return Ok(Read {
                     instrument: Instrument {
@@ -131,14 +133,14 @@ pub fn read_in(text: &str, hints: &Hints, readings: &mut Readings) -> Result<Rea
             others.join(" or ")
         ));
     }
-    if found.len() == 1 {
+    if let [only] = found {
         return Ok(Read {
-            instrument: found.remove(0),
+            instrument: only.clone(),
             source: VenueSource::Name,
             note: None,
         });
     }
-    let (chosen, source) = choose(&found, hints);
+    let (chosen, source) = choose(found, hints);
     // Where the venues' contracts are the same (BTCUSDT on Binance and Bybit), nothing was guessed
     // that changes a number.
     let same_terms = found.iter().all(|i| {
