@@ -645,10 +645,19 @@ fn underlying_reports(
         index: market.index(symbol),
         ..UnderlyingReport::default()
     };
+    // Each underlying and expiry once (a book has few), before any string is made for them.
+    let mut seen: Vec<(&str, Option<time::OffsetDateTime>)> = Vec::new();
     for row in rows {
-        let symbol = &row.instrument.underlying;
-        let entry = out.entry(symbol.clone()).or_insert_with(|| blank(symbol));
-        if let Some(expiry) = row.instrument.expiry() {
+        let symbol = row.instrument.underlying.as_str();
+        let expiry = row.instrument.expiry();
+        if seen.contains(&(symbol, expiry)) {
+            continue;
+        }
+        seen.push((symbol, expiry));
+        let entry = out
+            .entry(symbol.to_string())
+            .or_insert_with(|| blank(symbol));
+        if let Some(expiry) = expiry {
             let code = expiry_code(expiry.date());
             if !entry.expiries.iter().any(|e| e.expiry == code) {
                 let years = year_fraction(market.valuation, expiry);

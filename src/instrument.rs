@@ -36,8 +36,10 @@ impl Venue {
 
     /// `"Deribit"`, `"okx"`, `" BYBIT "` → the venue.
     pub fn parse(text: &str) -> Option<Venue> {
-        let t = text.trim().to_ascii_lowercase();
-        Venue::ALL.into_iter().find(|v| v.name() == t)
+        let t = text.trim();
+        Venue::ALL
+            .into_iter()
+            .find(|v| v.name().eq_ignore_ascii_case(t))
     }
 }
 

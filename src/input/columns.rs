@@ -14,6 +14,23 @@ pub enum Field {
 }
 
 impl Field {
+    /// How many fields there are: [`Field::index`] is below it.
+    pub const COUNT: usize = 8;
+
+    /// The field's position among all fields.
+    pub fn index(self) -> usize {
+        match self {
+            Field::Instrument => 0,
+            Field::Size => 1,
+            Field::Side => 2,
+            Field::Entry => 3,
+            Field::Mark => 4,
+            Field::Iv => 5,
+            Field::Multiplier => 6,
+            Field::Venue => 7,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Field::Instrument => "instrument",

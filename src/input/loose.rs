@@ -17,13 +17,44 @@ pub enum Loose {
 impl Loose {
     /// What the value is, for messages.
     pub fn describe(&self) -> &'static str {
+        self.cell().describe()
+    }
+
+    /// The value as a row's cell.
+    pub fn cell(&self) -> Cell<'_> {
         match self {
-            Loose::Missing => "empty",
-            Loose::Bool(_) => "a true/false value",
-            Loose::Number(_) => "a number",
-            Loose::Text(_) => "text",
-            Loose::List => "a list",
-            Loose::Object(_) => "an object",
+            Loose::Missing => Cell::Missing,
+            Loose::Bool(b) => Cell::Bool(*b),
+            Loose::Number(n) => Cell::Number(*n),
+            Loose::Text(t) => Cell::Text(t),
+            Loose::List => Cell::List,
+            Loose::Object(_) => Cell::Object,
+        }
+    }
+}
+
+/// One cell of a row as the row reader sees it, borrowed from the pasted text or from a
+/// [`Loose`] value: reading a row copies none of its text.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'a> {
+    Missing,
+    Bool(bool),
+    Number(f64),
+    Text(&'a str),
+    List,
+    Object,
+}
+
+impl Cell<'_> {
+    /// What the value is, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cell::Missing => "empty",
+            Cell::Bool(_) => "a true/false value",
+            Cell::Number(_) => "a number",
+            Cell::Text(_) => "text",
+            Cell::List => "a list",
+            Cell::Object => "an object",
         }
     }
 }

@@ -42,31 +42,31 @@ pub struct Book {
 
 /// Reads every row; never fails as a whole. `venue_setting` decides names several venues share.
 pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument::Venue>) -> Book {
+    let mut readings = crate::symbology::Readings::default();
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut each = |table: &Table, raw: &table::RawRow| {
+        let context = RowContext {
+            iv_in_percent: table.iv_in_percent,
+            venue_setting,
+            venue_hint: table.venue_hint,
+        };
+        match row::read_row_in(raw, &context, &mut readings) {
+            Ok(position) => rows.push(position),
+            Err(message) => errors.push(RowError::new(raw.line, raw.item, message, raw.text)),
+        }
+    };
     let table = match input {
-        PositionsInput::Text(text) => table::read_text(text),
-        PositionsInput::Objects(items) => table::read_objects(items),
+        PositionsInput::Text(text) => table::read_text(text, &mut each),
+        PositionsInput::Objects(items) => table::read_objects(items, &mut each),
     };
-    let context = RowContext {
-        iv_in_percent: table.iv_in_percent,
-        venue_setting,
-        venue_hint: table.venue_hint,
-    };
-    let mut book = Book {
+    errors.extend(table.errors);
+    errors.sort_by_key(|e| (e.line, e.item));
+    Book {
         format: table.format,
         columns: table.columns,
         venue_hint: table.venue_hint,
-        rows: Vec::with_capacity(table.rows.len()),
-        errors: table.errors,
-    };
-    let mut readings = crate::symbology::Readings::default();
-    for raw in &table.rows {
-        match row::read_row_in(raw, &context, &mut readings) {
-            Ok(position) => book.rows.push(position),
-            Err(message) => book
-                .errors
-                .push(RowError::new(raw.line, raw.item, message, &raw.text)),
-        }
+        rows,
+        errors,
     }
-    book.errors.sort_by_key(|e| (e.line, e.item));
-    book
 }

@@ -1,8 +1,8 @@
 //! One raw row checked into a position: instrument, signed size, optional prices and IV.
 
 use super::columns::Field;
-use super::loose::Loose;
-use super::table::RawRow;
+use super::loose::Cell;
+use super::table::{shorten, RawRow};
 use crate::calendar::clip;
 use crate::instrument::{Instrument, Kind, Settlement, Venue};
 use crate::market::{is_price, MAX_AMOUNT, PRICE_RANGE};
@@ -54,18 +54,12 @@ pub fn read_row_in(
     readings: &mut symbology::Readings,
 ) -> Result<PositionRow, String> {
     let iv_in_percent = context.iv_in_percent;
-    let get = |field: Field| {
-        raw.fields
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v)
-            .unwrap_or(&Loose::Missing)
-    };
+    let get = |field: Field| raw.get(field);
 
     let column = match get(Field::Venue) {
-        Loose::Missing => None,
-        Loose::Text(v) if v.trim().is_empty() => None,
-        Loose::Text(v) => Some(Venue::parse(v).ok_or_else(|| {
+        Cell::Missing => None,
+        Cell::Text(v) if v.trim().is_empty() => None,
+        Cell::Text(v) => Some(Venue::parse(v).ok_or_else(|| {
             format!(
                 "the venue '{}' is not one of deribit, okx, bybit, binance",
                 clip(v.trim())
@@ -94,9 +88,9 @@ pub fn read_row_in(
         size: value(&size_read).unwrap_or(0.0),
     };
     let read = match get(Field::Instrument) {
-        Loose::Text(t) if !t.trim().is_empty() => symbology::read_in(t, &hints, readings)?,
-        Loose::Missing => return Err("the instrument is missing".into()),
-        Loose::Text(_) => return Err("the instrument is empty".into()),
+        Cell::Text(t) if !t.trim().is_empty() => symbology::read_in(t, &hints, readings)?,
+        Cell::Missing => return Err("the instrument is missing".into()),
+        Cell::Text(_) => return Err("the instrument is empty".into()),
         other => {
             return Err(format!(
                 "the instrument is {}, not a name",
@@ -189,7 +183,7 @@ pub fn read_row_in(
         multiplier,
         venue_source: read.source,
         venue_note: read.note,
-        text: raw.text.clone(),
+        text: shorten(raw.text),
     })
 }
 
@@ -207,18 +201,18 @@ fn positive_or_zero(
 }
 
 /// A number from a cell, and whether it carried a `%` sign. Missing and empty cells are `None`.
-fn number(value: &Loose, name: &str) -> Result<Option<(f64, bool)>, String> {
+fn number(value: Cell, name: &str) -> Result<Option<(f64, bool)>, String> {
     let (parsed, percent) = match value {
-        Loose::Missing => return Ok(None),
-        Loose::Number(n) => (Some(*n), false),
-        Loose::Text(t) if t.trim().is_empty() => return Ok(None),
-        Loose::Text(t) => parse_number_text(t),
+        Cell::Missing => return Ok(None),
+        Cell::Number(n) => (Some(n), false),
+        Cell::Text(t) if t.trim().is_empty() => return Ok(None),
+        Cell::Text(t) => parse_number_text(t),
         other => return Err(format!("the {name} is {}, not a number", other.describe())),
     };
     // What the message quotes, made only for a message.
     let shown = || match value {
-        Loose::Number(n) => n.to_string(),
-        Loose::Text(t) => clip(t.trim()),
+        Cell::Number(n) => n.to_string(),
+        Cell::Text(t) => clip(t.trim()),
         _ => String::new(),
     };
     match parsed {
@@ -294,17 +288,20 @@ fn without_unit(text: &str) -> &str {
 /// `1,234` or `12,345,678.9`: commas every three digits before an optional decimal part.
 fn is_grouped_thousands(t: &str) -> bool {
     let integer = t.split('.').next().unwrap_or("");
-    let groups: Vec<&str> = integer.split(',').collect();
-    groups.len() > 1
-        && (1..=3).contains(&groups[0].len())
-        && groups[1..].iter().all(|g| g.len() == 3)
-        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+    let mut groups = integer.split(',');
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    let first = groups.next().unwrap_or("");
+    let mut rest = groups.peekable();
+    rest.peek().is_some()
+        && (1..=3).contains(&first.len())
+        && digits(first)
+        && rest.all(|g| g.len() == 3 && digits(g))
 }
 
-fn side(value: &Loose) -> Result<Option<f64>, String> {
+fn side(value: Cell) -> Result<Option<f64>, String> {
     let text = match value {
-        Loose::Missing => return Ok(None),
-        Loose::Text(t) => t.trim().to_ascii_lowercase(),
+        Cell::Missing => return Ok(None),
+        Cell::Text(t) => t.trim().to_ascii_lowercase(),
         other => return Err(format!("the side is {}, not buy or sell", other.describe())),
     };
     match text.as_str() {
@@ -318,9 +315,9 @@ fn side(value: &Loose) -> Result<Option<f64>, String> {
     }
 }
 
-fn describe_value(value: &Loose) -> String {
+fn describe_value(value: Cell) -> String {
     match value {
-        Loose::Text(t) => format!("'{}'", clip(t.trim())),
+        Cell::Text(t) => format!("'{}'", clip(t.trim())),
         other => other.describe().to_string(),
     }
 }
@@ -335,16 +332,8 @@ mod tests {
         venue_hint: None,
     };
 
-    fn row(pairs: &[(Field, &str)]) -> RawRow {
-        RawRow {
-            line: 7,
-            item: 6,
-            fields: pairs
-                .iter()
-                .map(|(f, v)| (*f, Loose::Text(v.to_string())))
-                .collect(),
-            text: String::new(),
-        }
+    fn row<'a>(pairs: &[(Field, &'a str)]) -> RawRow<'a> {
+        RawRow::new(7, 6, pairs.iter().map(|(f, v)| (*f, Cell::Text(v))), "")
     }
 
     #[test]
@@ -416,16 +405,16 @@ mod tests {
             &PASTED,
         );
         assert_eq!(pasted.unwrap().iv, Some(0.5));
-        let api = RawRow {
-            line: 1,
-            item: 1,
-            fields: vec![
-                (Field::Instrument, Loose::Text("BTC-27NOV26-90000-C".into())),
-                (Field::Size, Loose::Number(1.0)),
-                (Field::Iv, Loose::Number(0.5)),
+        let api = RawRow::new(
+            1,
+            1,
+            [
+                (Field::Instrument, Cell::Text("BTC-27NOV26-90000-C")),
+                (Field::Size, Cell::Number(1.0)),
+                (Field::Iv, Cell::Number(0.5)),
             ],
-            text: String::new(),
-        };
+            "",
+        );
         assert_eq!(
             read_row(&api, &RowContext::default()).unwrap().iv,
             Some(0.5)

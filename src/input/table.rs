@@ -2,21 +2,49 @@
 //! raw rows that remember their line. A row that cannot be split is an error for that line only.
 
 use super::columns::{map_headers, venue_hint, Field};
-use super::loose::Loose;
+use super::loose::{Cell, Loose};
 use super::RowError;
 use crate::instrument::Venue;
 use serde_json::value::RawValue;
 
-/// One row before its values are checked.
+/// One row before its values are checked: each field's cell, borrowed from the input.
 #[derive(Clone, Debug)]
-pub struct RawRow {
+pub struct RawRow<'a> {
     /// 1-based line in the pasted text (header = 1), or 1-based index in an API array.
     pub line: usize,
     /// 1-based number of the row among the input's rows (JSON elements, table data rows).
     pub item: usize,
-    pub fields: Vec<(Field, Loose)>,
-    /// The row as the user gave it, shortened, to show next to an error.
-    pub text: String,
+    /// By field ([`Field::index`]); `Missing` where the row has no such column or an empty cell.
+    cells: [Cell<'a>; Field::COUNT],
+    /// The row as the user gave it, to show (shortened) next to an error.
+    pub text: &'a str,
+}
+
+impl<'a> RawRow<'a> {
+    /// A row of the given fields' cells (each field once: [`map_headers`] keeps the first column
+    /// of a field).
+    pub fn new(
+        line: usize,
+        item: usize,
+        fields: impl IntoIterator<Item = (Field, Cell<'a>)>,
+        text: &'a str,
+    ) -> RawRow<'a> {
+        let mut cells = [Cell::Missing; Field::COUNT];
+        for (field, cell) in fields {
+            cells[field.index()] = cell;
+        }
+        RawRow {
+            line,
+            item,
+            cells,
+            text,
+        }
+    }
+
+    /// The row's cell of `field`.
+    pub fn get(&self, field: Field) -> Cell<'a> {
+        self.cells[field.index()]
+    }
 }
 
 /// How a column of the input was used.
@@ -26,13 +54,12 @@ pub struct ColumnUse {
     pub field: Option<Field>,
 }
 
-/// Everything read from one input.
+/// What was read of one input besides its rows, which go one by one to the reader's `each`.
 #[derive(Clone, Debug, Default)]
 pub struct Table {
     /// `csv`, `tsv`, `semicolon`, `json` (pasted JSON text) or `objects` (an API array).
     pub format: &'static str,
     pub columns: Vec<ColumnUse>,
-    pub rows: Vec<RawRow>,
     pub errors: Vec<RowError>,
     /// Pasted IVs are percent (65); API numbers are fractions (0.65).
     pub iv_in_percent: bool,
@@ -43,11 +70,12 @@ pub struct Table {
 const MAX_ROW_TEXT: usize = 200;
 
 /// Reads pasted text: a JSON array when it starts with `[`, otherwise a delimited table whose first
-/// non-blank line is the header.
-pub fn read_text(text: &str) -> Table {
+/// non-blank line is the header. Each row that can be split goes to `each`, with what the table
+/// says of all its rows (its IV unit, its venue hint); the others become errors.
+pub fn read_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('[') {
-        return read_json_text(text);
+        return read_json_text(text, each);
     }
     let mut table = Table {
         format: "csv",
@@ -64,8 +92,8 @@ pub fn read_text(text: &str) -> Table {
     let (delimiter, format) = detect_delimiter(header);
     table.format = format;
     let mut splitter = Splitter::new(delimiter);
-    let headers = match splitter.split(header) {
-        Ok(h) => h,
+    let headers: Vec<String> = match splitter.split(header) {
+        Ok(count) => (0..count).map(|i| splitter.cell(i).to_string()).collect(),
         Err(reason) => {
             table.errors.push(RowError::new(
                 header_line,
@@ -119,12 +147,7 @@ pub fn read_text(text: &str) -> Table {
     for (index, (line, row_text)) in data_rows.enumerate() {
         let item = index + 1;
         match read_delimited_row(&mut splitter, row_text, &fields) {
-            Ok(values) => table.rows.push(RawRow {
-                line,
-                item,
-                fields: values,
-                text: shorten(row_text),
-            }),
+            Ok(cells) => each(&table, &RawRow::new(line, item, cells, row_text)),
             Err(reason) => table
                 .errors
                 .push(RowError::new(line, item, reason, row_text)),
@@ -134,19 +157,26 @@ pub fn read_text(text: &str) -> Table {
 }
 
 /// Reads an API array of position objects; `line` is the 1-based index in the array.
-pub fn read_objects(items: &[Loose]) -> Table {
+pub fn read_objects(items: &[Loose], mut each: impl FnMut(&Table, &RawRow)) -> Table {
     let mut table = Table {
         format: "objects",
         iv_in_percent: false,
         ..Table::default()
     };
     for (i, item) in items.iter().enumerate() {
-        push_object(&mut table, i + 1, i + 1, item, &describe_loose(item));
+        read_object(
+            &mut table,
+            i + 1,
+            i + 1,
+            item,
+            &describe_loose(item),
+            &mut each,
+        );
     }
     table
 }
 
-fn read_json_text(text: &str) -> Table {
+fn read_json_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
     let mut table = Table {
         format: "json",
         iv_in_percent: true,
@@ -174,7 +204,7 @@ fn read_json_text(text: &str) -> Table {
             .count()
             + 1;
         match serde_json::from_str::<Loose>(raw.get()) {
-            Ok(value) => push_object(&mut table, line, item, &value, raw.get()),
+            Ok(value) => read_object(&mut table, line, item, &value, raw.get(), &mut each),
             Err(e) => table.errors.push(RowError::new(
                 line,
                 item,
@@ -186,7 +216,14 @@ fn read_json_text(text: &str) -> Table {
     table
 }
 
-fn push_object(table: &mut Table, line: usize, item: usize, value: &Loose, text: &str) {
+fn read_object(
+    table: &mut Table,
+    line: usize,
+    item: usize,
+    value: &Loose,
+    text: &str,
+    each: &mut impl FnMut(&Table, &RawRow),
+) {
     let Loose::Object(entries) = value else {
         let message = format!(
             "the row is {}, not an object like {{\"instrument\": …, \"size\": …}}",
@@ -205,17 +242,11 @@ fn push_object(table: &mut Table, line: usize, item: usize, value: &Loose, text:
             });
         }
     }
-    let values = entries
+    let cells = entries
         .iter()
         .zip(fields)
-        .filter_map(|((_, value), field)| field.map(|f| (f, value.clone())))
-        .collect();
-    table.rows.push(RawRow {
-        line,
-        item,
-        fields: values,
-        text: shorten(text),
-    });
+        .filter_map(|((_, value), field)| field.map(|f| (f, value.cell())));
+    each(table, &RawRow::new(line, item, cells, text));
 }
 
 fn detect_delimiter(header: &str) -> (u8, &'static str) {
@@ -228,38 +259,36 @@ fn detect_delimiter(header: &str) -> (u8, &'static str) {
     }
 }
 
-fn read_delimited_row(
-    splitter: &mut Splitter,
+/// The row's cells of the mapped columns, borrowed from `splitter`.
+fn read_delimited_row<'s>(
+    splitter: &'s mut Splitter,
     text: &str,
-    fields: &[Option<Field>],
-) -> Result<Vec<(Field, Loose)>, String> {
-    if text.matches('"').count() % 2 == 1 {
+    fields: &'s [Option<Field>],
+) -> Result<impl Iterator<Item = (Field, Cell<'s>)> + 's, String> {
+    if text.bytes().filter(|b| *b == b'"').count() % 2 == 1 {
         return Err("the row has an unbalanced quote (\"); each row must be on one line".into());
     }
-    let cells = splitter.split(text)?;
-    if cells.iter().all(|c| c.is_empty()) {
+    let count = splitter.split(text)?;
+    let splitter = &*splitter;
+    if (0..count).all(|i| splitter.cell(i).is_empty()) {
         return Err("the row has no values, only separators".into());
     }
-    let extra_filled = cells.iter().skip(fields.len()).any(|c| !c.is_empty());
-    if cells.len() < fields.len() || extra_filled {
+    let extra_filled = (fields.len()..count).any(|i| !splitter.cell(i).is_empty());
+    if count < fields.len() || extra_filled {
         return Err(format!(
-            "the row has {} values but the header has {} columns",
-            cells.len(),
+            "the row has {count} values but the header has {} columns",
             fields.len()
         ));
     }
-    Ok(cells
-        .into_iter()
-        .zip(fields)
-        .filter_map(|(cell, field)| {
-            let value = if cell.is_empty() {
-                Loose::Missing
-            } else {
-                Loose::Text(cell)
-            };
-            field.map(|f| (f, value))
-        })
-        .collect())
+    Ok(fields.iter().enumerate().filter_map(move |(i, field)| {
+        let cell = splitter.cell(i);
+        let value = if cell.is_empty() {
+            Cell::Missing
+        } else {
+            Cell::Text(cell)
+        };
+        field.map(|f| (f, value))
+    }))
 }
 
 /// Splits one line into trimmed cells with the CSV rules (quotes, doubled quotes), reusing one
@@ -280,7 +309,8 @@ impl Splitter {
         }
     }
 
-    fn split(&mut self, text: &str) -> Result<Vec<String>, String> {
+    /// Splits `text`, returns how many cells it has: [`Splitter::cell`] gives each.
+    fn split(&mut self, text: &str) -> Result<usize, String> {
         use csv_core::ReadRecordResult;
         self.reader.reset();
         // Unquoting never makes a line longer; one end per delimiter, plus one.
@@ -306,19 +336,22 @@ impl Splitter {
                 }
             }
         }
-        let mut start = 0;
-        let mut cells = Vec::with_capacity(fields);
-        for &end in &self.ends[..fields] {
-            let cell = String::from_utf8_lossy(&self.output[start..end]);
-            cells.push(cell.trim().to_string());
-            start = end;
-        }
-        Ok(cells)
+        Ok(fields)
+    }
+
+    /// Cell `i` of the line split last, trimmed.
+    fn cell(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        // Unquoting only drops quote bytes (ASCII), so the cells of a &str stay UTF-8.
+        std::str::from_utf8(&self.output[start..self.ends[i]])
+            .unwrap_or("")
+            .trim()
     }
 }
 
-fn shorten(text: &str) -> String {
-    if text.chars().count() <= MAX_ROW_TEXT {
+/// The row's text as shown next to an error: at most [`MAX_ROW_TEXT`] characters.
+pub(super) fn shorten(text: &str) -> String {
+    if text.len() <= MAX_ROW_TEXT || text.chars().count() <= MAX_ROW_TEXT {
         return text.to_string();
     }
     let head: String = text.chars().take(MAX_ROW_TEXT).collect();
@@ -355,64 +388,81 @@ impl RowError {
 mod tests {
     use super::*;
 
+    /// A row as read: its line and the text of its cells by field.
+    struct Read {
+        line: usize,
+        cells: Vec<(Field, String)>,
+    }
+
+    /// Reads `text`, keeping each row's line and cells.
+    fn read(text: &str) -> (Table, Vec<Read>) {
+        let mut rows = Vec::new();
+        let table = read_text(text, |_, raw| {
+            let fields = [Field::Instrument, Field::Size, Field::Side, Field::Entry];
+            let cells = fields
+                .into_iter()
+                .filter_map(|f| match raw.get(f) {
+                    Cell::Text(t) => Some((f, t.to_string())),
+                    _ => None,
+                })
+                .collect();
+            rows.push(Read {
+                line: raw.line,
+                cells,
+            });
+        });
+        (table, rows)
+    }
+
     #[test]
     fn lines_count_from_the_header_and_skip_blank_lines() {
-        let t = read_text("\ninstrument,size\nBTC,1\n\nETH,2\n");
-        assert_eq!(
-            t.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
-            vec![3, 5]
-        );
+        let (t, rows) = read("\ninstrument,size\nBTC,1\n\nETH,2\n");
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3, 5]);
         assert!(t.errors.is_empty());
     }
 
     #[test]
     fn tabs_and_quoted_thousands() {
-        let t = read_text("Instrument\tAmount\nETH\t\"1,500\"");
+        let (t, rows) = read("Instrument\tAmount\nETH\t\"1,500\"");
         assert_eq!(t.format, "tsv");
-        assert_eq!(
-            t.rows[0].fields[1],
-            (Field::Size, Loose::Text("1,500".into()))
-        );
+        assert_eq!(rows[0].cells[1], (Field::Size, "1,500".to_string()));
     }
 
     #[test]
     fn an_unbalanced_quote_costs_one_row() {
-        let t = read_text("instrument,size\n\"BTC,1\nETH,2");
+        let (t, rows) = read("instrument,size\n\"BTC,1\nETH,2");
         assert_eq!(t.errors.len(), 1);
         assert_eq!(t.errors[0].line, 2);
-        assert_eq!(t.rows.len(), 1);
-        assert_eq!(t.rows[0].line, 3);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 3);
     }
 
     #[test]
     fn json_rows_know_their_lines() {
         let text = "[\n  {\"instrument\": \"BTC\", \"size\": 1},\n  5,\n  {\"symbol\": \"ETH\", \"qty\": 2}\n]";
-        let t = read_text(text);
+        let (t, rows) = read(text);
         assert_eq!(t.format, "json");
-        assert_eq!(
-            t.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
-            vec![2, 4]
-        );
+        assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 4]);
         assert_eq!(t.errors[0].line, 3);
     }
 
     #[test]
     fn broken_json_is_one_error_with_its_line() {
-        let t = read_text("[\n{\"instrument\": \"BTC\",\n \"size\": }\n]");
+        let (t, _) = read("[\n{\"instrument\": \"BTC\",\n \"size\": }\n]");
         assert_eq!(t.errors.len(), 1);
         assert_eq!(t.errors[0].line, 3);
     }
 
     #[test]
     fn a_transaction_log_is_not_read_as_a_book() {
-        let t = read_text("Date,Instrument,Type,Side,Amount,Position,Price\n2026-11-20,BTC-PERPETUAL,trade,buy,10,20,90000");
-        assert!(t.rows.is_empty());
+        let (t, rows) = read("Date,Instrument,Type,Side,Amount,Position,Price\n2026-11-20,BTC-PERPETUAL,trade,buy,10,20,90000");
+        assert!(rows.is_empty());
         assert!(t.errors[0].message.contains("transaction log"));
     }
 
     #[test]
     fn a_header_without_instrument_is_reported() {
-        let t = read_text("foo,bar\n1,2");
+        let (t, _) = read("foo,bar\n1,2");
         assert_eq!(t.errors[0].line, 1);
         assert!(t.errors[0].message.contains("no instrument column"));
     }
