@@ -3,7 +3,7 @@
 import { SAMPLE_MARKET, SAMPLES } from './samples-meta.js';
 import { renderCharts, renderExpiryCharts } from './charts.js';
 import { worker, startWorker } from './engine.js';
-import { positionsFromColumns } from './positions-columns.js';
+import { positionsView } from './positions-columns.js';
 
 const STORAGE_KEY = 'headroom.v1';
 const RECOMPUTE_DELAY_MS = 120;
@@ -42,6 +42,8 @@ function loadState() {
 
 let state = loadState();
 let lastReport = null;
+/** The last report's positions, read in place from the worker's columns (positionsView). */
+let lastPositions = null;
 /** Whether the positions table draws every row (not kept across reloads: a big book starts capped). */
 let showAllRows = false;
 /** The book as last written to storage (null before the first write: an older save kept the book
@@ -300,7 +302,7 @@ function receive(message) {
     awaited.ms = Math.max(awaited.ms, message.ms);
   } else {
     awaited.report = message.report;
-    awaited.report.positions = positionsFromColumns(message.positions);
+    awaited.positions = positionsView(message.positions);
     awaited.ms = Math.max(awaited.ms, message.ms);
   }
   if (!awaited.error && !(awaited.report && awaited.scenarios !== undefined)) return;
@@ -314,7 +316,7 @@ function receive(message) {
   showRequestError('');
   if (answer.scenarios) answer.report.scenarios = answer.scenarios;
   $('results').dataset.workers = answer.scenarios ? '2' : '1';
-  render(answer.report, answer.ms, answer.started);
+  render(answer.report, answer.positions, answer.ms, answer.started);
 }
 
 worker.onmessage = (event) => receive(event.data);
@@ -369,8 +371,10 @@ function showStatus(text, kind = '') {
   status.className = kind;
 }
 
-function render(report, ms, started) {
+/** Shows a report; its positions come as `positions` (positionsView), `report.positions` is []. */
+function render(report, positions, ms, started) {
   lastReport = report;
+  lastPositions = positions;
   syncMarketFromReport(report);
   renderAccount(report);
   renderLiquidation(report);
@@ -384,11 +388,11 @@ function render(report, ms, started) {
   renderUnderlyings(report);
   renderExpiries(report);
   drawing.push(renderExpiryCharts($('expiry-charts'), report));
-  renderPositions(report);
-  renderErrors(report);
-  renderPreview(report);
+  renderPositions();
+  renderErrors(report, positions);
+  renderPreview(report, positions);
   $('warnings').replaceChildren(...report.warnings.map((w) => el('li', { text: w })));
-  const rows = report.positions.length;
+  const rows = positions.count;
   const total = `${rows} position${rows === 1 ? '' : 's'} computed, ${report.errors.length} row${report.errors.length === 1 ? '' : 's'} not read`;
   showStatus(`${total} · valued at ${report.valuationTime} · ${isNum(ms) ? ms.toFixed(1) : '?'} ms in WebAssembly`);
   // Request sent to report on screen (the benchmark reads it): compute, transfer, rows, DOM, the
@@ -542,27 +546,27 @@ function renderUnderlyings(report) {
 const ROW_LIMIT = 400;
 const IV_LABEL = { row: '', mark: ' (from mark)', smile: ' (smile)', term: ' (ATM term)', default: ' (default)' };
 
-/** Columns: label, the glossary term its header explains, the value sorted on, the cell drawn, and whether a total makes sense (USD sums always; coin sums only for one underlying). */
+/** Columns: label, the glossary term its header explains, the position field sorted on, the cell drawn, and whether a total makes sense (USD sums always; coin sums only for one underlying). */
 const COLUMNS = [
-  { key: 'line', label: 'Line', value: (p) => p.line, cell: (p) => String(p.line) },
-  { key: 'instrument', label: 'Instrument', value: (p) => p.instrument, text: true },
-  { key: 'size', label: 'Size', term: 'size', value: (p) => p.size },
-  { key: 'iv', label: 'IV (%)', term: 'iv', value: (p) => p.iv ?? -Infinity, cell: (p) => (p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${IV_LABEL[p.ivSource] ?? ''}`) },
-  { key: 'mark', label: 'Mark', term: 'mark', value: (p) => p.markPrice },
-  { key: 'valueUsd', label: 'Value (USD)', term: 'value', value: (p) => p.valueUsd, cell: (p) => usd(p.valueUsd), total: 'usd' },
-  { key: 'valueCoin', label: 'Value (coin)', term: 'valueCoin', value: (p) => p.valueCoin ?? -Infinity, total: 'coin' },
-  { key: 'pnlUsd', label: 'P&L (USD)', term: 'pnl', value: (p) => p.pnlUsd ?? -Infinity, cell: (p) => usd(p.pnlUsd), total: 'usd' },
-  { key: 'delta', label: 'Δ (coins)', term: 'delta', value: (p) => p.delta, cell: (p) => coins(p.delta), total: 'coin' },
-  { key: 'coinDelta', label: 'Coin Δ (coins)', term: 'coinDelta', value: (p) => p.coinDelta ?? -Infinity, cell: (p) => (p.coinDelta === null ? '—' : coins(p.coinDelta)), total: 'coin' },
-  { key: 'gamma', label: 'Γ (coins/USD)', term: 'gamma', value: (p) => p.gamma, cell: (p) => sig(p.gamma), total: 'coin' },
-  { key: 'vega', label: 'Vega (USD/vol pt)', term: 'vega', value: (p) => p.vega, cell: (p) => usd(p.vega), total: 'usd' },
-  { key: 'theta', label: 'Θ (USD/day)', term: 'theta', value: (p) => p.theta, cell: (p) => usd(p.theta), total: 'usd' },
-  { key: 'rho', label: 'ρ (USD/pp)', term: 'rho', value: (p) => p.rho, cell: (p) => usd(p.rho), total: 'usd' },
-  { key: 'vanna', label: 'Vanna (coins/vol pt)', term: 'vanna', value: (p) => p.vanna, cell: (p) => coins(p.vanna), total: 'coin' },
-  { key: 'volga', label: 'Volga (USD/pt²)', term: 'volga', value: (p) => p.volga, cell: (p) => usd(p.volga), total: 'usd' },
-  { key: 'charm', label: 'Charm (coins/day)', term: 'charm', value: (p) => p.charm, cell: (p) => coins(p.charm), total: 'coin' },
-  { key: 'im', label: 'IM (USD)', term: 'im', value: (p) => p.initialMarginUsd ?? -Infinity, cell: (p) => usd(p.initialMarginUsd), total: 'usd' },
-  { key: 'mm', label: 'MM (USD)', term: 'mm', value: (p) => p.maintenanceMarginUsd ?? -Infinity, cell: (p) => usd(p.maintenanceMarginUsd), total: 'usd' },
+  { key: 'line', label: 'Line', field: 'line', cell: (p) => String(p.line) },
+  { key: 'instrument', label: 'Instrument', field: 'instrument', text: true },
+  { key: 'size', label: 'Size', term: 'size', field: 'size' },
+  { key: 'iv', label: 'IV (%)', term: 'iv', field: 'iv', cell: (p) => (p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${IV_LABEL[p.ivSource] ?? ''}`) },
+  { key: 'mark', label: 'Mark', term: 'mark', field: 'markPrice' },
+  { key: 'valueUsd', label: 'Value (USD)', term: 'value', field: 'valueUsd', cell: (p) => usd(p.valueUsd), total: 'usd' },
+  { key: 'valueCoin', label: 'Value (coin)', term: 'valueCoin', field: 'valueCoin', total: 'coin' },
+  { key: 'pnlUsd', label: 'P&L (USD)', term: 'pnl', field: 'pnlUsd', cell: (p) => usd(p.pnlUsd), total: 'usd' },
+  { key: 'delta', label: 'Δ (coins)', term: 'delta', field: 'delta', cell: (p) => coins(p.delta), total: 'coin' },
+  { key: 'coinDelta', label: 'Coin Δ (coins)', term: 'coinDelta', field: 'coinDelta', cell: (p) => (p.coinDelta === null ? '—' : coins(p.coinDelta)), total: 'coin' },
+  { key: 'gamma', label: 'Γ (coins/USD)', term: 'gamma', field: 'gamma', cell: (p) => sig(p.gamma), total: 'coin' },
+  { key: 'vega', label: 'Vega (USD/vol pt)', term: 'vega', field: 'vega', cell: (p) => usd(p.vega), total: 'usd' },
+  { key: 'theta', label: 'Θ (USD/day)', term: 'theta', field: 'theta', cell: (p) => usd(p.theta), total: 'usd' },
+  { key: 'rho', label: 'ρ (USD/pp)', term: 'rho', field: 'rho', cell: (p) => usd(p.rho), total: 'usd' },
+  { key: 'vanna', label: 'Vanna (coins/vol pt)', term: 'vanna', field: 'vanna', cell: (p) => coins(p.vanna), total: 'coin' },
+  { key: 'volga', label: 'Volga (USD/pt²)', term: 'volga', field: 'volga', cell: (p) => usd(p.volga), total: 'usd' },
+  { key: 'charm', label: 'Charm (coins/day)', term: 'charm', field: 'charm', cell: (p) => coins(p.charm), total: 'coin' },
+  { key: 'im', label: 'IM (USD)', term: 'im', field: 'initialMarginUsd', cell: (p) => usd(p.initialMarginUsd), total: 'usd' },
+  { key: 'mm', label: 'MM (USD)', term: 'mm', field: 'maintenanceMarginUsd', cell: (p) => usd(p.maintenanceMarginUsd), total: 'usd' },
 ];
 
 function positionCell(column, p) {
@@ -578,25 +582,37 @@ function positionCell(column, p) {
   return el('td', { text: column.cell(p) });
 }
 
-/** The rows the filter keeps: every word must appear in the instrument, underlying, venue, expiry or kind. */
+/** A column's values row by row, read from the positions' columns: text, or numbers with null as −∞. */
+function columnValues(positions, column) {
+  if (column.text) return positions.text(column.field);
+  const values = positions.numbers[column.field];
+  return (i) => (Number.isNaN(values[i]) ? -Infinity : values[i]);
+}
+
+/** The rows (indexes) the filter keeps: every word must appear in the instrument, underlying, venue, expiry or kind. */
 function filterPositions(positions, text) {
+  const all = Array.from({ length: positions.count }, (_, i) => i);
   const words = String(text || '').toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return positions;
-  return positions.filter((p) => {
-    const hay = `${p.instrument} ${p.underlying} ${p.venue} ${p.kind} ${p.optionType ?? ''} ${p.expiry ?? ''} ${p.settlement}`.toLowerCase();
+  if (!words.length) return all;
+  const fields = ['instrument', 'underlying', 'venue', 'kind', 'optionType', 'expiry', 'settlement'].map((f) => positions.text(f));
+  return all.filter((i) => {
+    const hay = fields.map((f) => f(i) ?? '').join(' ').toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }
 
-function sortPositions(positions, key, dir) {
+/** The rows (indexes) in the column's order, ties in line order. */
+function sortPositions(positions, rows, key, dir) {
   const column = COLUMNS.find((c) => c.key === key) || COLUMNS[0];
-  const sorted = [...positions];
-  sorted.sort((a, b) => {
-    const [x, y] = [column.value(a), column.value(b)];
+  const value = columnValues(positions, column);
+  const keys = column.text ? new Array(positions.count) : new Float64Array(positions.count);
+  for (const i of rows) keys[i] = value(i);
+  const { line, item } = positions.numbers;
+  return [...rows].sort((a, b) => {
+    const [x, y] = [keys[a], keys[b]];
     const order = column.text ? String(x).localeCompare(String(y)) : (x > y) - (x < y);
-    return dir * order || a.line - b.line || a.item - b.item;
+    return dir * order || line[a] - line[b] || item[a] - item[b];
   });
-  return sorted;
 }
 
 function renderPositionsHead() {
@@ -609,31 +625,45 @@ function renderPositionsHead() {
         onclick: () => {
           state.positionsView = { ...view, sort: c.key, dir: active ? -view.dir : 1 };
           saveState();
-          if (lastReport) renderPositions(lastReport);
+          if (lastPositions) renderPositions();
         } }, c.label, el('span', { className: 'arrow', 'aria-hidden': 'true', text: active ? (view.dir > 0 ? ' ▲' : ' ▼') : '' })));
   })));
   attachTips($('positions-table').tHead);
 }
 
-function renderPositions(report) {
+function renderPositions() {
+  const positions = lastPositions;
   const view = state.positionsView;
   renderPositionsHead();
-  const kept = sortPositions(filterPositions(report.positions, view.filter), view.sort, view.dir);
+  const kept = sortPositions(positions, filterPositions(positions, view.filter), view.sort, view.dir);
   const drawn = showAllRows ? kept : kept.slice(0, ROW_LIMIT);
-  $('positions-count').textContent = `${report.positions.length} computed`;
-  $('positions-shown').textContent = kept.length === report.positions.length && drawn.length === kept.length
-    ? '' : `showing ${drawn.length} of ${kept.length}${kept.length === report.positions.length ? '' : ` matching (${report.positions.length} in all)`}`;
+  const all = positions.count;
+  $('positions-count').textContent = `${all} computed`;
+  $('positions-shown').textContent = kept.length === all && drawn.length === kept.length
+    ? '' : `showing ${drawn.length} of ${kept.length}${kept.length === all ? '' : ` matching (${all} in all)`}`;
   $('positions-all').hidden = drawn.length === kept.length;
-  $('positions-table').tBodies[0].replaceChildren(...drawn.map((p) => el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' },
-    ...COLUMNS.map((c) => positionCell(c, p)))));
+  $('positions-table').tBodies[0].replaceChildren(...drawn.map((i) => {
+    const p = positions.row(i);
+    return el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' }, ...COLUMNS.map((c) => positionCell(c, p)));
+  }));
   // Totals of the rows the filter keeps: USD columns always, coin columns for one underlying.
-  const underlyings = new Set(kept.map((p) => p.underlying));
+  const underlying = positions.text('underlying');
+  const underlyings = new Set();
+  for (const i of kept) {
+    underlyings.add(underlying(i));
+    if (underlyings.size > 1) break;
+  }
   const oneCoin = underlyings.size === 1 ? [...underlyings][0] : null;
   const cells = COLUMNS.map((c, i) => {
     if (i === 0) return el('td', { text: '' });
     if (i === 1) return el('th', { scope: 'row', text: `Total of ${kept.length} row${kept.length === 1 ? '' : 's'}${oneCoin ? ` (${oneCoin})` : ''}` });
     if (!c.total || (c.total === 'coin' && !oneCoin)) return el('td', { className: 'muted', text: c.total ? 'mixed coins' : '' });
-    const sum = kept.reduce((t, p) => { const v = c.value(p); return Number.isFinite(v) ? t + v : t; }, 0);
+    const value = columnValues(positions, c);
+    let sum = 0;
+    for (const row of kept) {
+      const v = value(row);
+      if (Number.isFinite(v)) sum += v;
+    }
     const text = c.total === 'usd' ? usd(sum) : c.key === 'gamma' ? sig(sum) : coins(sum);
     return el('td', { dataset: { total: c.key }, text });
   });
@@ -663,23 +693,37 @@ function renderExpiries(report) {
   $('expiries-table').tBodies[0].replaceChildren(...rows);
 }
 
-/** How many rows each line holds, per report (several when JSON is pasted on one line). */
-const rowsPerLine = new WeakMap();
+/** The lines that hold several rows, per report (several when JSON is pasted on one line). */
+const sharedLines = new WeakMap();
 
-/** "Line 4", or "Line 1, row 3" when several rows share a line (JSON pasted on one line). */
-function where(report, line, item) {
-  let counts = rowsPerLine.get(report);
-  if (!counts) {
-    counts = new Map();
-    for (const r of [...report.positions, ...report.errors]) counts.set(r.line, (counts.get(r.line) || 0) + 1);
-    rowsPerLine.set(report, counts);
-  }
-  return counts.get(line) > 1 && item ? `Line ${line}, row ${item}` : `Line ${line}`;
+/**
+ * The lines of several rows among the positions and the errors. Positions come in the input's
+ * order, so a line's rows are next to each other; errors are few.
+ */
+function linesOfSeveralRows(positions, errors) {
+  const shared = new Set();
+  const { line } = positions.numbers;
+  for (let i = 1; i < positions.count; i += 1) if (line[i] === line[i - 1]) shared.add(line[i]);
+  const errorLines = new Map();
+  for (const e of errors) errorLines.set(e.line, (errorLines.get(e.line) || 0) + 1);
+  for (const [l, count] of errorLines) if (count > 1) shared.add(l);
+  if (errorLines.size) for (let i = 0; i < positions.count; i += 1) if (errorLines.has(line[i])) shared.add(line[i]);
+  return shared;
 }
 
-function renderErrors(report) {
+/** "Line 4", or "Line 1, row 3" when several rows share a line (JSON pasted on one line). */
+function where(report, positions, line, item) {
+  let shared = sharedLines.get(report);
+  if (!shared) {
+    shared = linesOfSeveralRows(positions, report.errors);
+    sharedLines.set(report, shared);
+  }
+  return shared.has(line) && item ? `Line ${line}, row ${item}` : `Line ${line}`;
+}
+
+function renderErrors(report, positions) {
   const items = report.errors.slice(0, PREVIEW_LIMIT).map((e) => el('li', { dataset: { line: String(e.line) } },
-    el('strong', { text: `${where(report, e.line, e.item)}: ` }), e.message,
+    el('strong', { text: `${where(report, positions, e.line, e.item)}: ` }), e.message,
     e.text ? el('code', { text: e.text }) : null));
   if (report.errors.length > PREVIEW_LIMIT) {
     items.push(el('li', { className: 'muted', text: `… and ${report.errors.length - PREVIEW_LIMIT} more rows not read (Export JSON lists every one)` }));
@@ -688,32 +732,54 @@ function renderErrors(report) {
   $('errors-section').hidden = items.length === 0;
 }
 
-function assumed(p) {
-  return p.venueSource === 'default' || p.notes.some((n) => n.includes('assumed, not a published term'));
+/** Whether position `i` was read with an assumption: a default venue, an unpublished contract term. */
+function assumedAt(positions, venueSource, i) {
+  return venueSource(i) === 'default' || positions.notes(i).some((n) => n.includes('assumed, not a published term'));
 }
 
-/** One line per input row: read, read with an assumption, or rejected (with the reason). */
-function renderPreview(report) {
-  const rows = [
-    // "assumed": decided without evidence (a default venue, an unpublished contract term); a venue
-    // decided by headers, premium or size is "read", its note shown quietly.
-    ...report.positions.map((p) => ({ line: p.line, item: p.item, status: assumed(p) ? 'assumed' : 'read', text: p.readAs, notes: p.notes })),
-    ...report.errors.map((e) => ({ line: e.line, item: e.item, status: 'rejected', text: e.message, notes: [] })),
-  ].sort((a, b) => a.line - b.line || a.item - b.item);
-  const counts = { read: 0, assumed: 0, rejected: 0 };
-  for (const r of rows) counts[r.status] += 1;
+
+/**
+ * One line per input row: read, read with an assumption, or rejected (with the reason). The
+ * positions (in the input's order) and the errors (sorted by line) are merged by line, and only
+ * the rows shown are built.
+ */
+function renderPreview(report, positions) {
+  const { errors } = report;
+  const { line, item } = positions.numbers;
+  const venueSource = positions.text('venueSource');
+  // "assumed": decided without evidence (a default venue, an unpublished contract term); a venue
+  // decided by headers, premium or size is "read", its note shown quietly.
+  const assumed = new Uint8Array(positions.count);
+  const counts = { read: 0, assumed: 0, rejected: errors.length };
+  for (let i = 0; i < positions.count; i += 1) {
+    assumed[i] = assumedAt(positions, venueSource, i) ? 1 : 0;
+    counts[assumed[i] ? 'assumed' : 'read'] += 1;
+  }
   $('preview-counts').textContent = `— ${counts.read} read, ${counts.assumed} with assumptions, ${counts.rejected} rejected`;
   // A big book previews its first rows and every rejected or assumed one.
+  const total = positions.count + errors.length;
+  const shown = [];
   let flagged = 0;
-  const shown = rows.length <= PREVIEW_LIMIT ? rows
-    : rows.filter((r, i) => i < PREVIEW_LIMIT || (r.status !== 'read' && (flagged += 1) <= PREVIEW_LIMIT));
+  for (let i = 0, j = 0, k = 0; k < total; k += 1) {
+    const error = j < errors.length && (i >= positions.count || errors[j].line < line[i] || (errors[j].line === line[i] && errors[j].item < item[i]));
+    const status = error ? 'rejected' : assumed[i] ? 'assumed' : 'read';
+    const show = total <= PREVIEW_LIMIT || k < PREVIEW_LIMIT || (status !== 'read' && (flagged += 1) <= PREVIEW_LIMIT);
+    if (error) {
+      const e = errors[j];
+      if (show) shown.push({ line: e.line, item: e.item, status, text: e.message, notes: [] });
+      j += 1;
+    } else {
+      if (show) shown.push({ line: line[i], item: item[i], status, text: positions.text('readAs')(i), notes: positions.notes(i) });
+      i += 1;
+    }
+  }
   const items = shown.map((r) => el('li', { className: r.status, dataset: { line: String(r.line), status: r.status } },
-    el('span', { className: 'line', text: where(report, r.line, r.item).replace('Line ', '') }),
+    el('span', { className: 'line', text: where(report, positions, r.line, r.item).replace('Line ', '') }),
     el('span', { className: 'status', text: r.status }),
     el('span', { className: 'what', text: r.text }),
     ...r.notes.map((n) => el('span', { className: 'note', text: n }))));
-  if (shown.length < rows.length) {
-    items.push(el('li', { className: 'more' }, el('span', {}), el('span', {}), el('span', { className: 'what muted', text: `… and ${rows.length - shown.length} more rows (the counts above include them; Export JSON lists every one)` })));
+  if (shown.length < total) {
+    items.push(el('li', { className: 'more' }, el('span', {}), el('span', {}), el('span', { className: 'what muted', text: `… and ${total - shown.length} more rows (the counts above include them; Export JSON lists every one)` })));
   }
   $('preview').replaceChildren(...items);
 }
@@ -865,13 +931,17 @@ function download(name, type, text) {
 function exportCsv() {
   if (!lastReport) return;
   const lines = [CSV_COLUMNS.map(([, label]) => csvCell(label)).join(',')];
-  for (const p of lastReport.positions) lines.push(CSV_COLUMNS.map(([key]) => csvCell(p[key])).join(','));
+  for (let i = 0; i < lastPositions.count; i += 1) {
+    const p = lastPositions.row(i);
+    lines.push(CSV_COLUMNS.map(([key]) => csvCell(p[key])).join(','));
+  }
   download(`headroom-positions-${lastReport.valuationTime.slice(0, 10)}.csv`, 'text/csv', `${lines.join('\n')}\n`);
 }
 
 function exportJson() {
   if (!lastReport) return;
-  download(`headroom-report-${lastReport.valuationTime.slice(0, 10)}.json`, 'application/json', JSON.stringify(lastReport, null, 1));
+  const positions = Array.from({ length: lastPositions.count }, (_, i) => lastPositions.row(i));
+  download(`headroom-report-${lastReport.valuationTime.slice(0, 10)}.json`, 'application/json', JSON.stringify({ ...lastReport, positions }, null, 1));
 }
 
 const SHARE_PREFIX = '#state=';
@@ -972,9 +1042,9 @@ async function init() {
   $('positions-filter').addEventListener('input', (ev) => {
     state.positionsView = { ...state.positionsView, filter: ev.target.value };
     saveState();
-    if (lastReport) renderPositions(lastReport);
+    if (lastPositions) renderPositions();
   });
-  $('positions-all').addEventListener('click', () => { showAllRows = true; if (lastReport) renderPositions(lastReport); });
+  $('positions-all').addEventListener('click', () => { showAllRows = true; if (lastPositions) renderPositions(); });
   attachTips(document);
   $('add-collateral').addEventListener('click', () => { state.collateral.push({ currency: '', amount: '' }); renderCollateral(); });
   $('clear').addEventListener('click', () => {
