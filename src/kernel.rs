@@ -172,7 +172,9 @@ impl Options {
     /// Price of one coin of contract `i`, USD, with the index moved by `m` and total volatility
     /// `total_vol[i]`: [`Options::each_priced`]'s price, to the bit.
     pub fn price(&self, i: usize, m: &Move, total_vol: &[f64]) -> f64 {
-        self.four_priced([i; LANES], m, total_vol)[0].0
+        self.priced_at(i..i + 1, m, total_vol)
+            .first()
+            .map_or(f64::NAN, |(price, _)| *price)
     }
 
     /// Calls `each(i, (price, delta))` for every contract `i` of `range`, in order: the price of
@@ -284,8 +286,18 @@ impl Options {
     /// [`Options::each_priced`] of the contracts of `range` at their own volatility, the index
     /// moved by `m`.
     pub fn priced(&self, range: std::ops::Range<usize>, m: &Move) -> Vec<(f64, f64)> {
+        self.priced_at(range, m, &self.total_vol)
+    }
+
+    /// [`Options::each_priced`] of the contracts of `range` at the total volatilities given.
+    fn priced_at(
+        &self,
+        range: std::ops::Range<usize>,
+        m: &Move,
+        total_vol: &[f64],
+    ) -> Vec<(f64, f64)> {
         let mut priced = Vec::with_capacity(range.len());
-        self.each_priced(range, m, &self.total_vol, |_, value| priced.push(value));
+        self.each_priced(range, m, total_vol, |_, value| priced.push(value));
         priced
     }
 
