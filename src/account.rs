@@ -95,6 +95,9 @@ pub struct Account<'a> {
     /// Each group's (equity, balance) at every factor [`Account::equity_with`] valued it at:
     /// curves and risk matrices move one underlying and value the others at 1.0 each time.
     valued: Memo<(f64, f64)>,
+    /// Each group's part at every factor a liquidation scan bounded it at, its IM and MM upper
+    /// bounds (see [`Account::bounded_part`]).
+    bounded: Memo<AccountState>,
 }
 
 /// Per group, values already computed, by the bits of the factor they were computed at.
@@ -107,13 +110,21 @@ fn memo<T: Clone>(groups: usize) -> Memo<T> {
 
 /// `compute()` of group `g` at `factor`, from `memo` when it was computed before.
 fn remembered<T: Copy>(memo: &Memo<T>, g: usize, factor: f64, compute: impl FnOnce() -> T) -> T {
-    let key = factor.to_bits();
-    if let Some((_, value)) = memo.borrow()[g].iter().find(|(k, _)| *k == key) {
-        return *value;
+    if let Some(value) = recalled(memo, g, factor) {
+        return value;
     }
     let value = compute();
-    memo.borrow_mut()[g].push((key, value));
+    memo.borrow_mut()[g].push((factor.to_bits(), value));
     value
+}
+
+/// What `memo` holds of group `g` at `factor`.
+fn recalled<T: Copy>(memo: &Memo<T>, g: usize, factor: f64) -> Option<T> {
+    let key = factor.to_bits();
+    memo.borrow()[g]
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, value)| *value)
 }
 
 struct Group<'a> {
@@ -167,6 +178,7 @@ impl<'a> Account<'a> {
             model,
             probed: memo(groups.len()),
             valued: memo(groups.len()),
+            bounded: memo(groups.len()),
             groups,
             stablecoins_usd: collateral_usd(&|c| c.underlying.is_none()),
         }
@@ -210,6 +222,7 @@ impl<'a> Account<'a> {
             model: self.model,
             probed: memo(self.groups.len()),
             valued: memo(self.groups.len()),
+            bounded: memo(self.groups.len()),
             groups,
             stablecoins_usd: self.stablecoins_usd,
         }
@@ -275,12 +288,17 @@ impl<'a> Account<'a> {
             .kernel
             .options
             .priced(0..group.kernel.options.len(), &Move::new(factor));
-        let (equity, balance) = self.value_of(group, factor, &priced);
+        self.part_priced(group, factor, &priced)
+    }
+
+    /// [`Account::part`] from the options' [`crate::kernel::Options::priced`] at `factor`.
+    fn part_priced(&self, group: &Group, factor: f64, priced: &[(f64, f64)]) -> AccountState {
+        let (equity, balance) = self.value_of(group, factor, priced);
         let requirement = self.model.requirement_with(
             &group.underlying,
             &group.kernel,
             factor,
-            &priced,
+            priced,
             &mut group.known.borrow_mut(),
         );
         AccountState {
@@ -295,6 +313,43 @@ impl<'a> Account<'a> {
     fn probed_part(&self, g: usize, factor: f64) -> AccountState {
         remembered(&self.probed, g, factor, || {
             self.part(&self.groups[g], factor)
+        })
+    }
+
+    /// [`Account::probed_part`], or the same part with its IM and MM replaced by upper bounds
+    /// where the margin model bounds them cheaply ([`MarginModel::maintenance_bound`], IM then
+    /// unbounded): what a liquidation scan needs to pass a probe that is far from liquidation.
+    /// When the model gives no bound, the exact part is computed (from the same prices) and
+    /// remembered as [`Account::probed_part`]'s.
+    fn bounded_part(&self, g: usize, factor: f64) -> AccountState {
+        if let Some(exact) = recalled(&self.probed, g, factor) {
+            return exact;
+        }
+        remembered(&self.bounded, g, factor, || {
+            let group = &self.groups[g];
+            let options = &group.kernel.options;
+            let priced = options.priced(0..options.len(), &Move::new(factor));
+            let bound = self.model.maintenance_bound(
+                &group.underlying,
+                &group.kernel,
+                factor,
+                &priced,
+                &mut group.known.borrow_mut(),
+            );
+            match bound {
+                Some(maintenance) => {
+                    let (equity, balance) = self.value_of(group, factor, &priced);
+                    AccountState {
+                        equity,
+                        balance,
+                        initial: f64::INFINITY,
+                        maintenance,
+                    }
+                }
+                None => remembered(&self.probed, g, factor, || {
+                    self.part_priced(group, factor, &priced)
+                }),
+            }
         })
     }
 
@@ -355,16 +410,18 @@ impl<'a> Account<'a> {
                 fixed.add(&self.probed_part(i, 1.0));
             }
         }
-        let at = |m: f64| {
+        let with_part = |part: &dyn Fn(usize, f64) -> AccountState, m: f64| {
             let mut state = fixed;
             if let Some(g) = searched {
-                state.add(&self.probed_part(g, 1.0 + m));
+                state.add(&part(g, 1.0 + m));
             }
             state
         };
+        let at = |m: f64| with_part(&|g, f| self.probed_part(g, f), m);
+        let bounded = |m: f64| with_part(&|g, f| self.bounded_part(g, f), m);
         Liquidation {
-            down: first_crossing(&at, MOVE_DOWN_LIMIT),
-            up: first_crossing(&at, MOVE_UP_LIMIT),
+            down: first_crossing(&at, &bounded, MOVE_DOWN_LIMIT),
+            up: first_crossing(&at, &bounded, MOVE_UP_LIMIT),
         }
     }
 
@@ -375,9 +432,16 @@ impl<'a> Account<'a> {
             return self.liquidation(&only.underlying);
         }
         let at = |m: f64| self.state_with(|_| 1.0 + m);
+        let bounded = |m: f64| {
+            let mut state = self.stablecoins();
+            for g in 0..self.groups.len() {
+                state.add(&self.bounded_part(g, 1.0 + m));
+            }
+            state
+        };
         Liquidation {
-            down: first_crossing(&at, MOVE_DOWN_LIMIT),
-            up: first_crossing(&at, MOVE_UP_LIMIT),
+            down: first_crossing(&at, &bounded, MOVE_DOWN_LIMIT),
+            up: first_crossing(&at, &bounded, MOVE_UP_LIMIT),
         }
     }
 }
@@ -389,7 +453,16 @@ impl<'a> Account<'a> {
 /// the bracket, so re-valuing there shows MM usage at (or a hair past) 100 %. A liquidation
 /// window narrower than the local step (≈ 1 % near the current price, a few percent beyond
 /// ±30 %) and then safe again could be stepped over.
-fn first_crossing(at: &impl Fn(f64) -> AccountState, limit: f64) -> Option<f64> {
+///
+/// `bounded(move)` is the account with its margin replaced by upper bounds, cheaper than
+/// `at(move)`: a scan step it shows safe is safe, and `at` is asked only where it does not.
+/// The steps, their verdicts and the narrowing (from exact gaps) are the same as with `at`
+/// alone, so the result is too.
+fn first_crossing(
+    at: &impl Fn(f64) -> AccountState,
+    bounded: &impl Fn(f64) -> AccountState,
+    limit: f64,
+) -> Option<f64> {
     let probe = |x: f64| {
         let state = at(x.exp_m1());
         (
@@ -397,10 +470,12 @@ fn first_crossing(at: &impl Fn(f64) -> AccountState, limit: f64) -> Option<f64> 
             state.margin_balance() - state.maintenance,
         )
     };
-    let (liquidated, mut safe_gap) = probe(0.0);
+    let (liquidated, gap) = probe(0.0);
     if liquidated {
         return Some(0.0);
     }
+    // The gap at the safe end, when the exact account was computed there.
+    let mut safe_gap = Some(gap);
     let end = (1.0 + limit).ln();
     let mut safe = 0.0_f64;
     let mut step = SCAN_STEP;
@@ -411,14 +486,20 @@ fn first_crossing(at: &impl Fn(f64) -> AccountState, limit: f64) -> Option<f64> 
             safe + end.signum() * step
         };
         step *= SCAN_GROWTH;
-        let (liquidated, gap) = probe(x);
-        if liquidated {
-            return Some(narrow(&probe, (safe, safe_gap), (x, gap)).exp_m1());
+        if bounded(x.exp_m1()).is_liquidatable() {
+            let (liquidated, gap) = probe(x);
+            if liquidated {
+                let safe_gap = safe_gap.unwrap_or_else(|| probe(safe).1);
+                return Some(narrow(&probe, (safe, safe_gap), (x, gap)).exp_m1());
+            }
+            safe_gap = Some(gap);
+        } else {
+            safe_gap = None;
         }
         if x == end {
             return None;
         }
-        (safe, safe_gap) = (x, gap);
+        safe = x;
     }
 }
 
@@ -522,18 +603,18 @@ mod tests {
                 _ => 1.0,
             })
         };
-        let m = first_crossing(&step(-0.2345, true), MOVE_DOWN_LIMIT).unwrap();
+        let exact = |account: &dyn Fn(f64) -> AccountState, limit| {
+            first_crossing(&account, &account, limit)
+        };
+        let m = exact(&step(-0.2345, true), MOVE_DOWN_LIMIT).unwrap();
         assert!((m + 0.2345).abs() < 1e-10, "{m}");
-        let up = first_crossing(&step(3.21, false), MOVE_UP_LIMIT).unwrap();
+        let up = exact(&step(3.21, false), MOVE_UP_LIMIT).unwrap();
         assert!((up - 3.21).abs() < 1e-9, "{up}");
         // The scan reaches the limits exactly.
-        let edge = first_crossing(&step(-0.99, true), MOVE_DOWN_LIMIT).unwrap();
+        let edge = exact(&step(-0.99, true), MOVE_DOWN_LIMIT).unwrap();
         assert!((edge + 0.99).abs() < 1e-9, "{edge}");
-        assert_eq!(first_crossing(&with_gap(|_| 1.0), MOVE_UP_LIMIT), None);
-        assert_eq!(
-            first_crossing(&with_gap(|_| -1.0), MOVE_UP_LIMIT),
-            Some(0.0)
-        );
+        assert_eq!(exact(&with_gap(|_| 1.0), MOVE_UP_LIMIT), None);
+        assert_eq!(exact(&with_gap(|_| -1.0), MOVE_UP_LIMIT), Some(0.0));
     }
 
     /// A smooth gap (a short call's convex loss): the root of 1 − 40·m² − 200·m³ is found to
@@ -546,9 +627,40 @@ mod tests {
             0.05 - 40.0 * m * m - 200.0 * m.powi(3)
         };
         let account = with_gap(gap);
-        let up = first_crossing(&account, MOVE_UP_LIMIT).unwrap();
+        let up = first_crossing(&account, &account, MOVE_UP_LIMIT).unwrap();
         assert!(probes.get() <= 12, "{} probes", probes.get());
         assert!(account(up).is_liquidatable(), "{up}");
         assert!(!account(up - 1e-9).is_liquidatable(), "{up}");
+    }
+
+    /// Where a bound with more MM than the account has shows a scan step safe, the exact
+    /// account is not asked there, and the crossing found is the same to the bit: the narrowing
+    /// starts from the exact gap at the last safe step.
+    #[test]
+    fn scan_steps_shown_safe_by_a_bound_need_no_exact_account() {
+        let exact_probes = Cell::new(0);
+        let gap = |m: f64| 0.3 - 4.0 * m * m;
+        let exact = |m: f64| {
+            exact_probes.set(exact_probes.get() + 1);
+            with_gap(gap)(m)
+        };
+        // MM bounded by 1 + 0.1: safe where the gap is above 0.1.
+        let bounded = |m: f64| AccountState {
+            maintenance: 1.1,
+            ..with_gap(gap)(m)
+        };
+        for limit in [MOVE_UP_LIMIT, MOVE_DOWN_LIMIT] {
+            let alone = first_crossing(&with_gap(gap), &with_gap(gap), limit);
+            exact_probes.set(0);
+            let with_bound = first_crossing(&exact, &bounded, limit);
+            assert_eq!(with_bound.map(f64::to_bits), alone.map(f64::to_bits));
+            assert!(with_bound.is_some());
+            // Steps up to the gap's 0.1 level were passed on the bound alone.
+            assert!(
+                exact_probes.get() <= 14,
+                "{} exact probes",
+                exact_probes.get()
+            );
+        }
     }
 }

@@ -10,7 +10,9 @@ pub use standard::StandardMargin;
 
 use crate::kernel::{Kernel, Pool};
 use crate::valuation::Leg;
-use portfolio::{pool_margin, pool_requirement, PmPack, PoolMargin, ScenarioBounds};
+use portfolio::{
+    pool_maintenance_bound, pool_margin, pool_requirement, PmPack, PoolMargin, ScenarioBounds,
+};
 use span::{underlying_margin, SpanMargin, SpanParams};
 use standard::Requirement;
 use std::borrow::Cow;
@@ -140,6 +142,36 @@ impl MarginModel {
             MarginModel::Standard(m) => m.requirement_priced(underlying, kernel, factor, priced),
             MarginModel::Span(_) => self.requirement(underlying, kernel, factor),
         }
+    }
+
+    /// An upper bound of [`MarginModel::requirement_with`]'s MM (USD) from what `known` holds,
+    /// when the model has one much cheaper than the figure itself: portfolio margin bounds its
+    /// scenarios by the ones computed at earlier factors (none computed here). `None` under the
+    /// other models, or when a scenario is not bounded yet.
+    pub fn maintenance_bound(
+        &self,
+        underlying: &str,
+        kernel: &Kernel,
+        factor: f64,
+        priced: &[(f64, f64)],
+        known: &mut Known,
+    ) -> Option<f64> {
+        let MarginModel::DeribitPm(packs) = self else {
+            return None;
+        };
+        let pack = pack_for(packs, underlying);
+        let mut total = 0.0;
+        for pool in Pool::BOTH {
+            total += pool_maintenance_bound(
+                kernel,
+                pool,
+                factor,
+                &pack,
+                &priced[kernel.options.range(pool)],
+                &mut known.pools[pool.slot()],
+            )?;
+        }
+        Some(total)
     }
 
     /// The scenario detail of one underlying at the valuation (none under standard margin).

@@ -582,6 +582,64 @@ impl ScenarioBounds {
 /// the 1e-12 relative error of a price and the sum's rounding.
 const ROUNDING_ROOM: f64 = 1e-9;
 
+/// An upper bound of one pool's MM (USD) at `factor` from what `bounds` knows, computing no
+/// scenario: each scenario's P&L is bounded below as [`pool_requirement`] bounds it, and MM
+/// rises with the worst P&L. `None` when some scenario is not bounded yet. What a liquidation
+/// scan needs at a probe where the account is far from liquidation.
+pub fn pool_maintenance_bound(
+    kernel: &Kernel,
+    pool: Pool,
+    factor: f64,
+    pack: &PmPack,
+    priced: &[(f64, f64)],
+    bounds: &mut ScenarioBounds,
+) -> Option<f64> {
+    if !kernel.has_pool(pool) {
+        return Some(0.0);
+    }
+    let valued = Valued::priced(kernel, pool, factor, pack, Cow::Borrowed(priced));
+    learn_base(&valued, bounds);
+    let mut worst = 0.0_f64;
+    for k in (0..SCENARIO_COUNT).filter(|k| *k != MIDDLE) {
+        let column = column(scenario_spec(pack, k).1);
+        let low = valued.pnl_of(k, bounds.lowest_value(column, valued.scenario_index(k)));
+        // A bound of −∞ or not a number bounds nothing.
+        if low.is_nan() || low == f64::NEG_INFINITY {
+            return None;
+        }
+        worst = worst.min(low);
+    }
+    Some(valued.margin(-worst, None).maintenance_usd)
+}
+
+/// Records in `bounds` what [`pool_requirement`] and [`pool_maintenance_bound`] start from: the
+/// pool's curvature and size (once per kernel) and its value and slope at the factor itself,
+/// the unchanged-vol column's point there.
+fn learn_base(valued: &Valued, bounds: &mut ScenarioBounds) {
+    let kernel = valued.kernel;
+    let pool = valued.pool;
+    if bounds.curvature.is_none() {
+        let o = &kernel.options;
+        bounds.curvature = Some((
+            [
+                kernel.curvature(pool, &kernel.vol_up),
+                kernel.curvature(pool, &o.total_vol),
+                kernel.curvature(pool, &kernel.vol_down),
+            ],
+            kernel.value_bounds(pool),
+        ));
+    }
+    let (usd, delta) = valued.base_usd;
+    bounds.insert(
+        column(VolScenario::Unchanged),
+        Computed {
+            index: valued.index,
+            value: usd,
+            delta,
+        },
+    );
+}
+
 /// IM and MM (USD) of one pool at `factor`, exactly as [`pool_margin`] gives them, computing only
 /// the scenarios that can be the worst. `priced` is the pool's part of
 /// [`crate::kernel::Options::priced`] at `factor`.
@@ -606,26 +664,7 @@ pub fn pool_requirement(
         return (0.0, 0.0);
     }
     let valued = Valued::priced(kernel, pool, factor, pack, Cow::Borrowed(priced));
-    if bounds.curvature.is_none() {
-        let o = &kernel.options;
-        bounds.curvature = Some((
-            [
-                kernel.curvature(pool, &kernel.vol_up),
-                kernel.curvature(pool, &o.total_vol),
-                kernel.curvature(pool, &kernel.vol_down),
-            ],
-            kernel.value_bounds(pool),
-        ));
-    }
-    let (usd, delta) = valued.base_usd;
-    bounds.insert(
-        column(VolScenario::Unchanged),
-        Computed {
-            index: valued.index,
-            value: usd,
-            delta,
-        },
-    );
+    learn_base(&valued, bounds);
     let column_of = |k: usize| column(scenario_spec(pack, k).1);
     let bound_of = |bounds: &ScenarioBounds, k: usize| {
         valued.pnl_of(
