@@ -386,11 +386,20 @@ impl<'a> Account<'a> {
         self.state_with(|_| 1.0)
     }
 
-    /// IM and MM of one underlying's legs at the valuation, USD.
+    /// IM and MM of one underlying's legs at the valuation, USD: its part of
+    /// [`Account::state`], which the margin model computes once ([`MarginModel::requirement_with`]
+    /// gives [`MarginModel::requirement`]'s figures to the bit).
     pub fn requirement(&self, underlying: &str) -> Requirement {
-        self.group(underlying).map_or(Requirement::default(), |g| {
-            self.model.requirement(underlying, &g.kernel, 1.0)
-        })
+        match self.groups.iter().position(|g| g.underlying == underlying) {
+            Some(g) => {
+                let part = self.probed_part(g, 1.0);
+                Requirement {
+                    initial: part.initial,
+                    maintenance: part.maintenance,
+                }
+            }
+            None => Requirement::default(),
+        }
     }
 
     /// The margin model's scenario detail of one underlying at the valuation.
