@@ -12,6 +12,7 @@ use crate::pricing::black::OptionKind;
 use crate::report::*;
 use crate::request::{Request, RequestError};
 use crate::valuation::{resolve, Leg};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Computes the whole report.
@@ -27,6 +28,37 @@ use std::collections::BTreeMap;
 /// assert!((report.account.equity_usd - 10_000.0).abs() < 1e-9);
 /// ```
 pub fn analyze(request: &Request) -> Result<Report, RequestError> {
+    let mut positions = Vec::new();
+    let mut report = analyze_with(request, &mut |p| positions.push(p.into_owned()))?;
+    report.positions = positions;
+    Ok(report)
+}
+
+/// [`analyze`] with the positions in columns and `report.positions` empty: what the page's
+/// worker hands over, each position's text copied once, straight into its column.
+///
+/// ```
+/// let request: headroom::Request = serde_json::from_str(r#"{
+///   "positions": "instrument,size\nBTC-PERPETUAL,10000\nETH,2",
+///   "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000}, "ETH": {"index": 3000}}}
+/// }"#).unwrap();
+/// let (report, columns) = headroom::analyze::analyze_columns(&request).unwrap();
+/// assert!(report.positions.is_empty());
+/// assert_eq!(columns.count, 2);
+/// assert_eq!(columns.texts[1].text, "BTCETH"); // underlyings, one after another
+/// assert_eq!(columns.texts[1].ends, vec![3, 6]);
+/// ```
+pub fn analyze_columns(request: &Request) -> Result<(Report, PositionColumns), RequestError> {
+    let mut columns = PositionColumns::default();
+    let report = analyze_with(request, &mut |p| columns.push(&p))?;
+    Ok((report, columns))
+}
+
+/// The report without its positions, each of which goes to `each_position` in the book's order.
+fn analyze_with(
+    request: &Request,
+    each_position: &mut dyn for<'p> FnMut(PositionReport<'p>),
+) -> Result<Report, RequestError> {
     let Inputs {
         model_name,
         vol_shock,
@@ -43,12 +75,13 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
     let shocked = account.with_vols(|_, _| move |vol| vol + vol_shock);
 
     let per_position = matches!(model, MarginModel::Standard(_));
-    let positions: Vec<PositionReport> = rows
-        .iter()
-        .zip(&legs)
-        .map(|(row, leg)| position_report(row, leg, &margin, per_position))
-        .collect();
-    let mut underlyings = underlying_reports(&book.rows, &positions, &collateral, &market);
+    let mut totals = UnderlyingTotals::new(&book.rows, &collateral, &market);
+    for (row, leg) in rows.iter().zip(&legs) {
+        let position = position_report(row, leg, &margin, per_position);
+        totals.add(&position);
+        each_position(position);
+    }
+    let mut underlyings = totals.finish();
     for (symbol, _) in account.underlyings() {
         if let Some(u) = underlyings.get_mut(symbol) {
             let r = account.requirement(symbol);
@@ -95,7 +128,7 @@ pub fn analyze(request: &Request) -> Result<Report, RequestError> {
             },
             vol_shock_up: vol_shock,
         },
-        positions,
+        positions: Vec::new(),
         underlyings,
         account: account_report,
         errors,
@@ -213,7 +246,7 @@ fn what_if_report(
     let positions = rows
         .iter()
         .zip(&added)
-        .map(|(row, leg)| position_report(row, leg, margin, per_position))
+        .map(|(row, leg)| position_report(row, leg, margin, per_position).into_owned())
         .collect();
     let combined: Vec<Leg> = legs.iter().cloned().chain(added).collect();
     Ok(WhatIfReport {
@@ -513,12 +546,12 @@ fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, Req
     Ok(out)
 }
 
-fn position_report(
-    row: &PositionRow,
+fn position_report<'a>(
+    row: &'a PositionRow,
     leg: &Leg,
     margin: &StandardMargin,
     per_position: bool,
-) -> PositionReport {
+) -> PositionReport<'a> {
     let instrument = &row.instrument;
     let state = leg.state(1.0, margin);
     let greeks = leg.greeks();
@@ -540,20 +573,20 @@ fn position_report(
         .venue_note
         .iter()
         .chain(&instrument.terms_note)
-        .cloned()
+        .map(|note| Cow::Borrowed(note.as_str()))
         .collect();
     PositionReport {
         line: row.line,
         item: row.item,
-        instrument: instrument.name.clone(),
-        underlying: instrument.underlying.clone(),
+        instrument: Cow::Borrowed(&instrument.name),
+        underlying: Cow::Borrowed(&instrument.underlying),
         venue: instrument.venue.name(),
         venue_source: row.venue_source.name(),
-        read_as: read_as(row, leg),
+        read_as: Cow::Owned(read_as(row, leg)),
         notes,
         kind: instrument.kind_name(),
         settlement: instrument.settlement_name(),
-        expiry: instrument.expiry().map(format_instant),
+        expiry: instrument.expiry().map(|e| Cow::Owned(format_instant(e))),
         strike,
         option_type,
         expired: leg.is_expired(),
@@ -569,9 +602,9 @@ fn position_report(
         mark_price: state.mark,
         entry_price: row.entry,
         price_unit: if inverse_option {
-            instrument.underlying.clone()
+            Cow::Borrowed(&instrument.underlying)
         } else {
-            "USD".into()
+            Cow::Borrowed("USD")
         },
         value_usd: state.value_usd,
         value_coin: state.value_coin,
@@ -634,73 +667,77 @@ fn read_as(row: &PositionRow, leg: &Leg) -> String {
     out
 }
 
-fn underlying_reports(
-    rows: &[PositionRow],
-    positions: &[PositionReport],
-    collateral: &[Collateral],
-    market: &Market,
-) -> BTreeMap<String, UnderlyingReport> {
-    let mut out: BTreeMap<String, UnderlyingReport> = BTreeMap::new();
-    let blank = |symbol: &str| UnderlyingReport {
-        index: market.index(symbol),
-        ..UnderlyingReport::default()
-    };
-    // Each underlying and expiry once (a book has few), before any string is made for them.
-    let mut seen: Vec<(&str, Option<time::OffsetDateTime>)> = Vec::new();
-    for row in rows {
-        let symbol = row.instrument.underlying.as_str();
-        let expiry = row.instrument.expiry();
-        if seen.contains(&(symbol, expiry)) {
-            continue;
-        }
-        seen.push((symbol, expiry));
-        let entry = out
-            .entry(symbol.to_string())
-            .or_insert_with(|| blank(symbol));
-        if let Some(expiry) = expiry {
-            let code = expiry_code(expiry.date());
-            if !entry.expiries.iter().any(|e| e.expiry == code) {
-                let years = year_fraction(market.valuation, expiry);
-                let forward = market.forward(symbol, expiry);
-                let index = market.index(symbol);
-                let ratio = forward.zip(index).map(|((f, _), s)| f / s);
-                let expired = years <= 0.0;
-                entry.expiries.push(ExpiryReport {
-                    expiry: code,
-                    expiry_time: format_instant(expiry),
-                    years,
-                    forward: forward.map(|f| f.0),
-                    forward_source: forward.map(|f| f.1.name()),
-                    basis: ratio.map(|r| r - 1.0),
-                    basis_annualized: ratio.filter(|_| !expired).map(|r| r.ln() / years),
-                    expired,
-                    settlement: if expired {
-                        market.settlement(symbol, expiry)
-                    } else {
-                        None
-                    },
-                    positions: 0,
-                    value_usd: 0.0,
-                    pnl_usd: 0.0,
-                    delta: 0.0,
-                    gamma: 0.0,
-                    theta: 0.0,
-                    vega: 0.0,
-                    weighted_vega: 0.0,
-                });
+/// The report's underlyings: each one's expiries and collateral, then its positions' sums,
+/// added one position at a time.
+struct UnderlyingTotals(BTreeMap<String, UnderlyingReport>);
+
+impl UnderlyingTotals {
+    fn new(rows: &[PositionRow], collateral: &[Collateral], market: &Market) -> UnderlyingTotals {
+        let mut out: BTreeMap<String, UnderlyingReport> = BTreeMap::new();
+        let blank = |symbol: &str| UnderlyingReport {
+            index: market.index(symbol),
+            ..UnderlyingReport::default()
+        };
+        // Each underlying and expiry once (a book has few), before any string is made for them.
+        let mut seen: Vec<(&str, Option<time::OffsetDateTime>)> = Vec::new();
+        for row in rows {
+            let symbol = row.instrument.underlying.as_str();
+            let expiry = row.instrument.expiry();
+            if seen.contains(&(symbol, expiry)) {
+                continue;
+            }
+            seen.push((symbol, expiry));
+            let entry = out
+                .entry(symbol.to_string())
+                .or_insert_with(|| blank(symbol));
+            if let Some(expiry) = expiry {
+                let code = expiry_code(expiry.date());
+                if !entry.expiries.iter().any(|e| e.expiry == code) {
+                    let years = year_fraction(market.valuation, expiry);
+                    let forward = market.forward(symbol, expiry);
+                    let index = market.index(symbol);
+                    let ratio = forward.zip(index).map(|((f, _), s)| f / s);
+                    let expired = years <= 0.0;
+                    entry.expiries.push(ExpiryReport {
+                        expiry: code,
+                        expiry_time: format_instant(expiry),
+                        years,
+                        forward: forward.map(|f| f.0),
+                        forward_source: forward.map(|f| f.1.name()),
+                        basis: ratio.map(|r| r - 1.0),
+                        basis_annualized: ratio.filter(|_| !expired).map(|r| r.ln() / years),
+                        expired,
+                        settlement: if expired {
+                            market.settlement(symbol, expiry)
+                        } else {
+                            None
+                        },
+                        positions: 0,
+                        value_usd: 0.0,
+                        pnl_usd: 0.0,
+                        delta: 0.0,
+                        gamma: 0.0,
+                        theta: 0.0,
+                        vega: 0.0,
+                        weighted_vega: 0.0,
+                    });
+                }
             }
         }
-    }
-    for c in collateral {
-        if let Some(symbol) = &c.underlying {
-            out.entry(symbol.clone())
-                .or_insert_with(|| blank(symbol))
-                .collateral += c.amount;
+        for c in collateral {
+            if let Some(symbol) = &c.underlying {
+                out.entry(symbol.clone())
+                    .or_insert_with(|| blank(symbol))
+                    .collateral += c.amount;
+            }
         }
+        UnderlyingTotals(out)
     }
-    for p in positions {
-        let Some(u) = out.get_mut(&p.underlying) else {
-            continue;
+
+    /// Adds one position's figures to its underlying and expiry.
+    fn add(&mut self, p: &PositionReport) {
+        let Some(u) = self.0.get_mut(&*p.underlying) else {
+            return;
         };
         u.positions += 1;
         u.value_usd += p.value_usd;
@@ -715,7 +752,7 @@ fn underlying_reports(
         if let Some(e) = u
             .expiries
             .iter_mut()
-            .find(|e| Some(&e.expiry_time) == p.expiry.as_ref())
+            .find(|e| Some(e.expiry_time.as_str()) == p.expiry.as_deref())
         {
             let weighted = if e.years > 0.0 {
                 p.vega * (30.0 / (e.years * 365.0)).sqrt()
@@ -738,11 +775,14 @@ fn underlying_reports(
         u.charm += p.charm;
         u.coin_delta += p.coin_delta.unwrap_or(0.0);
     }
-    for u in out.values_mut() {
-        u.delta_with_collateral = u.delta + u.collateral;
-        u.expiries.sort_by(|a, b| a.expiry_time.cmp(&b.expiry_time));
+
+    fn finish(mut self) -> BTreeMap<String, UnderlyingReport> {
+        for u in self.0.values_mut() {
+            u.delta_with_collateral = u.delta + u.collateral;
+            u.expiries.sort_by(|a, b| a.expiry_time.cmp(&b.expiry_time));
+        }
+        self.0
     }
-    out
 }
 
 fn account_report(

@@ -1,6 +1,7 @@
 //! The report: plain data, camelCase, every number in the unit named in [`UNITS`].
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -9,7 +10,7 @@ pub struct Report {
     /// The valuation instant used, RFC 3339 UTC.
     pub valuation_time: String,
     pub margin: MarginReport,
-    pub positions: Vec<PositionReport>,
+    pub positions: Vec<PositionReport<'static>>,
     pub underlyings: BTreeMap<String, UnderlyingReport>,
     pub account: AccountReport,
     pub errors: Vec<ErrorReport>,
@@ -38,27 +39,29 @@ pub struct MarginReport {
     pub vol_shock_up: f64,
 }
 
+/// One position's report. Its text borrows from the book where it can (`'a`): the columnar
+/// report copies it straight into its columns; [`Report::positions`] holds owned copies.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct PositionReport {
+pub struct PositionReport<'a> {
     pub line: usize,
     /// 1-based number of the row among the input's rows (tells apart JSON rows on one line).
     pub item: usize,
-    pub instrument: String,
-    pub underlying: String,
+    pub instrument: Cow<'a, str>,
+    pub underlying: Cow<'a, str>,
     /// `deribit`, `okx`, `bybit` or `binance`.
     pub venue: &'static str,
     /// Why that venue: `column`, `setting`, `headers`, `premium`, `size`, `name` or `default`.
     pub venue_source: &'static str,
     /// How the row was read, in words (venue, settlement, kind, size and its conversion to coins).
-    pub read_as: String,
+    pub read_as: Cow<'a, str>,
     /// Assumptions made for this row (a venue guessed, a contract term not published).
-    pub notes: Vec<String>,
+    pub notes: Vec<Cow<'a, str>>,
     /// `option`, `future`, `perpetual` or `spot`.
     pub kind: &'static str,
     /// `inverse` (coin-settled), `linear` (USD-settled) or `spot`.
     pub settlement: &'static str,
-    pub expiry: Option<String>,
+    pub expiry: Option<Cow<'a, str>>,
     pub strike: Option<f64>,
     /// `call` or `put`.
     pub option_type: Option<&'static str>,
@@ -83,7 +86,7 @@ pub struct PositionReport {
     /// Entry price as given, in `priceUnit`.
     pub entry_price: Option<f64>,
     /// Currency of `markPrice` and `entryPrice`: the coin for inverse options, else USD.
-    pub price_unit: String,
+    pub price_unit: Cow<'a, str>,
     pub value_usd: f64,
     pub value_coin: Option<f64>,
     pub pnl_usd: Option<f64>,
@@ -105,6 +108,212 @@ pub struct PositionReport {
     /// Standard margin of this position; `null` under portfolio models (margin is a portfolio's).
     pub initial_margin_usd: Option<f64>,
     pub maintenance_margin_usd: Option<f64>,
+}
+
+impl PositionReport<'_> {
+    /// The same report owning its text.
+    pub fn into_owned(self) -> PositionReport<'static> {
+        let own = |text: Cow<str>| Cow::Owned(text.into_owned());
+        PositionReport {
+            instrument: own(self.instrument),
+            underlying: own(self.underlying),
+            read_as: own(self.read_as),
+            notes: self.notes.into_iter().map(own).collect(),
+            expiry: self.expiry.map(own),
+            price_unit: own(self.price_unit),
+            line: self.line,
+            item: self.item,
+            venue: self.venue,
+            venue_source: self.venue_source,
+            kind: self.kind,
+            settlement: self.settlement,
+            strike: self.strike,
+            option_type: self.option_type,
+            expired: self.expired,
+            size: self.size,
+            size_unit: self.size_unit,
+            quantity: self.quantity,
+            index: self.index,
+            years: self.years,
+            forward: self.forward,
+            forward_source: self.forward_source,
+            iv: self.iv,
+            iv_source: self.iv_source,
+            mark_price: self.mark_price,
+            entry_price: self.entry_price,
+            value_usd: self.value_usd,
+            value_coin: self.value_coin,
+            pnl_usd: self.pnl_usd,
+            delta: self.delta,
+            gamma: self.gamma,
+            gamma_pct: self.gamma_pct,
+            vega: self.vega,
+            vega_coin: self.vega_coin,
+            theta: self.theta,
+            theta_coin: self.theta_coin,
+            rho: self.rho,
+            vanna: self.vanna,
+            volga: self.volga,
+            charm: self.charm,
+            coin_delta: self.coin_delta,
+            initial_margin_usd: self.initial_margin_usd,
+            maintenance_margin_usd: self.maintenance_margin_usd,
+        }
+    }
+}
+
+/// A numeric field of [`PositionReport`]: its JSON name and how to read it.
+type NumberField = (&'static str, fn(&PositionReport) -> Option<f64>);
+/// A text field of [`PositionReport`]: its JSON name and how to read it.
+type TextField = (
+    &'static str,
+    for<'r> fn(&'r PositionReport) -> Option<&'r str>,
+);
+
+/// Every numeric field of [`PositionReport`] under its JSON name.
+pub const POSITION_NUMBERS: [NumberField; 28] = [
+    ("line", |p| Some(p.line as f64)),
+    ("item", |p| Some(p.item as f64)),
+    ("strike", |p| p.strike),
+    ("size", |p| Some(p.size)),
+    ("quantity", |p| Some(p.quantity)),
+    ("index", |p| Some(p.index)),
+    ("years", |p| p.years),
+    ("forward", |p| p.forward),
+    ("iv", |p| p.iv),
+    ("markPrice", |p| Some(p.mark_price)),
+    ("entryPrice", |p| p.entry_price),
+    ("valueUsd", |p| Some(p.value_usd)),
+    ("valueCoin", |p| p.value_coin),
+    ("pnlUsd", |p| p.pnl_usd),
+    ("delta", |p| Some(p.delta)),
+    ("gamma", |p| Some(p.gamma)),
+    ("gammaPct", |p| Some(p.gamma_pct)),
+    ("vega", |p| Some(p.vega)),
+    ("vegaCoin", |p| Some(p.vega_coin)),
+    ("theta", |p| Some(p.theta)),
+    ("thetaCoin", |p| Some(p.theta_coin)),
+    ("rho", |p| Some(p.rho)),
+    ("vanna", |p| Some(p.vanna)),
+    ("volga", |p| Some(p.volga)),
+    ("charm", |p| Some(p.charm)),
+    ("coinDelta", |p| p.coin_delta),
+    ("initialMarginUsd", |p| p.initial_margin_usd),
+    ("maintenanceMarginUsd", |p| p.maintenance_margin_usd),
+];
+
+/// Every text field of [`PositionReport`] but `notes`, under its JSON name.
+pub const POSITION_TEXTS: [TextField; 13] = [
+    ("instrument", |p| Some(&p.instrument)),
+    ("underlying", |p| Some(&p.underlying)),
+    ("venue", |p| Some(p.venue)),
+    ("venueSource", |p| Some(p.venue_source)),
+    ("readAs", |p| Some(&p.read_as)),
+    ("kind", |p| Some(p.kind)),
+    ("settlement", |p| Some(p.settlement)),
+    ("expiry", |p| p.expiry.as_deref()),
+    ("optionType", |p| p.option_type),
+    ("sizeUnit", |p| Some(p.size_unit)),
+    ("forwardSource", |p| p.forward_source),
+    ("ivSource", |p| p.iv_source),
+    ("priceUnit", |p| Some(&p.price_unit)),
+];
+
+/// Positions in columns, filled one report at a time: every field of [`PositionReport`] in the
+/// order of [`POSITION_NUMBERS`] and [`POSITION_TEXTS`]. What `analyzeColumnar` hands to
+/// JavaScript as typed arrays.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PositionColumns {
+    pub count: usize,
+    /// One column per [`POSITION_NUMBERS`] entry; NaN for `None`.
+    pub numbers: Vec<Vec<f64>>,
+    /// 1 where the position is expired.
+    pub expired: Vec<u8>,
+    /// One column per [`POSITION_TEXTS`] entry.
+    pub texts: Vec<TextColumn>,
+    /// Every position's notes one after another, and how many each has.
+    pub notes: TextColumn,
+    pub note_counts: Vec<u32>,
+}
+
+impl Default for PositionColumns {
+    fn default() -> Self {
+        PositionColumns {
+            count: 0,
+            numbers: vec![Vec::new(); POSITION_NUMBERS.len()],
+            expired: Vec::new(),
+            texts: vec![TextColumn::default(); POSITION_TEXTS.len()],
+            notes: TextColumn::default(),
+            note_counts: Vec::new(),
+        }
+    }
+}
+
+impl PositionColumns {
+    pub fn push(&mut self, p: &PositionReport) {
+        self.count += 1;
+        for ((_, get), column) in POSITION_NUMBERS.iter().zip(&mut self.numbers) {
+            column.push(get(p).unwrap_or(f64::NAN));
+        }
+        self.expired.push(u8::from(p.expired));
+        for ((_, get), column) in POSITION_TEXTS.iter().zip(&mut self.texts) {
+            column.push(get(p));
+        }
+        for note in &p.notes {
+            self.notes.push(Some(note));
+        }
+        self.note_counts.push(p.notes.len() as u32);
+    }
+
+    /// Whether some text column outgrew its UTF-16 positions (over 4 G characters).
+    pub fn too_long(&self) -> bool {
+        self.notes.too_long || self.texts.iter().any(|t| t.too_long)
+    }
+}
+
+/// Strings one after another, with the UTF-16 position where each ends ([`TextColumn::NULL`]
+/// for `None`): one JavaScript string and a `Uint32Array` per column.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TextColumn {
+    pub text: String,
+    pub ends: Vec<u32>,
+    /// The UTF-16 length of `text`.
+    units: u32,
+    /// Set when the text passed `u32::MAX - 1` UTF-16 units; its ends are then wrong.
+    too_long: bool,
+}
+
+impl TextColumn {
+    /// The `ends` entry of `None`.
+    pub const NULL: u32 = u32::MAX;
+
+    fn push(&mut self, value: Option<&str>) {
+        let Some(s) = value else {
+            self.ends.push(Self::NULL);
+            return;
+        };
+        self.text.push_str(s);
+        // ASCII (every name and code Headroom writes) is one UTF-16 unit a byte.
+        let units = if s.is_ascii() {
+            s.len()
+        } else {
+            s.encode_utf16().count()
+        };
+        let end = u32::try_from(units)
+            .ok()
+            .and_then(|u| self.units.checked_add(u))
+            .filter(|e| *e != Self::NULL);
+        match end {
+            Some(end) => {
+                self.units = end;
+                self.ends.push(end);
+            }
+            None => {
+                self.too_long = true;
+                self.ends.push(Self::NULL);
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
@@ -231,7 +440,7 @@ pub struct LiquidationReport {
 #[serde(rename_all = "camelCase")]
 pub struct WhatIfReport {
     /// The hypothetical positions, valued like the book's.
-    pub positions: Vec<PositionReport>,
+    pub positions: Vec<PositionReport<'static>>,
     /// Hypothetical rows that could not be used.
     pub errors: Vec<ErrorReport>,
     pub before: AccountSnapshot,

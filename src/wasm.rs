@@ -27,8 +27,8 @@ pub fn analyze(
 pub fn analyze_columnar(
     #[wasm_bindgen(unchecked_param_type = "Request")] request: JsValue,
 ) -> Result<JsValue, JsError> {
-    let mut report = report_of(request)?;
-    let positions = std::mem::take(&mut report.positions);
+    let (report, positions) = crate::analyze::analyze_columns(&request_of(request)?)
+        .map_err(|e| JsError::new(&e.to_string()))?;
     let out = js_sys::Object::new();
     set(&out, "report", &to_js(&report)?);
     set(&out, "positions", &position_columns(&positions)?.into());
@@ -72,93 +72,30 @@ fn set(object: &js_sys::Object, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(object, &JsValue::from_str(key), value);
 }
 
-/// A text column's `ends` entry for `null`.
-const NULL_END: u32 = u32::MAX;
-
-/// A numeric column: its JSON name and the field.
-type NumberField = (
-    &'static str,
-    fn(&crate::report::PositionReport) -> Option<f64>,
-);
-/// A text column: its JSON name and the field.
-type TextField = (
-    &'static str,
-    fn(&crate::report::PositionReport) -> Option<&str>,
-);
-
-/// `PositionColumns`: every field of `PositionReport` under its JSON name, numbers as
+/// `PositionColumns`: the core's columns as typed arrays under their JSON names, numbers as
 /// `Float64Array` (NaN for `null`), text as one string with the UTF-16 end of each row's part.
-fn position_columns(rows: &[crate::report::PositionReport]) -> Result<js_sys::Object, JsError> {
-    let numbers: [NumberField; 28] = [
-        ("line", |p| Some(p.line as f64)),
-        ("item", |p| Some(p.item as f64)),
-        ("strike", |p| p.strike),
-        ("size", |p| Some(p.size)),
-        ("quantity", |p| Some(p.quantity)),
-        ("index", |p| Some(p.index)),
-        ("years", |p| p.years),
-        ("forward", |p| p.forward),
-        ("iv", |p| p.iv),
-        ("markPrice", |p| Some(p.mark_price)),
-        ("entryPrice", |p| p.entry_price),
-        ("valueUsd", |p| Some(p.value_usd)),
-        ("valueCoin", |p| p.value_coin),
-        ("pnlUsd", |p| p.pnl_usd),
-        ("delta", |p| Some(p.delta)),
-        ("gamma", |p| Some(p.gamma)),
-        ("gammaPct", |p| Some(p.gamma_pct)),
-        ("vega", |p| Some(p.vega)),
-        ("vegaCoin", |p| Some(p.vega_coin)),
-        ("theta", |p| Some(p.theta)),
-        ("thetaCoin", |p| Some(p.theta_coin)),
-        ("rho", |p| Some(p.rho)),
-        ("vanna", |p| Some(p.vanna)),
-        ("volga", |p| Some(p.volga)),
-        ("charm", |p| Some(p.charm)),
-        ("coinDelta", |p| p.coin_delta),
-        ("initialMarginUsd", |p| p.initial_margin_usd),
-        ("maintenanceMarginUsd", |p| p.maintenance_margin_usd),
-    ];
-    let texts: [TextField; 13] = [
-        ("instrument", |p| Some(&p.instrument)),
-        ("underlying", |p| Some(&p.underlying)),
-        ("venue", |p| Some(p.venue)),
-        ("venueSource", |p| Some(p.venue_source)),
-        ("readAs", |p| Some(&p.read_as)),
-        ("kind", |p| Some(p.kind)),
-        ("settlement", |p| Some(p.settlement)),
-        ("expiry", |p| p.expiry.as_deref()),
-        ("optionType", |p| p.option_type),
-        ("sizeUnit", |p| Some(p.size_unit)),
-        ("forwardSource", |p| p.forward_source),
-        ("ivSource", |p| p.iv_source),
-        ("priceUnit", |p| Some(&p.price_unit)),
-    ];
+fn position_columns(columns: &crate::report::PositionColumns) -> Result<js_sys::Object, JsError> {
+    use crate::report::{POSITION_NUMBERS, POSITION_TEXTS};
+    if columns.too_long() {
+        return Err(JsError::new(
+            "the book's text is too long for columns (over 4 G characters)",
+        ));
+    }
     let out = js_sys::Object::new();
-    set(&out, "count", &JsValue::from(rows.len() as f64));
-    let number_columns = js_sys::Object::new();
-    for (name, get) in numbers {
-        let column: Vec<f64> = rows.iter().map(|p| get(p).unwrap_or(f64::NAN)).collect();
-        set(&number_columns, name, &float64_array(&column));
+    set(&out, "count", &JsValue::from(columns.count as f64));
+    let numbers = js_sys::Object::new();
+    for ((name, _), column) in POSITION_NUMBERS.iter().zip(&columns.numbers) {
+        set(&numbers, name, &float64_array(column));
     }
-    set(&out, "numbers", &number_columns);
-    let expired: Vec<u8> = rows.iter().map(|p| u8::from(p.expired)).collect();
-    set(&out, "expired", &uint8_array(&expired));
-    let text_columns = js_sys::Object::new();
-    for (name, get) in texts {
-        set(
-            &text_columns,
-            name,
-            &text_column(rows.iter().map(get))?.into(),
-        );
+    set(&out, "numbers", &numbers);
+    set(&out, "expired", &uint8_array(&columns.expired));
+    let texts = js_sys::Object::new();
+    for ((name, _), column) in POSITION_TEXTS.iter().zip(&columns.texts) {
+        set(&texts, name, &text_column(column).into());
     }
-    set(&out, "text", &text_columns);
-    let counts: Vec<u32> = rows.iter().map(|p| p.notes.len() as u32).collect();
-    let notes = text_column(
-        rows.iter()
-            .flat_map(|p| p.notes.iter().map(|n| Some(n.as_str()))),
-    )?;
-    set(&notes, "count", &uint32_array(&counts));
+    set(&out, "text", &texts);
+    let notes = text_column(&columns.notes);
+    set(&notes, "count", &uint32_array(&columns.note_counts));
     set(&out, "notes", &notes);
     Ok(out)
 }
@@ -180,32 +117,12 @@ typed_array!(uint32_array, js_sys::Uint32Array, u32);
 typed_array!(uint8_array, js_sys::Uint8Array, u8);
 
 /// `{ text, ends }`: the strings one after another, and where each ends in UTF-16 units
-/// ([`NULL_END`] for `null`).
-fn text_column<'a>(
-    values: impl Iterator<Item = Option<&'a str>>,
-) -> Result<js_sys::Object, JsError> {
-    let too_long = || JsError::new("the book's text is too long for columns (over 4 G characters)");
-    let mut text = String::new();
-    let mut ends = Vec::new();
-    let mut end: u32 = 0;
-    for value in values {
-        match value {
-            Some(s) => {
-                text.push_str(s);
-                let units = u32::try_from(s.encode_utf16().count()).map_err(|_| too_long())?;
-                end = end
-                    .checked_add(units)
-                    .filter(|e| *e != NULL_END)
-                    .ok_or_else(too_long)?;
-                ends.push(end);
-            }
-            None => ends.push(NULL_END),
-        }
-    }
+/// (`0xffffffff` for `null`).
+fn text_column(column: &crate::report::TextColumn) -> js_sys::Object {
     let out = js_sys::Object::new();
-    set(&out, "text", &JsValue::from_str(&text));
-    set(&out, "ends", &uint32_array(&ends));
-    Ok(out)
+    set(&out, "text", &JsValue::from_str(&column.text));
+    set(&out, "ends", &uint32_array(&column.ends));
+    out
 }
 
 /// Prices one option (Black-76 on a forward) with its Greeks in the report's units. Throws an

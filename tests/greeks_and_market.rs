@@ -32,7 +32,7 @@ fn derived_greeks_follow_their_definitions() {
     let vega: f64 = report
         .positions
         .iter()
-        .filter(|p| p.underlying == "BTC" && p.expiry == Some(dec.expiry_time.clone()))
+        .filter(|p| p.underlying == "BTC" && p.expiry.as_deref() == Some(dec.expiry_time.as_str()))
         .map(|p| p.vega)
         .sum();
     assert_close(dec.vega, vega, 1e-14, "vega by expiry");
@@ -49,7 +49,7 @@ fn derived_greeks_follow_their_definitions() {
     let in_dec: Vec<_> = report
         .positions
         .iter()
-        .filter(|p| p.underlying == "BTC" && p.expiry == Some(dec.expiry_time.clone()))
+        .filter(|p| p.underlying == "BTC" && p.expiry.as_deref() == Some(dec.expiry_time.as_str()))
         .collect();
     assert_eq!(dec.positions, in_dec.len());
     let theta: f64 = in_dec.iter().map(|p| p.theta).sum();

@@ -31,7 +31,7 @@ fn black76_position(
     t: f64,
     vol: f64,
     kind: &str,
-) -> headroom::report::PositionReport {
+) -> headroom::report::PositionReport<'static> {
     let instrument = format!("BTC-{EXPIRY}-{k}-{kind}");
     let report = run(json!({
         "positions": [{"instrument": instrument, "size": 1, "iv": vol}],

@@ -198,7 +198,7 @@ fn okx_bybit_binance_books_are_read_with_their_contract_terms() {
         let got: Vec<(&str, &str, f64)> = report
             .positions
             .iter()
-            .map(|p| (p.instrument.as_str(), p.venue, p.quantity))
+            .map(|p| (&*p.instrument, p.venue, p.quantity))
             .collect();
         assert_eq!(got.len(), expected.len(), "{file}");
         for ((name, venue, quantity), (want_name, want_venue, want_quantity)) in
