@@ -162,62 +162,82 @@ impl PositionReport<'_> {
     }
 }
 
-/// A numeric field of [`PositionReport`]: its JSON name and how to read it.
-type NumberField = (&'static str, fn(&PositionReport) -> Option<f64>);
-/// A text field of [`PositionReport`]: its JSON name and how to read it.
-type TextField = (
-    &'static str,
-    for<'r> fn(&'r PositionReport) -> Option<&'r str>,
-);
+/// The field lists of [`PositionColumns`]: each field's JSON name and how to read it from a
+/// report `$p`, written once for the names and the code that fills the columns.
+macro_rules! position_fields {
+    ($p:ident; numbers: [$($number:literal => $get_number:expr),* $(,)?];
+     texts: [$($text:literal => $get_text:expr),* $(,)?] $(;)?) => {
+        /// Every numeric field of [`PositionReport`], by JSON name, in [`PositionColumns::numbers`]'s order.
+        pub const POSITION_NUMBERS: &[&str] = &[$($number),*];
+        /// Every text field of [`PositionReport`] but `notes`, by JSON name, in
+        /// [`PositionColumns::texts`]' order.
+        pub const POSITION_TEXTS: &[&str] = &[$($text),*];
 
-/// Every numeric field of [`PositionReport`] under its JSON name.
-pub const POSITION_NUMBERS: [NumberField; 28] = [
-    ("line", |p| Some(p.line as f64)),
-    ("item", |p| Some(p.item as f64)),
-    ("strike", |p| p.strike),
-    ("size", |p| Some(p.size)),
-    ("quantity", |p| Some(p.quantity)),
-    ("index", |p| Some(p.index)),
-    ("years", |p| p.years),
-    ("forward", |p| p.forward),
-    ("iv", |p| p.iv),
-    ("markPrice", |p| Some(p.mark_price)),
-    ("entryPrice", |p| p.entry_price),
-    ("valueUsd", |p| Some(p.value_usd)),
-    ("valueCoin", |p| p.value_coin),
-    ("pnlUsd", |p| p.pnl_usd),
-    ("delta", |p| Some(p.delta)),
-    ("gamma", |p| Some(p.gamma)),
-    ("gammaPct", |p| Some(p.gamma_pct)),
-    ("vega", |p| Some(p.vega)),
-    ("vegaCoin", |p| Some(p.vega_coin)),
-    ("theta", |p| Some(p.theta)),
-    ("thetaCoin", |p| Some(p.theta_coin)),
-    ("rho", |p| Some(p.rho)),
-    ("vanna", |p| Some(p.vanna)),
-    ("volga", |p| Some(p.volga)),
-    ("charm", |p| Some(p.charm)),
-    ("coinDelta", |p| p.coin_delta),
-    ("initialMarginUsd", |p| p.initial_margin_usd),
-    ("maintenanceMarginUsd", |p| p.maintenance_margin_usd),
-];
+        impl PositionColumns {
+            /// Appends every field of `$p` but `expired` and `notes`.
+            fn push_fields(&mut self, $p: &PositionReport) {
+                let mut numbers = self.numbers.iter_mut();
+                $(if let Some(column) = numbers.next() {
+                    let value: Option<f64> = $get_number;
+                    column.push(value.unwrap_or(f64::NAN));
+                })*
+                let mut texts = self.texts.iter_mut();
+                $(if let Some(column) = texts.next() {
+                    let value: Option<&str> = $get_text;
+                    column.push(value);
+                })*
+            }
+        }
+    };
+}
 
-/// Every text field of [`PositionReport`] but `notes`, under its JSON name.
-pub const POSITION_TEXTS: [TextField; 13] = [
-    ("instrument", |p| Some(&p.instrument)),
-    ("underlying", |p| Some(&p.underlying)),
-    ("venue", |p| Some(p.venue)),
-    ("venueSource", |p| Some(p.venue_source)),
-    ("readAs", |p| Some(&p.read_as)),
-    ("kind", |p| Some(p.kind)),
-    ("settlement", |p| Some(p.settlement)),
-    ("expiry", |p| p.expiry.as_deref()),
-    ("optionType", |p| p.option_type),
-    ("sizeUnit", |p| Some(p.size_unit)),
-    ("forwardSource", |p| p.forward_source),
-    ("ivSource", |p| p.iv_source),
-    ("priceUnit", |p| Some(&p.price_unit)),
-];
+position_fields! { p;
+    numbers: [
+        "line" => Some(p.line as f64),
+        "item" => Some(p.item as f64),
+        "strike" => p.strike,
+        "size" => Some(p.size),
+        "quantity" => Some(p.quantity),
+        "index" => Some(p.index),
+        "years" => p.years,
+        "forward" => p.forward,
+        "iv" => p.iv,
+        "markPrice" => Some(p.mark_price),
+        "entryPrice" => p.entry_price,
+        "valueUsd" => Some(p.value_usd),
+        "valueCoin" => p.value_coin,
+        "pnlUsd" => p.pnl_usd,
+        "delta" => Some(p.delta),
+        "gamma" => Some(p.gamma),
+        "gammaPct" => Some(p.gamma_pct),
+        "vega" => Some(p.vega),
+        "vegaCoin" => Some(p.vega_coin),
+        "theta" => Some(p.theta),
+        "thetaCoin" => Some(p.theta_coin),
+        "rho" => Some(p.rho),
+        "vanna" => Some(p.vanna),
+        "volga" => Some(p.volga),
+        "charm" => Some(p.charm),
+        "coinDelta" => p.coin_delta,
+        "initialMarginUsd" => p.initial_margin_usd,
+        "maintenanceMarginUsd" => p.maintenance_margin_usd,
+    ];
+    texts: [
+        "instrument" => Some(&p.instrument),
+        "underlying" => Some(&p.underlying),
+        "venue" => Some(p.venue),
+        "venueSource" => Some(p.venue_source),
+        "readAs" => Some(&p.read_as),
+        "kind" => Some(p.kind),
+        "settlement" => Some(p.settlement),
+        "expiry" => p.expiry.as_deref(),
+        "optionType" => p.option_type,
+        "sizeUnit" => Some(p.size_unit),
+        "forwardSource" => p.forward_source,
+        "ivSource" => p.iv_source,
+        "priceUnit" => Some(&p.price_unit),
+    ];
+}
 
 /// Positions in columns, filled one report at a time: every field of [`PositionReport`] in the
 /// order of [`POSITION_NUMBERS`] and [`POSITION_TEXTS`]. What `analyzeColumnar` hands to
@@ -252,13 +272,8 @@ impl Default for PositionColumns {
 impl PositionColumns {
     pub fn push(&mut self, p: &PositionReport) {
         self.count += 1;
-        for ((_, get), column) in POSITION_NUMBERS.iter().zip(&mut self.numbers) {
-            column.push(get(p).unwrap_or(f64::NAN));
-        }
+        self.push_fields(p);
         self.expired.push(u8::from(p.expired));
-        for ((_, get), column) in POSITION_TEXTS.iter().zip(&mut self.texts) {
-            column.push(get(p));
-        }
         for note in &p.notes {
             self.notes.push(Some(note));
         }

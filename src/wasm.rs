@@ -84,13 +84,13 @@ fn position_columns(columns: &crate::report::PositionColumns) -> Result<js_sys::
     let out = js_sys::Object::new();
     set(&out, "count", &JsValue::from(columns.count as f64));
     let numbers = js_sys::Object::new();
-    for ((name, _), column) in POSITION_NUMBERS.iter().zip(&columns.numbers) {
+    for (name, column) in POSITION_NUMBERS.iter().zip(&columns.numbers) {
         set(&numbers, name, &float64_array(column));
     }
     set(&out, "numbers", &numbers);
     set(&out, "expired", &uint8_array(&columns.expired));
     let texts = js_sys::Object::new();
-    for ((name, _), column) in POSITION_TEXTS.iter().zip(&columns.texts) {
+    for (name, column) in POSITION_TEXTS.iter().zip(&columns.texts) {
         set(&texts, name, &text_column(column).into());
     }
     set(&out, "text", &texts);

@@ -333,3 +333,91 @@ fn api_objects_number_lines_from_one_and_take_fractions() {
         vec![2, 3]
     );
 }
+
+/// `analyzeColumnar`'s columns hold every field of the reports `analyze` returns, under the
+/// reports' own JSON names: numbers (NaN for null), text cells cut at their UTF-16 ends, notes by
+/// count. Books with non-ASCII text (a Unicode minus, a note's dash) and bad rows included.
+#[test]
+fn columns_hold_every_field_of_the_positions() {
+    use headroom::report::{TextColumn, POSITION_NUMBERS, POSITION_TEXTS};
+    let cells = |column: &TextColumn| -> Vec<Option<String>> {
+        let units: Vec<u16> = column.text.encode_utf16().collect();
+        let mut start = 0;
+        column
+            .ends
+            .iter()
+            .map(|&end| {
+                if end == TextColumn::NULL {
+                    return None;
+                }
+                let cell = String::from_utf16(&units[start..end as usize]).unwrap();
+                start = end as usize;
+                Some(cell)
+            })
+            .collect()
+    };
+    for (book, model) in [
+        (sample("deribit-desk.csv"), "standard"),
+        (sample("okx-book.csv"), "deribit-pm"),
+        (sample("bad-rows.csv"), "standard"),
+        (
+            "instrument,size,iv\nBTC-27NOV26-90000-C,−1,55\nBTCUSDT,0.5,\n".to_string(),
+            "standard",
+        ),
+    ] {
+        let request = json!({
+            "positions": book,
+            "market": sample_market(),
+            "margin": {"model": model},
+        });
+        let objects = run(request.clone());
+        let parsed = headroom::request::from_deserializer(request).unwrap();
+        let (report, columns) = headroom::analyze::analyze_columns(&parsed).unwrap();
+        assert!(report.positions.is_empty());
+        assert_eq!(
+            serde_json::to_value(&report).unwrap(),
+            serde_json::to_value(headroom::Report {
+                positions: Vec::new(),
+                ..objects.clone()
+            })
+            .unwrap(),
+            "the rest of the report is analyze's"
+        );
+        let rows = serde_json::to_value(&objects.positions).unwrap();
+        let rows = rows.as_array().unwrap();
+        assert!(!rows.is_empty());
+        assert_eq!(columns.count, rows.len());
+        for (name, column) in POSITION_NUMBERS.iter().zip(&columns.numbers) {
+            for (row, value) in rows.iter().zip(column) {
+                match row[*name].as_f64() {
+                    Some(expected) => assert_eq!(expected.to_bits(), value.to_bits(), "{name}"),
+                    None => assert!(row[*name].is_null() && value.is_nan(), "{name}"),
+                }
+            }
+        }
+        for (name, column) in POSITION_TEXTS.iter().zip(&columns.texts) {
+            for (row, cell) in rows.iter().zip(cells(column)) {
+                assert_eq!(row[*name].as_str(), cell.as_deref(), "{name}");
+            }
+        }
+        let notes = cells(&columns.notes);
+        let mut next = 0;
+        for (row, count) in rows.iter().zip(&columns.note_counts) {
+            let expected: Vec<&str> = row["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap())
+                .collect();
+            let got: Vec<&str> = notes[next..next + *count as usize]
+                .iter()
+                .map(|n| n.as_deref().unwrap())
+                .collect();
+            assert_eq!(got, expected);
+            next += *count as usize;
+        }
+        for (row, expired) in rows.iter().zip(&columns.expired) {
+            assert_eq!(row["expired"].as_bool(), Some(*expired == 1));
+        }
+    }
+}
