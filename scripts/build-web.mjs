@@ -28,6 +28,22 @@ writeFileSync(
 // module) with its types: import { positionsFromColumns } from 'headroom/positions-columns.js'.
 copyFileSync(join(root, 'www', 'positions-columns.js'), join(root, 'pkg', 'positions-columns.js'));
 writeFileSync(join(root, 'pkg', 'positions-columns.d.ts'), `import type { PositionColumns, PositionReport } from './headroom.js';
+/** \`analyzeColumnar(request).positions\` read in place: objects are built only for the rows asked for. */
+export interface PositionsView {
+  /** How many positions. */
+  count: number;
+  /** The numeric columns (NaN for null). */
+  numbers: PositionColumns['numbers'];
+  /** 1 where the position has expired. */
+  expired: Uint8Array;
+  /** A text column's cell reader: row i's text, or null. */
+  text(name: keyof PositionColumns['text']): (i: number) => string | null;
+  /** Row i's notes. */
+  notes(i: number): string[];
+  /** Row i as \`analyze\` returns it. */
+  row(i: number): PositionReport;
+}
+export function positionsView(columns: PositionColumns): PositionsView;
 /** The rows \`analyze\` would have returned, from \`analyzeColumnar(request).positions\`. */
 export function positionsFromColumns(columns: PositionColumns): PositionReport[];
 /** The buffers of the columns, to transfer with postMessage instead of copying. */

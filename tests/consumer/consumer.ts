@@ -2,7 +2,7 @@
 // the element's must describe what a consumer writes, and reject what it must not.
 import init, { analyze, analyzeColumnar, analyzeScenarios, priceChain, impliedVols, priceOption } from '../../pkg/headroom.js';
 import type { Request, Report, ChainQuote, OptionQuote, ColumnarReport, PositionReport } from '../../pkg/headroom.js';
-import { positionsFromColumns, transferables } from '../../pkg/positions-columns.js';
+import { positionsFromColumns, positionsView, transferables } from '../../pkg/positions-columns.js';
 import type { HeadroomRiskElement } from '../../www/headroom-risk.js';
 import '../../www/headroom-risk.js';
 
@@ -23,6 +23,11 @@ export async function run(): Promise<number> {
   const deltas: Float64Array = big.positions.numbers.delta;
   const names: Uint32Array = big.positions.text.instrument.ends;
   const rows: PositionReport[] = positionsFromColumns(big.positions);
+  const view = positionsView(big.positions);
+  const firstName: string | null = view.text('instrument')(0);
+  const firstRow: PositionReport = view.row(0);
+  // @ts-expect-error: only PositionReport's text fields are text columns
+  view.text('delta');
   const buffers: ArrayBuffer[] = transferables(big.positions);
   // @ts-expect-error: only PositionReport's fields are columns
   const nothing = big.positions.numbers.notAField;
@@ -45,5 +50,5 @@ export async function run(): Promise<number> {
   const noClock: Request = { positions: '', market: {} };
   // @ts-expect-error: the report is read-only on the element
   element.report = report;
-  return headroom + rows.length + buffers.length + curves.length + (down ?? 0) + deltas[0] + names[0] + (nothing ? 0 : 1) + vega[0] + vols[0] + one.price + (wrongModel ? 0 : 1) + (noClock ? 0 : 1);
+  return headroom + rows.length + (firstName ?? "").length + firstRow.size + buffers.length + curves.length + (down ?? 0) + deltas[0] + names[0] + (nothing ? 0 : 1) + vega[0] + vols[0] + one.price + (wrongModel ? 0 : 1) + (noClock ? 0 : 1);
 }
