@@ -101,7 +101,7 @@ for (let i = 0; i < 7; i += 1) {
 }
 
 // The page with a whole book pasted: request sent to report on screen (worker, transfer of the
-// positions in columns, the rows rebuilt, the DOM and charts, the frame painted), median of 3
+// positions in columns, read in place, the DOM and charts, the frame painted), median of 3
 // recomputes after the first.
 const pageBooks = [];
 for (const [n, model] of quick ? [[10000, 'standard']] : [[10000, 'standard'], [10000, 'deribit-pm'], [100000, 'standard'], [100000, 'deribit-pm']]) {
@@ -183,7 +183,7 @@ for (const b of r.books) {
   row(b.positions.toLocaleString('en-US'), b.model, fmt(b.ms), fmt(b.columnsMs), fmt((b.columnsMs * 1000) / b.positions, 2), native ? fmt(native / 1e6) : '—');
 }
 lines.push('');
-lines.push('The page (scripts/run), a whole book pasted: request sent to report on screen — workers, positions transferred as columns, rows rebuilt, DOM and charts, the frame painted — median of 3 recomputes:', '');
+lines.push('The page (scripts/run), a whole book pasted: request sent to report on screen — workers, positions transferred as columns and read in place, DOM and charts, the frame painted — median of 3 recomputes:', '');
 row('positions', 'margin', 'Chromium ms', 'µs/position');
 row('---', '---', '---', '---');
 for (const b of pageBooks) row(b.n.toLocaleString('en-US'), b.model, fmt(b.ms), fmt((b.ms * 1000) / b.n, 2));
