@@ -97,8 +97,10 @@ fn cdf_with_gauss(d: f64, gauss: f64) -> f64 {
 }
 
 /// Jäckel's normalised Black: the time value over √(FK), from x = ln(F/K) and s = σ√T > 0.
-#[inline]
-fn normalised_black(log_moneyness: f64, total_vol: f64) -> f64 {
+/// Not inlined: its one copy serves this module and [`super::black::undiscounted_black`]
+/// (the crate's code is large, and a copy per caller cost the module 4 KB gzipped).
+#[inline(never)]
+pub(super) fn normalised_black(log_moneyness: f64, total_vol: f64) -> f64 {
     PriceBlackScholesNormalised::builder()
         .log_moneyness(log_moneyness)
         .total_volatility(total_vol)
