@@ -97,16 +97,45 @@ pub fn price_chain(c: &ChainInputs) -> Result<ChainGreeks, String> {
     let groups = n / LANES;
     for group in 0..groups {
         let first = LANES * group;
-        let lane = |column: &[f64]| F4::new(core::array::from_fn(|l| column[first + l]));
-        let (f, k, t, v) = (lane(c.forward), lane(c.strike), lane(c.years), lane(c.vol));
-        let shared: [(f64, f64); LANES] = core::array::from_fn(|l| expiry.get(c.years[first + l]));
-        let call = M4::from_bools(core::array::from_fn(|l| c.is_call[first + l] != 0));
-        let sqrt_t = F4::new(shared.map(|e| e.0));
-        let discount = F4::new(shared.map(|e| e.1));
-        let g = four(f, k, t, sqrt_t, v, discount, c.rate, call);
-        let priced = g.priced.lanes();
+        let at = [first, first + 1, first + 2, first + 3];
+        let (f, k) = (F4::gather(c.forward, at), F4::gather(c.strike, at));
+        let (t, v) = (F4::gather(c.years, at), F4::gather(c.vol, at));
+        let mut sqrt_t = [0.0; LANES];
+        let mut discount = [0.0; LANES];
+        let mut call = [false; LANES];
+        for lane in 0..LANES {
+            (sqrt_t[lane], discount[lane]) = expiry.get(c.years[first + lane]);
+            call[lane] = c.is_call[first + lane] != 0;
+        }
+        let g = four(
+            f,
+            k,
+            t,
+            F4::new(sqrt_t),
+            v,
+            F4::new(discount),
+            c.rate,
+            M4::from_bools(call),
+        );
+        // Every input finite and positive, as `valid` checks option by option.
+        let zero = F4::splat(0.0);
+        let infinity = F4::splat(f64::INFINITY);
+        let in_domain = |x: F4| zero.lt(x).and(x.lt(infinity));
+        let usual = g
+            .priced
+            .and(in_domain(f))
+            .and(in_domain(k))
+            .and(in_domain(t))
+            .and(in_domain(v));
+        if usual.all() {
+            // The usual case: four lanes written at once.
+            for (column, values) in out.columns_mut().into_iter().zip(g.columns) {
+                column[first..first + LANES].copy_from_slice(&values.lanes());
+            }
+            continue;
+        }
         let columns = g.columns.map(F4::lanes);
-        for (lane, priced) in priced.into_iter().enumerate() {
+        for (lane, priced) in g.priced.lanes().into_iter().enumerate() {
             let i = first + lane;
             if priced && valid(c, i) {
                 for (column, values) in out.columns_mut().into_iter().zip(&columns) {
