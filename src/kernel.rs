@@ -22,10 +22,10 @@
 use crate::pricing::lane_math;
 use crate::pricing::lanes::{F4, M4};
 use crate::pricing::time_value::{log_moneyness, time_value};
+use crate::valuation::{Leg, Model};
 
 /// Contracts priced together: the lanes of [`F4`].
 const LANES: usize = 4;
-use crate::valuation::{Leg, Model};
 
 /// The settlement pools of an underlying: coin-settled legs are margined in coin under
 /// portfolio margin, USD-settled ones in USD.
