@@ -127,6 +127,12 @@ fn recalled<T: Copy>(memo: &Memo<T>, g: usize, factor: f64) -> Option<T> {
         .map(|(_, value)| *value)
 }
 
+/// Every option contract of `group` priced at `factor` ([`crate::kernel::Options::priced`]).
+fn prices(group: &Group, factor: f64) -> Vec<(f64, f64)> {
+    let options = &group.kernel.options;
+    options.priced(0..options.len(), &Move::new(factor))
+}
+
 struct Group<'a> {
     underlying: String,
     legs: Vec<&'a Leg>,
@@ -255,11 +261,7 @@ impl<'a> Account<'a> {
     /// One underlying's contribution to equity (collateral and legs) with its index at `factor`
     /// times its level, and to the margin balance (see [`AccountState::balance`]).
     fn value(&self, group: &Group, factor: f64) -> (f64, f64) {
-        let priced = group
-            .kernel
-            .options
-            .priced(0..group.kernel.options.len(), &Move::new(factor));
-        self.value_of(group, factor, &priced)
+        self.value_of(group, factor, &prices(group, factor))
     }
 
     /// [`Account::value`] from the options' [`crate::kernel::Options::priced`] at `factor`.
@@ -284,11 +286,7 @@ impl<'a> Account<'a> {
 
     /// One underlying's share of the account with its index at `factor` times its level.
     fn part(&self, group: &Group, factor: f64) -> AccountState {
-        let priced = group
-            .kernel
-            .options
-            .priced(0..group.kernel.options.len(), &Move::new(factor));
-        self.part_priced(group, factor, &priced)
+        self.part_priced(group, factor, &prices(group, factor))
     }
 
     /// [`Account::part`] from the options' [`crate::kernel::Options::priced`] at `factor`.
@@ -327,8 +325,7 @@ impl<'a> Account<'a> {
         }
         remembered(&self.bounded, g, factor, || {
             let group = &self.groups[g];
-            let options = &group.kernel.options;
-            let priced = options.priced(0..options.len(), &Move::new(factor));
+            let priced = prices(group, factor);
             let bound = self.model.maintenance_bound(
                 &group.underlying,
                 &group.kernel,

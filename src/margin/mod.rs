@@ -121,17 +121,11 @@ impl MarginModel {
     ) -> Requirement {
         match self {
             MarginModel::DeribitPm(packs) => {
-                let pack = pack_for(packs, underlying);
                 let mut total = Requirement::default();
-                for pool in Pool::BOTH {
-                    let (initial, maintenance) = pool_requirement(
-                        kernel,
-                        pool,
-                        factor,
-                        &pack,
-                        &priced[kernel.options.range(pool)],
-                        &mut known.pools[pool.slot()],
-                    );
+                let pools = each_pool(packs, underlying, kernel, priced, known, |pool, args| {
+                    pool_requirement(kernel, pool, factor, args.0, args.1, args.2)
+                });
+                for (initial, maintenance) in pools {
                     total.add(Requirement {
                         initial,
                         maintenance,
@@ -159,19 +153,10 @@ impl MarginModel {
         let MarginModel::DeribitPm(packs) = self else {
             return None;
         };
-        let pack = pack_for(packs, underlying);
-        let mut total = 0.0;
-        for pool in Pool::BOTH {
-            total += pool_maintenance_bound(
-                kernel,
-                pool,
-                factor,
-                &pack,
-                &priced[kernel.options.range(pool)],
-                &mut known.pools[pool.slot()],
-            )?;
-        }
-        Some(total)
+        let pools = each_pool(packs, underlying, kernel, priced, known, |pool, args| {
+            pool_maintenance_bound(kernel, pool, factor, args.0, args.1, args.2)
+        });
+        Some(pools[0]? + pools[1]?)
     }
 
     /// The scenario detail of one underlying at the valuation (none under standard margin).
@@ -215,6 +200,25 @@ impl Known {
     pub fn computed(&self) -> usize {
         self.pools.iter().map(ScenarioBounds::computed).sum()
     }
+}
+
+/// What a portfolio-margin pool's computation takes besides the kernel and the factor: the
+/// underlying's pack, the pool's part of the kernel's prices, its scenario bounds.
+type PoolArgs<'a> = (&'a PmPack, &'a [(f64, f64)], &'a mut ScenarioBounds);
+
+/// `f(pool, PoolArgs)` for the coin-settled pool, then the USD-settled one.
+fn each_pool<T>(
+    packs: &BTreeMap<String, PmPack>,
+    underlying: &str,
+    kernel: &Kernel,
+    priced: &[(f64, f64)],
+    known: &mut Known,
+    mut f: impl FnMut(Pool, PoolArgs) -> T,
+) -> [T; 2] {
+    let pack = pack_for(packs, underlying);
+    let [inverse, linear] = &mut known.pools;
+    [(Pool::Inverse, inverse), (Pool::Linear, linear)]
+        .map(|(pool, bounds)| f(pool, (&pack, &priced[kernel.options.range(pool)], bounds)))
 }
 
 /// The pack of an underlying: resolved with the user's overrides, else the published one.
