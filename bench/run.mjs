@@ -169,10 +169,10 @@ row('implementation', 'ns/option', 'Headroom is … × faster', 'accuracy (worst
 row('---', '---', '---', '---');
 const iv = r.implied;
 const acc = r.impliedAccuracy;
-row('Headroom impliedVols (Let\'s Be Rational, WebAssembly)', fmt(iv.headroomNs), '1', `${acc.headroom.worst.toExponential(1)}; ${acc.headroom.failed} of ${iv.options}`);
+row('Headroom impliedVols (Householder in SIMD lanes, WebAssembly)', fmt(iv.headroomNs), '1', `${acc.headroom.worst.toExponential(1)}; ${acc.headroom.failed} of ${iv.options}`);
 row('plain JS safeguarded Newton', fmt(iv.newtonNs), fmt(iv.newtonNs / iv.headroomNs, 2), `${acc.newton.worst.toExponential(1)}; ${acc.newton.failed} of ${iv.options}`);
 row('npm implied-volatility (500 options)', fmt(iv.npmNs), fmt(iv.npmNs / iv.headroomNs, 0), `${acc.npm.worst.toExponential(1)}; ${acc.npm.failed} of ${acc.npm.of}`);
-const nativeIv = criterion('pricing', "implied_vols (Let's Be Rational)");
+const nativeIv = criterion('pricing', "implied_vols (Householder in lanes, then Let's Be Rational)");
 if (nativeIv) row('Headroom implied_vols, native (criterion)', fmt(nativeIv / 1e4), '', `WebAssembly costs ${fmt(iv.headroomNs / (nativeIv / 1e4), 2)}×`);
 lines.push('');
 lines.push('Whole books, one thread (distances to liquidation, stress tests included): `analyze` returns a JS object per row, `analyzeColumnar` (what the page uses) the rows as typed arrays:', '');

@@ -86,14 +86,17 @@ fn pricing(cr: &mut Criterion) {
         b.iter(|| black_box(price_chain(&inputs).map(|g| g.price[n - 1])))
     });
     let prices: Vec<f64> = price_chain(&inputs).map(|g| g.price).unwrap_or_default();
-    group.bench_function("implied_vols (Let's Be Rational)", |b| {
-        b.iter(|| {
-            black_box(
-                implied_vols(&prices, &c.forward, &c.strike, &c.years, &c.is_call)
-                    .map(|v| v[n - 1]),
-            )
-        })
-    });
+    group.bench_function(
+        "implied_vols (Householder in lanes, then Let's Be Rational)",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    implied_vols(&prices, &c.forward, &c.strike, &c.years, &c.is_call)
+                        .map(|v| v[n - 1]),
+                )
+            })
+        },
+    );
     group.finish();
 }
 

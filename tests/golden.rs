@@ -299,3 +299,9 @@ fn chain_lanes_report_bad_options_and_price_their_neighbours() {
         assert!(row.iter().all(|x| x.is_nan()), "option {i}: {row:?}");
     }
 }
+
+/// The hard set through the columns API, lanes and all (tests/golden_cases).
+#[test]
+fn implied_vol_columns_hard_set() {
+    golden_cases::implied_vol_columns_match_the_reference();
+}

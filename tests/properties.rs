@@ -6,6 +6,7 @@
 
 use headroom::pricing::black::{price_and_greeks, undiscounted_black, OptionInputs, OptionKind};
 use headroom::pricing::chain::{price_chain, ChainInputs};
+use headroom::pricing::implied::implied_vols;
 use headroom::pricing::implied_black_vol;
 mod common;
 use proptest::prelude::*;
@@ -145,6 +146,29 @@ proptest! {
         prop_assume!(undiscounted > 1e-250 * m.forward);
         let vol = implied_black_vol(undiscounted, m.forward, m.strike, m.years, kind);
         prop_assert!(vol.is_some_and(|v| (v - m.vol).abs() <= 1e-9 * m.vol), "{m:?}: {vol:?}");
+    }
+
+    /// Whole chains of implied vols, calls and puts in and out of the money: the columns API
+    /// (four-lane Householder, Let's Be Rational for what it leaves) gives each option Let's Be
+    /// Rational's volatility to 1e-12 relative, and NaN exactly where it finds none.
+    #[test]
+    fn implied_vols_agree_with_lets_be_rational(
+        options in prop::collection::vec((near_markets(), any::<bool>()), 1..13),
+    ) {
+        let column = |f: fn(&Market) -> f64| options.iter().map(|(m, _)| f(m)).collect::<Vec<f64>>();
+        let kind = |call: bool| if call { OptionKind::Call } else { OptionKind::Put };
+        let prices: Vec<f64> = options
+            .iter()
+            .map(|(m, call)| undiscounted_black(kind(*call), m.forward, m.strike, m.years, m.vol))
+            .collect();
+        let is_call: Vec<u8> = options.iter().map(|(_, call)| u8::from(*call)).collect();
+        let vols = implied_vols(&prices, &column(|m| m.forward), &column(|m| m.strike), &column(|m| m.years), &is_call).unwrap();
+        for (((m, call), price), vol) in options.iter().zip(&prices).zip(vols) {
+            match implied_black_vol(*price, m.forward, m.strike, m.years, kind(*call)) {
+                Some(reference) => prop_assert!((vol - reference).abs() <= 1e-12 * reference, "{m:?} {call}: {vol} vs {reference}"),
+                None => prop_assert!(vol.is_nan(), "{m:?} {call}: {vol}, Let's Be Rational has none"),
+            }
+        }
     }
 
     /// Whole chains, mixed calls and puts, one rate: every option's price and Greeks equal the

@@ -217,8 +217,6 @@ fn chain_lanes_match_the_closed_form() {
     }
 }
 
-/// The columnar API: typed arrays in and out; the figures of Haug's Black-76 example and of
-/// priceOption, a bad option as NaN with its index, mismatched columns as an Error.
 /// The re-valuation kernel's four-lane code as this build runs it (WebAssembly SIMD) against
 /// the 60-digit golden file, as tests/golden.rs checks it natively.
 #[wasm_bindgen_test]
@@ -226,6 +224,14 @@ fn kernel_lanes_match_the_60_digit_reference() {
     golden_cases::kernel_prices_match_the_reference();
 }
 
+/// The four-lane implied-vol solver as this build runs it, against the 60-digit hard set.
+#[wasm_bindgen_test]
+fn implied_vol_lanes_match_the_60_digit_reference() {
+    golden_cases::implied_vol_columns_match_the_reference();
+}
+
+/// The columnar API: typed arrays in and out; the figures of Haug's Black-76 example and of
+/// priceOption, a bad option as NaN with its index, mismatched columns as an Error.
 #[wasm_bindgen_test]
 fn chain_in_typed_arrays() {
     let forward = [620.0, 60000.0, 60000.0];

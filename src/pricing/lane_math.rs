@@ -73,7 +73,7 @@ pub fn log_moneyness(forward: F4, strike: F4) -> F4 {
 
 /// [`log_moneyness`] given `ratio` = F/K.
 #[inline(always)]
-fn log_of_ratio(forward: F4, strike: F4, ratio: F4) -> F4 {
+pub(super) fn log_of_ratio(forward: F4, strike: F4, ratio: F4) -> F4 {
     let (m, e) = ratio.split_exponent();
     let near = e.abs().lt(F4::splat(0.5));
     let f = near.select((forward - strike) / strike, m - F4::splat(1.0));

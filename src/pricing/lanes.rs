@@ -57,6 +57,10 @@ mod imp {
         pub fn abs(self) -> F4 {
             each!(self, f64x2_abs)
         }
+        #[inline(always)]
+        pub fn sqrt(self) -> F4 {
+            each!(self, f64x2_sqrt)
+        }
         /// Round to the nearest integer, ties to even.
         #[inline(always)]
         pub fn round_ties_even(self) -> F4 {
@@ -119,6 +123,10 @@ mod imp {
         #[inline(always)]
         pub fn and(self, other: M4) -> M4 {
             test!(self, other, v128_and)
+        }
+        #[inline(always)]
+        pub fn or(self, other: M4) -> M4 {
+            test!(self, other, v128_or)
         }
         #[inline(always)]
         pub fn and_not(self, other: M4) -> M4 {
@@ -211,6 +219,10 @@ mod imp {
         pub fn abs(self) -> F4 {
             self.map(f64::abs)
         }
+        #[inline(always)]
+        pub fn sqrt(self) -> F4 {
+            self.map(f64::sqrt)
+        }
         /// Round to the nearest integer, ties to even.
         #[inline(always)]
         pub fn round_ties_even(self) -> F4 {
@@ -232,7 +244,8 @@ mod imp {
         /// 2^k for lanes holding integers in −1022..=1023.
         #[inline(always)]
         pub fn exp2_integer(self) -> F4 {
-            self.map(|k| f64::from_bits(((k as i64 + 1023) << 52) as u64))
+            // Through i32, saturating as the SIMD build's `i32x4_trunc_sat_f64x2_zero` does.
+            self.map(|k| f64::from_bits(((k as i32 as i64 + 1023) << 52) as u64))
         }
         /// Splits positive normal lanes into m·2^e with m in [√½, √2): returns (m, e).
         #[inline(always)]
@@ -265,6 +278,10 @@ mod imp {
         #[inline(always)]
         pub fn and(self, other: M4) -> M4 {
             M4(core::array::from_fn(|i| self.0[i] && other.0[i]))
+        }
+        #[inline(always)]
+        pub fn or(self, other: M4) -> M4 {
+            M4(core::array::from_fn(|i| self.0[i] || other.0[i]))
         }
         #[inline(always)]
         pub fn and_not(self, other: M4) -> M4 {

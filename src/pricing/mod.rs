@@ -5,6 +5,7 @@
 pub mod black;
 pub mod chain;
 pub mod implied;
+pub mod implied_lanes;
 pub mod lane_math;
 pub mod lanes;
 pub mod normal;
