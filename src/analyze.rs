@@ -3,6 +3,7 @@
 
 use crate::account::{Account, AccountState, Collateral, Liquidation};
 use crate::calendar::{expiry_code, format_instant, year_fraction};
+use crate::figure::{Figure, Fixed};
 use crate::input::{read_book, PositionRow};
 use crate::instrument::{Kind, Settlement, SizeUnit, USD_LIKE};
 use crate::margin::portfolio::PmPack;
@@ -213,7 +214,8 @@ fn inputs(request: &Request) -> Result<Inputs, RequestError> {
         return Err(RequestError::new(
             "margin.volShockUp",
             format!(
-                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {vol_shock}"
+                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {}",
+                Figure(vol_shock)
             ),
         ));
     }
@@ -517,7 +519,10 @@ fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, Req
         if !(amount.is_finite() && amount.abs() <= MAX_AMOUNT) {
             return Err(RequestError::new(
                 field,
-                format!("must be a number of units up to 1e15, got {amount}"),
+                format!(
+                    "must be a number of units up to 1e15, got {}",
+                    Figure(amount)
+                ),
             ));
         }
         let code = currency.trim().to_ascii_uppercase();
@@ -642,26 +647,27 @@ fn read_as(row: &PositionRow, leg: &Leg) -> String {
     // Writing into a String cannot fail.
     let _ = write!(out, "{} {settlement}{}: ", i.venue.label(), i.kind_name());
     let _ = match i.size_unit {
-        SizeUnit::Coin => write!(out, "{} {coin}", row.size),
+        SizeUnit::Coin => write!(out, "{} {coin}", Figure(row.size)),
         SizeUnit::Usd => write!(
             out,
-            "{} USD notional ≈ {:.6} {coin}",
-            row.size, leg.quantity
+            "{} USD notional ≈ {} {coin}",
+            Figure(row.size),
+            Fixed(leg.quantity, 6)
         ),
         SizeUnit::Contracts { coins } => write!(
             out,
             "{} contracts × {} {coin} = {} {coin}",
-            row.size,
-            per_contract(coins),
-            leg.quantity
+            Figure(row.size),
+            Figure(per_contract(coins)),
+            Figure(leg.quantity)
         ),
         SizeUnit::UsdContracts { usd } => write!(
             out,
-            "{} contracts × {} USD = {} USD notional ≈ {:.6} {coin}",
-            row.size,
-            per_contract(usd),
-            row.size * per_contract(usd),
-            leg.quantity
+            "{} contracts × {} USD = {} USD notional ≈ {} {coin}",
+            Figure(row.size),
+            Figure(per_contract(usd)),
+            Figure(row.size * per_contract(usd)),
+            Fixed(leg.quantity, 6)
         ),
     };
     out

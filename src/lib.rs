@@ -7,6 +7,7 @@
 pub mod account;
 pub mod analyze;
 pub mod calendar;
+pub mod figure;
 pub mod input;
 pub mod instrument;
 pub mod kernel;

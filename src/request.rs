@@ -2,6 +2,7 @@
 //! malformed request is a [`RequestError`] naming the field; malformed rows are not request errors.
 
 use crate::calendar::{parse_expiry_key, parse_instant};
+use crate::figure::Figure;
 use crate::input::{Loose, PositionsInput};
 use crate::market::{is_price, Market, UnderlyingMarket};
 use crate::volatility::{SmileSpec, Svi};
@@ -120,17 +121,22 @@ impl SmileRequest {
                 let mut sorted = points.clone();
                 for &(strike, iv) in &sorted {
                     if !is_price(strike) {
-                        return Err(format!("strike {strike} must be a positive price in USD"));
+                        return Err(format!(
+                            "strike {} must be a positive price in USD",
+                            Figure(strike)
+                        ));
                     }
                     if !(iv.is_finite() && iv > 0.0 && iv <= MAX_VOL) {
                         return Err(format!(
-                            "IV {iv} at strike {strike} must be a fraction above 0 and at most 20"
+                            "IV {} at strike {} must be a fraction above 0 and at most 20",
+                            Figure(iv),
+                            Figure(strike)
                         ));
                     }
                 }
                 sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
                 if let Some(pair) = sorted.windows(2).find(|p| p[0].0 == p[1].0) {
-                    return Err(format!("strike {} appears twice", pair[0].0));
+                    return Err(format!("strike {} appears twice", Figure(pair[0].0)));
                 }
                 Ok(SmileSpec::Points(sorted))
             }
@@ -219,7 +225,10 @@ impl MarketRequest {
         if !(rate.is_finite() && rate.abs() <= 1.0) {
             return Err(RequestError::new(
                 "market.rate",
-                format!("must be a fraction between −1 and 1 (0.05 = 5 %), got {rate}"),
+                format!(
+                    "must be a fraction between −1 and 1 (0.05 = 5 %), got {}",
+                    Figure(rate)
+                ),
             ));
         }
         let mut underlyings = BTreeMap::new();
@@ -236,7 +245,10 @@ impl MarketRequest {
                 if !is_price(index) {
                     return Err(RequestError::new(
                         field("index"),
-                        format!("must be a positive price in USD (1e-8 to 1e12), got {index}"),
+                        format!(
+                            "must be a positive price in USD (1e-8 to 1e12), got {}",
+                            Figure(index)
+                        ),
                     ));
                 }
             }
@@ -245,7 +257,8 @@ impl MarketRequest {
                     return Err(RequestError::new(
                         field("vol"),
                         format!(
-                            "must be a fraction above 0 and at most 20 (0.65 = 65 %), got {vol}"
+                            "must be a fraction above 0 and at most 20 (0.65 = 65 %), got {}",
+                            Figure(vol)
                         ),
                     ));
                 }
@@ -254,7 +267,10 @@ impl MarketRequest {
             if !(basis.is_finite() && basis.abs() <= 5.0) {
                 return Err(RequestError::new(
                     field("basis"),
-                    format!("must be an annual fraction between −5 and 5, got {basis}"),
+                    format!(
+                        "must be an annual fraction between −5 and 5, got {}",
+                        Figure(basis)
+                    ),
                 ));
             }
             let mut forwards = BTreeMap::new();
@@ -269,7 +285,10 @@ impl MarketRequest {
                     Some(f) => {
                         return Err(RequestError::new(
                             format!("{}.{code}", field("forwards")),
-                            format!("must be a positive price in USD (1e-8 to 1e12), got {f}"),
+                            format!(
+                                "must be a positive price in USD (1e-8 to 1e12), got {}",
+                                Figure(*f)
+                            ),
                         ))
                     }
                 }
@@ -286,7 +305,10 @@ impl MarketRequest {
                     Some(f) => {
                         return Err(RequestError::new(
                             format!("{}.{code}", field("settlements")),
-                            format!("must be a positive price in USD (1e-8 to 1e12), got {f}"),
+                            format!(
+                                "must be a positive price in USD (1e-8 to 1e12), got {}",
+                                Figure(*f)
+                            ),
                         ))
                     }
                 }
@@ -304,7 +326,8 @@ impl MarketRequest {
                         return Err(RequestError::new(
                             format!("{}.{code}", field("atmVols")),
                             format!(
-                                "must be a fraction above 0 and at most 20 (0.65 = 65 %), got {v}"
+                                "must be a fraction above 0 and at most 20 (0.65 = 65 %), got {}",
+                                Figure(*v)
                             ),
                         ))
                     }

@@ -4,6 +4,7 @@
 
 use crate::account::Account;
 use crate::calendar::expiry_code;
+use crate::figure::Figure;
 use crate::valuation::Leg;
 use serde::{Deserialize, Serialize};
 
@@ -186,7 +187,7 @@ pub fn curves(
         let mut horizons: Vec<(String, f64)> = vec![("now".into(), 0.0)];
         for d in r.horizon_days.clone().unwrap_or_else(|| vec![7.0]) {
             if d > 0.0 {
-                horizons.push((format!("+{d}d"), d));
+                horizons.push((format!("+{}d", Figure(d)), d));
             }
         }
         for (symbol, code, days) in expiries {

@@ -10,6 +10,7 @@
 //! 1.5–3× as much as BTC) and takes BTC's vol ratio; those figures are reported as assumed.
 
 use crate::account::Account;
+use crate::figure::{Figure, Fixed};
 use serde::Deserialize;
 
 /// A shock to apply: index moves and vol ratios by underlying.
@@ -52,7 +53,8 @@ impl UserScenario {
             .find(|(_, m)| !(m.is_finite() && *m > -1.0 && *m <= 10.0))
         {
             return Err(format!(
-                "move of {u} must be above −1 (−100 %) and at most 10, got {m}"
+                "move of {u} must be above −1 (−100 %) and at most 10, got {}",
+                Figure(*m)
             ));
         }
         let vol_ratios: Vec<(String, f64)> = self
@@ -66,7 +68,7 @@ impl UserScenario {
         {
             return Err(format!(
                 "vol change of {u} must be above −1 and at most 19, got {}",
-                r - 1.0
+                Figure(r - 1.0)
             ));
         }
         Ok(Shock {
@@ -208,9 +210,10 @@ impl Shock {
                 (None, Some(b)) if self.extrapolate => {
                     let m = (b * beta(u)).max(-0.95);
                     resolved.assumed.push(format!(
-                        "{u} move {:+.1} % = BTC's × {}",
-                        m * 100.0,
-                        beta(u)
+                        "{u} move {}{} % = BTC's × {}",
+                        if m >= 0.0 { "+" } else { "" },
+                        Fixed(m * 100.0, 1),
+                        Figure(beta(u))
                     ));
                     m
                 }
@@ -220,7 +223,9 @@ impl Shock {
                 (Some(r), _) => r,
                 (None, Some(b)) if self.extrapolate => {
                     if u != "BTC" {
-                        resolved.assumed.push(format!("{u} vol × {b:.2} = BTC's"));
+                        resolved
+                            .assumed
+                            .push(format!("{u} vol × {} = BTC's", Fixed(b, 2)));
                     }
                     b
                 }

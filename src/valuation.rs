@@ -6,6 +6,7 @@
 //! volatility and time held fixed.
 
 use crate::calendar::year_fraction;
+use crate::figure::Figure;
 use crate::input::PositionRow;
 use crate::instrument::{Kind, Settlement, SizeUnit};
 use crate::margin::standard::{Requirement, StandardMargin};
@@ -314,8 +315,11 @@ fn option_vol(
             .map(|vol| (vol, VolSource::Mark))
             .ok_or_else(|| {
                 format!(
-                    "the mark price {mark} {unit} implies no volatility (forward {forward}, strike {strike}): \
-                     it must lie strictly between the option's intrinsic value and its upper bound"
+                    "the mark price {} {unit} implies no volatility (forward {}, strike {}): \
+                     it must lie strictly between the option's intrinsic value and its upper bound",
+                    Figure(mark),
+                    Figure(forward),
+                    Figure(strike)
                 )
             });
     }

@@ -6,6 +6,7 @@
 //! `w(k) = a + b·(ρ·(k − m) + √((k − m)² + s²))` (Gatheral). ATM vols given for some expiries are
 //! interpolated linearly in total variance in time between them, flat in vol beyond.
 
+use crate::figure::{Figure, Fixed};
 use crate::pricing::black::{undiscounted_black, OptionKind};
 use serde::Deserialize;
 
@@ -63,7 +64,10 @@ impl Svi {
         }
         let minimum = self.a + self.b * self.sigma * (1.0 - self.rho * self.rho).sqrt();
         if minimum <= 0.0 {
-            return Err(format!("SVI total variance falls to {minimum:e} (a + b·sigma·√(1 − rho²) must be positive)"));
+            return Err(format!(
+                "SVI total variance falls to {} (a + b·sigma·√(1 − rho²) must be positive)",
+                Figure(minimum)
+            ));
         }
         if self.b * (1.0 + self.rho.abs()) > 4.0 {
             return Err("SVI wings are steeper than 4 in total variance per unit log-moneyness (Lee's bound)".into());
@@ -137,8 +141,8 @@ impl SmileSpec {
             let slope = (calls[i] - calls[i - 1]) / (strikes[i] - strikes[i - 1]);
             if slope > tolerance / (strikes[i] - strikes[i - 1]) || slope < -1.0 - 1e-9 {
                 warnings.push(format!(
-                    "call prices are not falling with the strike between {:.6} and {:.6} (vertical-spread arbitrage)",
-                    strikes[i - 1], strikes[i]
+                    "call prices are not falling with the strike between {} and {} (vertical-spread arbitrage)",
+                    Fixed(strikes[i - 1], 6), Fixed(strikes[i], 6)
                 ));
                 break;
             }
@@ -146,8 +150,8 @@ impl SmileSpec {
                 let previous = (calls[i - 1] - calls[i - 2]) / (strikes[i - 1] - strikes[i - 2]);
                 if slope < previous - tolerance / (strikes[i] - strikes[i - 2]) {
                     warnings.push(format!(
-                        "call prices are not convex around strike {:.6} (butterfly arbitrage)",
-                        strikes[i - 1]
+                        "call prices are not convex around strike {} (butterfly arbitrage)",
+                        Fixed(strikes[i - 1], 6)
                     ));
                     break;
                 }
@@ -180,11 +184,11 @@ pub fn calendar_warnings(symbol: &str, atm: &[(String, f64, f64)]) -> Vec<String
         .filter(|pair| pair[1].2 * pair[1].2 * pair[1].1 < pair[0].2 * pair[0].2 * pair[0].1 * (1.0 - 1e-12))
         .map(|pair| {
             format!(
-                "{symbol}: ATM total variance falls from {} ({:.1} % vol) to {} ({:.1} % vol): calendar arbitrage",
+                "{symbol}: ATM total variance falls from {} ({} % vol) to {} ({} % vol): calendar arbitrage",
                 pair[0].0,
-                pair[0].2 * 100.0,
+                Fixed(pair[0].2 * 100.0, 1),
                 pair[1].0,
-                pair[1].2 * 100.0
+                Fixed(pair[1].2 * 100.0, 1)
             )
         })
         .collect()

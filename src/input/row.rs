@@ -4,6 +4,7 @@ use super::columns::Field;
 use super::loose::Cell;
 use super::table::{shorten, RawRow};
 use crate::calendar::clip;
+use crate::figure::Figure;
 use crate::instrument::{Instrument, Kind, Settlement, Venue};
 use crate::market::{is_price, MAX_AMOUNT, PRICE_RANGE};
 use crate::symbology::{self, Hints, VenueSource};
@@ -105,13 +106,14 @@ pub fn read_row_in(
         return Err("the size is 0: nothing to compute".into());
     }
     if size.abs() > MAX_AMOUNT {
-        return Err(format!("the size {size} is beyond 1e15"));
+        return Err(format!("the size {} is beyond 1e15", Figure(size)));
     }
     match side(get(Field::Side))? {
         None => {}
         Some(_) if size < 0.0 => {
             return Err(format!(
-                "the size {size} is negative and a side is given: give one or the other"
+                "the size {} is negative and a side is given: give one or the other",
+                Figure(size)
             ))
         }
         Some(sign) => size *= sign,
@@ -123,7 +125,8 @@ pub fn read_row_in(
         for (name, price) in [("entry price", entry), ("mark price", mark)] {
             if let Some(p) = price.filter(|p| !is_price(*p)) {
                 return Err(format!(
-                    "the {name} {p} must be a positive price from 1e-8 to 1e12 for a future or holding"
+                    "the {name} {} must be a positive price from 1e-8 to 1e12 for a future or holding",
+                    Figure(p)
                 ));
             }
         }
@@ -132,8 +135,9 @@ pub fn read_row_in(
         for (name, price) in [("entry price", entry), ("mark price", mark)] {
             if let Some(p) = price.filter(|p| *p >= 1.0) {
                 return Err(format!(
-                    "the {name} {p} is 1 {coin} or more, which an inverse option cannot be worth: \
+                    "the {name} {} is 1 {coin} or more, which an inverse option cannot be worth: \
                      {name}s of {venue} {coin} options are in {coin}, not USD",
+                    Figure(p),
                     coin = instrument.underlying,
                     venue = instrument.venue.label()
                 ));
@@ -156,7 +160,8 @@ pub fn read_row_in(
                     ""
                 };
                 return Err(format!(
-                    "the IV {value}{unit} must be above 0 and at most 2000 %"
+                    "the IV {}{unit} must be above 0 and at most 2000 %",
+                    Figure(value)
                 ));
             }
             Some(fraction)
@@ -167,7 +172,8 @@ pub fn read_row_in(
         Some((m, _)) if m > 0.0 && m <= 1e9 => Some(m),
         Some((m, _)) => {
             return Err(format!(
-                "the multiplier {m} must be positive and at most 1e9"
+                "the multiplier {} must be positive and at most 1e9",
+                Figure(m)
             ))
         }
     };
@@ -194,9 +200,11 @@ fn positive_or_zero(
 ) -> Result<Option<f64>, String> {
     match read? {
         None => Ok(None),
-        Some((v, _)) if v > *PRICE_RANGE.end() => Err(format!("the {name} {v} is beyond 1e12")),
+        Some((v, _)) if v > *PRICE_RANGE.end() => {
+            Err(format!("the {name} {} is beyond 1e12", Figure(v)))
+        }
         Some((v, _)) if v >= 0.0 => Ok(Some(v)),
-        Some((v, _)) => Err(format!("the {name} {v} is negative")),
+        Some((v, _)) => Err(format!("the {name} {} is negative", Figure(v))),
     }
 }
 
@@ -211,7 +219,7 @@ fn number(value: Cell, name: &str) -> Result<Option<(f64, bool)>, String> {
     };
     // What the message quotes, made only for a message.
     let shown = || match value {
-        Cell::Number(n) => n.to_string(),
+        Cell::Number(n) => Figure(n).to_string(),
         Cell::Text(t) => clip(t.trim()),
         _ => String::new(),
     };
@@ -269,7 +277,14 @@ fn parse_number_text(text: &str) -> (Option<f64>, bool) {
 /// 48.2 (percent) → 0.482 exactly as typed: the decimal point moves in the shortest decimal form
 /// of the number (one rounding), where `48.2 / 100` would round twice (0.48200000000000004).
 fn percent_to_fraction(percent: f64) -> f64 {
-    format!("{percent}e-2").parse().unwrap_or(percent / 100.0)
+    let text = Figure(percent).to_string();
+    let (digits, exponent) = match text.split_once('e') {
+        Some((digits, exponent)) => (digits, exponent.parse::<i32>().unwrap_or(0)),
+        None => (text.as_str(), 0),
+    };
+    format!("{digits}e{}", exponent - 2)
+        .parse()
+        .unwrap_or(percent / 100.0)
 }
 
 /// Venue screens print sizes and prices with their unit (`0.25 BTC`, `1,000 USDT`, `50 Cont`):

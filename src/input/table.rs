@@ -4,6 +4,7 @@
 use super::columns::{map_headers, venue_hint, Field};
 use super::loose::{Cell, Loose};
 use super::RowError;
+use crate::figure::Figure;
 use crate::instrument::Venue;
 use serde_json::value::RawValue;
 
@@ -364,7 +365,7 @@ fn describe_loose(item: &Loose) -> String {
             .iter()
             .map(|(k, v)| match v {
                 Loose::Text(t) => format!("{k}: {t}"),
-                Loose::Number(n) => format!("{k}: {n}"),
+                Loose::Number(n) => format!("{k}: {}", Figure(*n)),
                 other => format!("{k}: {}", other.describe()),
             })
             .collect::<Vec<_>>()

@@ -6,6 +6,7 @@
 //! are margined in coin (Deribit's currency pools), USD-settled ones in USD. The requirement of a
 //! pool is converted to USD at the index and pools are added without offsets between them.
 
+use crate::figure::Figure;
 use crate::kernel::{Curvature, Kernel, Move, Pool, ValueBounds};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -136,7 +137,8 @@ impl PmPack {
             if let Some(v) = value {
                 if !(v.is_finite() && v >= 0.0) {
                     return Err(format!(
-                        "every parameter must be a non-negative number, got {v}"
+                        "every parameter must be a non-negative number, got {}",
+                        Figure(v)
                     ));
                 }
                 *slot = v;
@@ -146,7 +148,7 @@ impl PmPack {
         if !(self.price_range > 0.0 && self.price_range < 1.0) {
             return Err(format!(
                 "priceRange must be between 0 and 1, got {}",
-                self.price_range
+                Figure(self.price_range)
             ));
         }
         if self.volatility_range_down > 1.0 || self.pnl_offset > 1.0 || self.mm_factor > 1.0 {

@@ -8,6 +8,7 @@
 //! other side.
 
 use super::portfolio::{Scenario, VolScenario};
+use crate::figure::Figure;
 use crate::kernel::{Kernel, Move};
 use serde::{Deserialize, Serialize};
 
@@ -80,7 +81,7 @@ impl SpanParams {
         if !(self.price_scan_range > 0.0 && self.price_scan_range < 0.5) {
             return Err(format!(
                 "priceScanRange must be between 0 and 0.5 (twice it is the extreme move), got {}",
-                self.price_scan_range
+                Figure(self.price_scan_range)
             ));
         }
         if self.initial_factor < 1.0 {

@@ -11,6 +11,7 @@
 use super::lane_math;
 use super::lanes::{F4, M4};
 use super::time_value::{log_moneyness, time_value};
+use crate::figure::Figure;
 use std::f64::consts::PI;
 
 /// Options priced together: the lanes of [`F4`].
@@ -78,7 +79,7 @@ pub fn price_chain(c: &ChainInputs) -> Result<ChainGreeks, String> {
     if !(c.rate.is_finite() && c.rate.abs() <= 1.0) {
         return Err(format!(
             "rate: must be a fraction between −1 and 1, got {}",
-            c.rate
+            Figure(c.rate)
         ));
     }
     let mut out = ChainGreeks {

@@ -81,7 +81,8 @@ fn solve(price: F4, forward: F4, strike: F4, years: F4, call: M4) -> (F4, M4, us
         .and(ratio.lt(F4::splat(1e300)));
     // The guess. e^(−s_c²/2) = e^(−|x|) = small/large.
     let inflection = (F4::splat(2.0) * x.abs()).sqrt();
-    let at_inflection = F4::splat(0.5) * small - large * cdf(-inflection, small / large);
+    let at_inflection =
+        F4::splat(0.5) * small - large * lane_math::cdf_with_gauss(-inflection, small / large);
     let lower = beta.lt(at_inflection);
     // Lower region: ln b(s) ≈ A − x²/(2s²) + B·ln s, with A and B from b and b′ at s_c; in
     // w = 1/s², (x²/2)(w − w_c) + (B/2)·ln(w/w_c) = ln(b_c/β), one Newton step from B = 0.
@@ -104,7 +105,7 @@ fn solve(price: F4, forward: F4, strike: F4, years: F4, call: M4) -> (F4, M4, us
     let mut steps = 0;
     while steps < MAX_STEPS && !done.all() {
         steps += 1;
-        let tv = time_value(forward, strike, ratio, x, s);
+        let tv = lane_math::time_value_of(forward, strike, ratio, x, s);
         let b = tv.value;
         let vega = forward * tv.gauss1 * F4::splat(1.0 / (2.0 * PI).sqrt());
         let x2_s3 = x * x / (s * s * s);
@@ -139,16 +140,6 @@ fn solve(price: F4, forward: F4, strike: F4, years: F4, call: M4) -> (F4, M4, us
 #[inline(never)]
 fn ln_ratio(a: F4, b: F4) -> F4 {
     lane_math::log_of_ratio(a, b, a / b)
-}
-
-#[inline(never)]
-fn cdf(d: F4, gauss: F4) -> F4 {
-    lane_math::cdf_with_gauss(d, gauss)
-}
-
-#[inline(never)]
-fn time_value(forward: F4, strike: F4, ratio: F4, x: F4, s: F4) -> lane_math::TimeValue4 {
-    lane_math::time_value_of(forward, strike, ratio, x, s)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! units (per one unit of the underlying).
 
 use super::black::{price_and_greeks, OptionInputs, OptionKind};
+use crate::figure::Figure;
 use crate::request::RequestError;
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +61,11 @@ pub fn quote(q: &QuoteRequest) -> Result<Quote, RequestError> {
         } else {
             Err(RequestError::new(
                 name,
-                format!("must be a positive number up to {max:e}, got {value}"),
+                format!(
+                    "must be a positive number up to {}, got {}",
+                    Figure(max),
+                    Figure(value)
+                ),
             ))
         }
     };
@@ -71,7 +76,10 @@ pub fn quote(q: &QuoteRequest) -> Result<Quote, RequestError> {
     if !(q.rate.is_finite() && q.rate.abs() <= 1.0) {
         return Err(RequestError::new(
             "rate",
-            format!("must be a fraction between −1 and 1, got {}", q.rate),
+            format!(
+                "must be a fraction between −1 and 1, got {}",
+                Figure(q.rate)
+            ),
         ));
     }
     let kind = if q.is_call {
