@@ -52,7 +52,7 @@ impl fmt::Display for Fixed {
         let decimals = decimals.min(9);
         let unit = 10u64.pow(decimals);
         let scaled = (value.abs() * unit as f64).round();
-        if !(scaled < 9_007_199_254_740_992.0) {
+        if !value.is_finite() || scaled >= 9_007_199_254_740_992.0 {
             return Figure(value).fmt(f);
         }
         let scaled = scaled as u64;
