@@ -465,8 +465,8 @@ impl<'a> Account<'a> {
 /// The steps, their verdicts and the narrowing (from exact gaps) are the same as with `at`
 /// alone, so the result is too.
 fn first_crossing(
-    at: &impl Fn(f64) -> AccountState,
-    bounded: &impl Fn(f64) -> AccountState,
+    at: &dyn Fn(f64) -> AccountState,
+    bounded: &dyn Fn(f64) -> AccountState,
     limit: f64,
 ) -> Option<f64> {
     let probe = |x: f64| {
@@ -514,7 +514,7 @@ fn first_crossing(
 /// gap, bisection whenever they do not shrink the bracket fast enough), and returns the
 /// liquidated end once the bracket is narrower than [`BISECT_TOLERANCE`]. The side of a probe is
 /// decided by liquidation itself; the gap only guides the next trial.
-fn narrow(probe: &impl Fn(f64) -> (bool, f64), safe: (f64, f64), hit: (f64, f64)) -> f64 {
+fn narrow(probe: &dyn Fn(f64) -> (bool, f64), safe: (f64, f64), hit: (f64, f64)) -> f64 {
     // A signed gap that is never zero: positive on the safe side, negative once liquidatable.
     let signed = |(liquidated, gap): (bool, f64)| {
         if liquidated {
