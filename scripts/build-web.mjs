@@ -15,8 +15,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'www', 'pkg');
 mkdirSync(out, { recursive: true });
 
+// ChainPricer, a class, gets `[Symbol.dispose]()` from wasm-bindgen, which TypeScript knows only
+// with the esnext.disposable lib (TS 5.2+): the types declare that dependency themselves, so a
+// consumer whose `lib` stops at es2022 still compiles them.
+const types = join(root, 'pkg', 'headroom.d.ts');
+const disposable = '/// <reference lib="esnext.disposable" />\n';
+const declared = readFileSync(types, 'utf8');
+if (!declared.startsWith(disposable)) writeFileSync(types, disposable + declared);
 copyFileSync(join(root, 'pkg', 'headroom.js'), join(out, 'headroom.js'));
-copyFileSync(join(root, 'pkg', 'headroom.d.ts'), join(out, 'headroom.d.ts'));
+copyFileSync(types, join(out, 'headroom.d.ts'));
 const wasm = readFileSync(join(root, 'pkg', 'headroom_bg.wasm'));
 writeFileSync(
   join(out, 'headroom_wasm.js'),

@@ -178,6 +178,14 @@ pub fn price_chain(
         rate,
     })
     .map_err(|e| JsError::new(&e))?;
+    Ok(chain_quote(&g, float64_array))
+}
+
+/// The `ChainQuote` object of a priced chain, each column made a typed array by `array`.
+fn chain_quote(
+    g: &crate::pricing::chain::ChainGreeks,
+    array: impl Fn(&[f64]) -> js_sys::Float64Array,
+) -> JsValue {
     let out = js_sys::Object::new();
     let columns = [
         ("price", &g.price),
@@ -188,13 +196,98 @@ pub fn price_chain(
         ("rho", &g.rho),
     ];
     for (name, column) in columns {
-        let array = float64_array(column);
-        js_sys::Reflect::set(&out, &name.into(), &array).map_err(|_| JsError::new(name))?;
+        set(&out, name, &array(column));
     }
     let invalid: Vec<u32> = g.invalid.iter().map(|i| *i as u32).collect();
-    js_sys::Reflect::set(&out, &"invalid".into(), &uint32_array(&invalid))
-        .map_err(|_| JsError::new("invalid"))?;
-    Ok(out.into())
+    set(&out, "invalid", &uint32_array(&invalid));
+    out.into()
+}
+
+/// A chain priced in place, for front ends that price the same chain on every tick: its input
+/// and output columns live in the module's memory, the caller writes the inputs into views of
+/// them (`inputs()`), `compute` prices them without allocating and returns views of the
+/// results. The figures are `priceChain`'s, to the bit.
+///
+/// Views are `Float64Array`s (and a `Uint8Array`) over the module's memory: take them again
+/// after any call into Headroom, which may grow the memory and leave earlier views empty.
+/// `free()` releases the columns.
+#[wasm_bindgen]
+pub struct ChainPricer {
+    forward: Vec<f64>,
+    strike: Vec<f64>,
+    years: Vec<f64>,
+    vol: Vec<f64>,
+    is_call: Vec<u8>,
+    out: crate::pricing::chain::ChainGreeks,
+}
+
+// SAFETY (every `view` below): a view is a JS object over a column's bytes. JavaScript runs
+// only between calls into the module, when no Rust reference to the column is live, and a view
+// over memory that has since grown is detached (empty), never dangling.
+
+#[wasm_bindgen]
+impl ChainPricer {
+    /// Columns for `length` options: inputs zero (invalid until written), outputs NaN.
+    #[wasm_bindgen(constructor)]
+    pub fn new(length: usize) -> ChainPricer {
+        let nan = || vec![f64::NAN; length];
+        ChainPricer {
+            forward: vec![0.0; length],
+            strike: vec![0.0; length],
+            years: vec![0.0; length],
+            vol: vec![0.0; length],
+            is_call: vec![0; length],
+            out: crate::pricing::chain::ChainGreeks {
+                price: nan(),
+                delta: nan(),
+                gamma: nan(),
+                vega: nan(),
+                theta: nan(),
+                rho: nan(),
+                invalid: Vec::new(),
+            },
+        }
+    }
+
+    /// Views of the input columns: `forward` (USD), `strike` (USD), `years` (calendar days /
+    /// 365), `vol` (fraction), `isCall` (1 for a call, 0 for a put). Write the chain into them.
+    #[wasm_bindgen(unchecked_return_type = "ChainInputViews")]
+    pub fn inputs(&self) -> JsValue {
+        let out = js_sys::Object::new();
+        for (name, column) in [
+            ("forward", &self.forward),
+            ("strike", &self.strike),
+            ("years", &self.years),
+            ("vol", &self.vol),
+        ] {
+            let view = unsafe { js_sys::Float64Array::view(column) };
+            set(&out, name, &view);
+        }
+        let view = unsafe { js_sys::Uint8Array::view(&self.is_call) };
+        set(&out, "isCall", &view);
+        out.into()
+    }
+
+    /// Prices the options in the input columns at `rate` (continuously compounded fraction)
+    /// into the output columns, and returns them as views (`invalid` is a copy). Throws when the
+    /// rate is not between −1 and 1; an option outside the domain gets NaN and its index in
+    /// `invalid`.
+    #[wasm_bindgen(unchecked_return_type = "ChainQuote")]
+    pub fn compute(&mut self, rate: f64) -> Result<JsValue, JsError> {
+        let inputs = crate::pricing::chain::ChainInputs {
+            forward: &self.forward,
+            strike: &self.strike,
+            years: &self.years,
+            vol: &self.vol,
+            is_call: &self.is_call,
+            rate,
+        };
+        crate::pricing::chain::price_chain_into(&inputs, &mut self.out)
+            .map_err(|e| JsError::new(&e))?;
+        Ok(chain_quote(&self.out, |column| unsafe {
+            js_sys::Float64Array::view(column)
+        }))
+    }
 }
 
 /// Implied volatilities (fractions) of a chain in columns of undiscounted prices; NaN where no
@@ -549,6 +642,15 @@ export interface ChainQuote {
   /** Per calendar day, forward fixed. */ theta: Float64Array;
   /** Per 1 percentage point of rate. */ rho: Float64Array;
   /** Indexes of options with a non-positive or non-finite forward, strike, years or vol. */ invalid: Uint32Array;
+}
+
+/** `ChainPricer.inputs()`: views of its input columns in the module's memory, one value per option. Take them again after any call into Headroom. */
+export interface ChainInputViews {
+  /** Forward, USD. */ forward: Float64Array;
+  /** Strike, USD. */ strike: Float64Array;
+  /** Years to expiry (calendar days / 365). */ years: Float64Array;
+  /** Volatility, fraction (0.65 = 65 %). */ vol: Float64Array;
+  /** 1 for a call, 0 for a put. */ isCall: Uint8Array;
 }
 
 /** Output of `analyzeColumnar`: the report without its positions, and the positions in columns. */

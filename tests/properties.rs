@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use headroom::pricing::black::{price_and_greeks, undiscounted_black, OptionInputs, OptionKind};
-use headroom::pricing::chain::{price_chain, ChainInputs};
+use headroom::pricing::chain::{price_chain, price_chain_into, ChainGreeks, ChainInputs};
 use headroom::pricing::implied::implied_vols;
 use headroom::pricing::implied_black_vol;
 mod common;
@@ -169,6 +169,30 @@ proptest! {
                 None => prop_assert!(vol.is_nan(), "{m:?} {call}: {vol}, Let's Be Rational has none"),
             }
         }
+    }
+
+    /// A chain priced into the columns of an earlier one (`price_chain_into`, what ChainPricer
+    /// does on every call) has `price_chain`'s figures to the bit: nothing of the earlier chain
+    /// is left, invalid options included.
+    #[test]
+    fn chain_priced_into_used_columns_is_priced_afresh(
+        options in prop::collection::vec((near_markets(), any::<bool>(), any::<bool>()), 1..12),
+        rate in -0.05f64..0.2,
+    ) {
+        let column = |f: &dyn Fn(&(Market, bool, bool)) -> f64| options.iter().map(f).collect::<Vec<f64>>();
+        let is_call: Vec<u8> = options.iter().map(|(_, call, _)| u8::from(*call)).collect();
+        let (forward, years, vol) = (column(&|o| o.0.forward), column(&|o| o.0.years), column(&|o| o.0.vol));
+        let strike = column(&|o| o.0.strike);
+        // The second chain: some strikes invalid, the rest moved by 1 %.
+        let moved = column(&|o| if o.2 { -1.0 } else { o.0.strike * 1.01 });
+        let chain = |strike| ChainInputs { forward: &forward, strike, years: &years, vol: &vol, is_call: &is_call, rate };
+        let mut out = ChainGreeks::default();
+        price_chain_into(&chain(&strike), &mut out).unwrap();
+        price_chain_into(&chain(&moved), &mut out).unwrap();
+        let fresh = price_chain(&chain(&moved)).unwrap();
+        let bits = |g: &ChainGreeks| [&g.price, &g.delta, &g.gamma, &g.vega, &g.theta, &g.rho].map(|c| c.iter().map(|v| v.to_bits()).collect::<Vec<u64>>());
+        prop_assert_eq!(bits(&out), bits(&fresh));
+        prop_assert_eq!(&out.invalid, &fresh.invalid);
     }
 
     /// Whole chains, mixed calls and puts, one rate: every option's price and Greeks equal the

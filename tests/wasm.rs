@@ -4,7 +4,7 @@
 
 use headroom::wasm::{
     analyze, analyze_columnar, analyze_scenarios, implied_vol, implied_vols, price_chain,
-    price_option,
+    price_option, ChainPricer,
 };
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
@@ -285,6 +285,66 @@ fn chain_in_typed_arrays() {
     .unwrap()
     .to_vec();
     assert!((vols[0] - 0.2).abs() < 1e-14 && vols[1].is_nan());
+}
+
+/// ChainPricer: inputs written into its views, `compute` twice (the second chain with an
+/// invalid option where the first had a valid one), the outputs read from its views:
+/// priceChain's figures to the bit, the invalid option NaN and listed. A view taken before a call
+/// that grows the memory is detached (empty), not stale.
+#[wasm_bindgen_test]
+fn chain_priced_in_place() {
+    let n = 9;
+    let forward: Vec<f64> = (0..n).map(|i| 60000.0 + 100.0 * i as f64).collect();
+    let years: Vec<f64> = (0..n).map(|i| (1 + 10 * i) as f64 / 365.0).collect();
+    let vol: Vec<f64> = (0..n).map(|i| 0.4 + 0.05 * i as f64).collect();
+    let is_call: Vec<u8> = (0..n).map(|i| (i % 2) as u8).collect();
+    let first: Vec<f64> = (0..n).map(|i| 50000.0 + 2500.0 * i as f64).collect();
+    let mut second = first.clone();
+    second[5] = -1.0;
+    let mut pricer = ChainPricer::new(n);
+    let inputs = pricer.inputs();
+    let input = |name: &str| js_sys::Reflect::get(&inputs, &name.into()).unwrap();
+    for (name, column) in [("forward", &forward), ("years", &years), ("vol", &vol)] {
+        input(name)
+            .unchecked_into::<js_sys::Float64Array>()
+            .copy_from(column);
+    }
+    input("isCall")
+        .unchecked_into::<js_sys::Uint8Array>()
+        .copy_from(&is_call);
+    let mut quote = JsValue::NULL;
+    for strike in [&first, &second] {
+        input("strike")
+            .unchecked_into::<js_sys::Float64Array>()
+            .copy_from(strike);
+        quote = pricer.compute(0.03).unwrap();
+        let fresh = price_chain(&forward, strike, &years, &vol, &is_call, 0.03).unwrap();
+        for name in ["price", "delta", "gamma", "vega", "theta", "rho"] {
+            let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<u64>>();
+            assert_eq!(
+                bits(float64_column(&quote, name)),
+                bits(float64_column(&fresh, name)),
+                "{name}"
+            );
+        }
+    }
+    assert!(float64_column(&quote, "price")[5].is_nan());
+    let invalid = js_sys::Reflect::get(&quote, &"invalid".into()).unwrap();
+    assert_eq!(
+        invalid.unchecked_into::<js_sys::Uint32Array>().to_vec(),
+        vec![5]
+    );
+    assert!(pricer.compute(2.0).is_err());
+    // A view over memory that has since grown is empty.
+    let price = js_sys::Reflect::get(&quote, &"price".into())
+        .unwrap()
+        .unchecked_into::<js_sys::Float64Array>();
+    let grown = std::hint::black_box(vec![1u8; 64 << 20]);
+    assert_eq!(price.length(), 0, "{}", grown[grown.len() - 1]);
+    assert_eq!(
+        float64_column(&pricer.compute(0.03).unwrap(), "price").len(),
+        n
+    );
 }
 
 /// The page's two workers: `analyzeColumnar` without scenarios and `analyzeScenarios`, merged,

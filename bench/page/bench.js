@@ -1,7 +1,7 @@
 // The browser benchmark: Headroom's WebAssembly kernels and the JavaScript peers from npm timed
 // in the same page and run, on the same inputs, after checking that they agree on the numbers.
 // bench/run.mjs loads this page in headless Chromium and calls window.runBenchmarks().
-import init, { priceChain, impliedVols, analyze, analyzeColumnar } from './pkg/headroom.js';
+import init, { priceChain, impliedVols, analyze, analyzeColumnar, ChainPricer } from './pkg/headroom.js';
 import { request as bookRequest } from './books.mjs';
 
 const peers = window.peers; // peers.js: the npm packages, wrapped by bench/run.mjs
@@ -31,6 +31,15 @@ function chain(n) {
 function headroomChain(c) {
   const g = priceChain(c.forward, c.strike, c.years, c.vol, c.isCall, 0);
   return { price: g.price, delta: g.delta, gamma: g.gamma, vega: g.vega, theta: g.theta };
+}
+
+/** ChainPricer: each call writes the five input columns into its views and prices in place;
+ * the results are views of the module's memory. */
+function inPlaceChain(c, pricer) {
+  const views = pricer.inputs();
+  views.forward.set(c.forward); views.strike.set(c.strike); views.years.set(c.years);
+  views.vol.set(c.vol); views.isCall.set(c.isCall);
+  return pricer.compute(0);
 }
 
 function uqeeChain(c) {
@@ -161,9 +170,15 @@ window.runBenchmarks = async ({ golden, books = [1000, 10000, 100000] }) => {
   const ref = headroomChain(c);
   results.agreement = { uqee: agreement(ref, uqeeChain(c), c), blackScholesGreeks: agreement(headroomChain(small), bsGreeksChain(small), small) };
   log(`agreement: ${JSON.stringify(results.agreement)}`);
-  const [headroomNs, uqeeNs] = time([() => headroomChain(c), () => uqeeChain(c)], n);
+  // ChainPricer gives priceChain's figures to the bit.
+  const pricer = new ChainPricer(n);
+  const inPlace = inPlaceChain(c, pricer);
+  const same = ['price', 'delta', 'gamma', 'vega', 'theta'].every((k) => inPlace[k].every((v, i) => Object.is(v, ref[k][i])));
+  if (!same) throw new Error('ChainPricer differs from priceChain');
+  const [headroomNs, inPlaceNs, uqeeNs] = time([() => headroomChain(c), () => inPlaceChain(c, pricer), () => uqeeChain(c)], n);
+  pricer.free();
   const [headroomSmallNs, bsNs] = time([() => headroomChain(small), () => bsGreeksChain(small)], small.forward.length, { rounds: 3, minMs: 300 });
-  results.pricing = { options: n, headroomNs, uqeeNs, headroomSmallNs, blackScholesGreeksNs: bsNs };
+  results.pricing = { options: n, headroomNs, inPlaceNs, uqeeNs, headroomSmallNs, blackScholesGreeksNs: bsNs };
   log(`pricing: ${JSON.stringify(results.pricing)}`);
   results.tails = tails(golden);
   log(`tails: ${JSON.stringify(results.tails)}`);

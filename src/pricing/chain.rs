@@ -66,6 +66,29 @@ pub struct ChainGreeks {
 /// assert!(g.price[1].is_nan());
 /// ```
 pub fn price_chain(c: &ChainInputs) -> Result<ChainGreeks, String> {
+    let mut out = ChainGreeks::default();
+    price_chain_into(c, &mut out)?;
+    Ok(out)
+}
+
+/// [`price_chain`] into `out`, reusing its columns: a front end pricing the same chain on every
+/// tick allocates nothing once the columns have the chain's length. Every value is written, NaN
+/// for an invalid option, so nothing of an earlier chain is left.
+///
+/// ```
+/// use headroom::pricing::chain::{price_chain, price_chain_into, ChainGreeks, ChainInputs};
+/// let mut c = ChainInputs {
+///     forward: &[60000.0, 60000.0], strike: &[65000.0, 55000.0], years: &[30.0 / 365.0; 2],
+///     vol: &[0.65; 2], is_call: &[1, 0], rate: 0.0,
+/// };
+/// let mut out = ChainGreeks::default();
+/// price_chain_into(&c, &mut out).unwrap();
+/// c.strike = &[65000.0, -1.0];
+/// price_chain_into(&c, &mut out).unwrap();
+/// assert_eq!(out.price[0], price_chain(&c).unwrap().price[0]);
+/// assert!(out.price[1].is_nan() && out.invalid == vec![1]);
+/// ```
+pub fn price_chain_into(c: &ChainInputs, out: &mut ChainGreeks) -> Result<(), String> {
     let n = c.forward.len();
     same_lengths(
         ("forward", n),
@@ -82,15 +105,13 @@ pub fn price_chain(c: &ChainInputs) -> Result<ChainGreeks, String> {
             Figure(c.rate)
         ));
     }
-    let mut out = ChainGreeks {
-        price: vec![f64::NAN; n],
-        delta: vec![f64::NAN; n],
-        gamma: vec![f64::NAN; n],
-        vega: vec![f64::NAN; n],
-        theta: vec![f64::NAN; n],
-        rho: vec![f64::NAN; n],
-        invalid: Vec::new(),
-    };
+    for column in out.columns_mut() {
+        if column.len() != n {
+            column.clear();
+            column.resize(n, f64::NAN);
+        }
+    }
+    out.invalid.clear();
     // Four options at a time in F4 lanes; a lane the vector code does not price (invalid
     // inputs, the far tails: see lane_math) and the last n mod 4 options go through `one`,
     // option by option. Consecutive options of one expiry share √T and the discount factor.
@@ -143,14 +164,14 @@ pub fn price_chain(c: &ChainInputs) -> Result<ChainGreeks, String> {
                     column[i] = values[lane];
                 }
             } else {
-                price_one(c, &mut expiry, &mut out, i);
+                price_one(c, &mut expiry, out, i);
             }
         }
     }
     for i in LANES * groups..n {
-        price_one(c, &mut expiry, &mut out, i);
+        price_one(c, &mut expiry, out, i);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Whether option `i` is in the domain: every input finite and positive.
@@ -164,7 +185,10 @@ fn valid(c: &ChainInputs, i: usize) -> bool {
 /// Prices option `i` with the scalar code, or lists it as invalid.
 fn price_one(c: &ChainInputs, expiry: &mut Expiry, out: &mut ChainGreeks, i: usize) {
     if !valid(c, i) {
-        out.invalid.push(i); // its columns keep their NaN
+        out.invalid.push(i);
+        for column in out.columns_mut() {
+            column[i] = f64::NAN;
+        }
         return;
     }
     let (f, k, t, v) = (c.forward[i], c.strike[i], c.years[i], c.vol[i]);

@@ -1,7 +1,7 @@
 // A front end's TypeScript, compiled with `tsc --strict` (scripts/test): the package's types and
 // the element's must describe what a consumer writes, and reject what it must not.
-import init, { analyze, analyzeColumnar, analyzeScenarios, priceChain, impliedVols, priceOption } from '../../pkg/headroom.js';
-import type { Request, Report, ChainQuote, OptionQuote, ColumnarReport, PositionReport } from '../../pkg/headroom.js';
+import init, { analyze, analyzeColumnar, analyzeScenarios, priceChain, impliedVols, priceOption, ChainPricer } from '../../pkg/headroom.js';
+import type { Request, Report, ChainQuote, ChainInputViews, OptionQuote, ColumnarReport, PositionReport } from '../../pkg/headroom.js';
 import { positionsFromColumns, positionsView, transferables } from '../../pkg/positions-columns.js';
 import type { HeadroomRiskElement } from '../../www/headroom-risk.js';
 import '../../www/headroom-risk.js';
@@ -34,6 +34,15 @@ export async function run(): Promise<number> {
   const chain: ChainQuote = priceChain(new Float64Array([91880]), new Float64Array([95000]), new Float64Array([0.1]), new Float64Array([0.5]), new Uint8Array([1]), 0);
   const vega: Float64Array = chain.vega;
   const vols: Float64Array = impliedVols(chain.price, new Float64Array([91880]), new Float64Array([95000]), new Float64Array([0.1]), new Uint8Array([1]));
+  const pricer = new ChainPricer(1);
+  const inputs: ChainInputViews = pricer.inputs();
+  inputs.forward.set([91880]); inputs.strike[0] = 95000; inputs.years[0] = 0.1; inputs.vol[0] = 0.5; inputs.isCall[0] = 1;
+  const inPlace: ChainQuote = pricer.compute(0);
+  const inPlaceDelta: Float64Array = inPlace.delta;
+  console.log(inPlaceDelta[0]);
+  // @ts-expect-error: the views are typed arrays of numbers
+  inputs.isCall[0] = true;
+  pricer.free();
   const one: OptionQuote = priceOption({ forward: 60000, strike: 65000, years: 30 / 365, vol: 0.65, isCall: true, rate: 0 });
 
   const element: HeadroomRiskElement = document.createElement('headroom-risk');
