@@ -641,7 +641,7 @@ export interface ChainQuote {
   /** Per 1 vol point. */ vega: Float64Array;
   /** Per calendar day, forward fixed. */ theta: Float64Array;
   /** Per 1 percentage point of rate. */ rho: Float64Array;
-  /** Indexes of options with a non-positive or non-finite forward, strike, years or vol. */ invalid: Uint32Array;
+  /** Indexes of options with a non-positive or non-finite forward, strike, years or vol, or inputs so extreme that a figure would overflow: NaN in every column. */ invalid: Uint32Array;
 }
 
 /** `ChainPricer.inputs()`: views of its input columns in the module's memory, one value per option. Take them again after any call into Headroom. */

@@ -306,6 +306,44 @@ proptest! {
     }
 }
 
+/// Any f64 the typed arrays can hold: bit patterns of every class (NaN, infinities,
+/// subnormals, negative zero) and ordinary magnitudes.
+fn any_number() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        prop::num::f64::ANY,
+        -1e6f64..1e6,
+        1e-320f64..1e-300,
+        Just(f64::MAX),
+        Just(f64::MIN_POSITIVE)
+    ]
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(300))]
+
+    /// The chain functions take whatever columns arrive: no panic, every implied vol NaN or a
+    /// positive finite number, and every priced option either listed as invalid or finite.
+    #[test]
+    fn chains_of_any_numbers(
+        rows in prop::collection::vec((any_number(), any_number(), any_number(), any_number(), any_number(), any::<u8>()), 1..14),
+        rate in any_number(),
+    ) {
+        let column = |i: usize| rows.iter().map(|r| [r.0, r.1, r.2, r.3, r.4][i]).collect::<Vec<f64>>();
+        let is_call: Vec<u8> = rows.iter().map(|r| r.5).collect();
+        let (price, forward, strike, years, vol) = (column(0), column(1), column(2), column(3), column(4));
+        let vols = headroom::pricing::implied::implied_vols(&price, &forward, &strike, &years, &is_call).unwrap();
+        prop_assert!(vols.iter().all(|v| v.is_nan() || (v.is_finite() && *v > 0.0)), "{vols:?}");
+        let inputs = headroom::pricing::chain::ChainInputs { forward: &forward, strike: &strike, years: &years, vol: &vol, is_call: &is_call, rate };
+        if let Ok(g) = headroom::pricing::chain::price_chain(&inputs) {
+            for (name, column) in [("price", &g.price), ("delta", &g.delta), ("gamma", &g.gamma), ("vega", &g.vega), ("theta", &g.theta), ("rho", &g.rho)] {
+                for (i, v) in column.iter().enumerate() {
+                    prop_assert!(g.invalid.contains(&i) || v.is_finite(), "option {i}: {name} {v}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn the_corpus_computes() {
     let dir = format!("{}/tests/fuzz_corpus", env!("CARGO_MANIFEST_DIR"));

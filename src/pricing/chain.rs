@@ -46,8 +46,8 @@ pub struct ChainGreeks {
     pub theta: Vec<f64>,
     /// Per 1 percentage point of rate, forward fixed.
     pub rho: Vec<f64>,
-    /// Indexes of options outside the domain (a non-positive or non-finite input): their
-    /// outputs are NaN.
+    /// Indexes of options outside the domain (a non-positive or non-finite input, or inputs so
+    /// extreme that a figure overflows): their outputs are NaN.
     pub invalid: Vec<usize>,
 }
 
@@ -143,12 +143,16 @@ pub fn price_chain_into(c: &ChainInputs, out: &mut ChainGreeks) -> Result<(), St
         let zero = F4::splat(0.0);
         let infinity = F4::splat(f64::INFINITY);
         let in_domain = |x: F4| zero.lt(x).and(x.lt(infinity));
+        // Every figure finite: their sum is (an overflowing sum only sends the lanes to `one`).
+        let [price, delta, gamma, vega, theta, rho] = g.columns;
+        let sum = price + delta + gamma + vega + theta + rho;
         let usual = g
             .priced
             .and(in_domain(f))
             .and(in_domain(k))
             .and(in_domain(t))
-            .and(in_domain(v));
+            .and(in_domain(v))
+            .and(sum.abs().lt(infinity));
         if usual.all() {
             // The usual case: four lanes written at once.
             for (column, values) in out.columns_mut().into_iter().zip(g.columns) {
@@ -157,9 +161,9 @@ pub fn price_chain_into(c: &ChainInputs, out: &mut ChainGreeks) -> Result<(), St
             continue;
         }
         let columns = g.columns.map(F4::lanes);
-        for (lane, priced) in g.priced.lanes().into_iter().enumerate() {
+        for (lane, usual) in usual.lanes().into_iter().enumerate() {
             let i = first + lane;
-            if priced && valid(c, i) {
+            if usual {
                 for (column, values) in out.columns_mut().into_iter().zip(&columns) {
                     column[i] = values[lane];
                 }
@@ -184,17 +188,20 @@ fn valid(c: &ChainInputs, i: usize) -> bool {
 
 /// Prices option `i` with the scalar code, or lists it as invalid.
 fn price_one(c: &ChainInputs, expiry: &mut Expiry, out: &mut ChainGreeks, i: usize) {
-    if !valid(c, i) {
-        out.invalid.push(i);
-        for column in out.columns_mut() {
-            column[i] = f64::NAN;
-        }
-        return;
-    }
     let (f, k, t, v) = (c.forward[i], c.strike[i], c.years[i], c.vol[i]);
-    let (sqrt_t, discount) = expiry.get(t);
-    let g = one(f, k, t, sqrt_t, v, discount, c.rate, c.is_call[i] != 0);
-    for (column, value) in out.columns_mut().into_iter().zip(g) {
+    let figures = valid(c, i).then(|| {
+        let (sqrt_t, discount) = expiry.get(t);
+        one(f, k, t, sqrt_t, v, discount, c.rate, c.is_call[i] != 0)
+    });
+    // Inputs so extreme that a figure overflows (σ√T or the discount beyond a double, a gamma
+    // over an F·σ√T below the smallest double) are outside the domain too.
+    let figures = figures
+        .filter(|g| g.iter().all(|x| x.is_finite()))
+        .unwrap_or_else(|| {
+            out.invalid.push(i);
+            [f64::NAN; 6]
+        });
+    for (column, value) in out.columns_mut().into_iter().zip(figures) {
         column[i] = value;
     }
 }
