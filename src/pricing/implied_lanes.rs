@@ -1,9 +1,9 @@
 //! Implied volatilities of four options at once ([`F4`] lanes): Householder's method of order 3
 //! on the lane pricer's time value ([`super::lane_math`]), from a guess built at the inflection
-//! point. Two prices for most options of the usual domain (one to three), against Let's Be Rational's
-//! rational-cubic guess and two steps on its own, branchier normalised Black. A lane is kept only
-//! where the answer is as good as Let's Be Rational's to 1e-12 (see the constants); every other
-//! lane is left to it ([`super::implied`]).
+//! point. Two prices for most options of the usual domain (one to three), against Let's Be
+//! Rational's rational-cubic guess and two steps on its own, branchier normalised Black. A lane is
+//! kept only where the answer is as good as Let's Be Rational's to 1e-12 (see the constants);
+//! every other lane is left to it ([`super::implied`]).
 //!
 //! With s = σ√T, x = ln(F/K) and b(s) the time value, the out-of-the-money option's price, to
 //! equal β:
