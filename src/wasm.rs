@@ -126,7 +126,8 @@ fn text_column(column: &crate::report::TextColumn) -> js_sys::Object {
 }
 
 /// Prices one option (Black-76 on a forward) with its Greeks in the report's units. Throws an
-/// `Error` naming the field when an input is out of range.
+/// `Error` naming the field when an input is out of range, and one naming the inputs when they
+/// are together too extreme for every Greek to be a finite number.
 #[wasm_bindgen(js_name = priceOption, unchecked_return_type = "OptionQuote")]
 pub fn price_option(
     #[wasm_bindgen(unchecked_param_type = "OptionQuoteRequest")] request: JsValue,

@@ -322,7 +322,8 @@ proptest! {
     #![proptest_config(common::proptest_config(300))]
 
     /// The chain functions take whatever columns arrive: no panic, every implied vol NaN or a
-    /// positive finite number, and every priced option either listed as invalid or finite.
+    /// positive finite number, and every priced option either listed as invalid or finite;
+    /// `quote` (priceOption) on each row either refuses it or gives finite figures.
     #[test]
     fn chains_of_any_numbers(
         rows in prop::collection::vec((any_number(), any_number(), any_number(), any_number(), any_number(), any::<u8>()), 1..14),
@@ -333,6 +334,13 @@ proptest! {
         let (price, forward, strike, years, vol) = (column(0), column(1), column(2), column(3), column(4));
         let vols = headroom::pricing::implied::implied_vols(&price, &forward, &strike, &years, &is_call).unwrap();
         prop_assert!(vols.iter().all(|v| v.is_nan() || (v.is_finite() && *v > 0.0)), "{vols:?}");
+        for (r, call) in rows.iter().zip(&is_call) {
+            let q = headroom::pricing::quote::QuoteRequest { forward: r.1, strike: r.2, years: r.3, vol: r.4, is_call: *call != 0, rate };
+            if let Ok(q) = headroom::pricing::quote::quote(&q) {
+                let figures = [q.price, q.delta, q.gamma, q.vega, q.theta, q.rho, q.vanna, q.volga, q.charm];
+                prop_assert!(figures.iter().all(|x| x.is_finite()), "{figures:?}");
+            }
+        }
         let inputs = headroom::pricing::chain::ChainInputs { forward: &forward, strike: &strike, years: &years, vol: &vol, is_call: &is_call, rate };
         if let Ok(g) = headroom::pricing::chain::price_chain(&inputs) {
             for (name, column) in [("price", &g.price), ("delta", &g.delta), ("gamma", &g.gamma), ("vega", &g.vega), ("theta", &g.theta), ("rho", &g.rho)] {

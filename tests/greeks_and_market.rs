@@ -139,6 +139,20 @@ fn single_quotes_in_report_units() {
     })
     .unwrap_err();
     assert_eq!(bad.field, "years");
+    // Each input in its range, together too extreme for a finite gamma: an error, not NaN.
+    let extreme = quote(&QuoteRequest {
+        forward: 1e-300,
+        strike: 1e-300,
+        years: 100.0,
+        vol: 1e-300,
+        is_call: true,
+        rate: 0.0,
+    })
+    .unwrap_err();
+    assert!(
+        extreme.message.contains("too extreme together"),
+        "{extreme}"
+    );
 }
 
 #[test]

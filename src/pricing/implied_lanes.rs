@@ -25,14 +25,15 @@ use std::f64::consts::PI;
 const MAX_STEPS: usize = 8;
 
 /// A step below this fraction of s is the last. The method converges with order 4, so the error
-/// left after it is of order 1e-16·s. Over 630,000 random options (`agrees_with_lets_be_rational_
-/// on_random_options`, 10⁶ draws): at 1e-4 the worst difference from Let's Be Rational was 6.9e-14,
-/// the price's rounding; at 1e-3 it was 5.0e-13.
+/// left after it is of order 1e-16·s. Over 630,000 random options solved here (10⁶ draws from
+/// the distribution of `agrees_with_lets_be_rational_on_random_options`, which runs 200,000): at
+/// 1e-4 the worst difference from Let's Be Rational was 6.9e-14, the price's rounding; at 1e-3 it
+/// was 5.0e-13.
 const STEP_TOLERANCE: f64 = 1e-4;
 
-/// The lane pricer's time value is within 2e-13 relative of the exact one (lane_math); a lane is
-/// kept only where s·b′/b, the factor by which a relative price error shrinks in σ, is at least
-/// this, so that the rounding leaves σ within 1e-12.
+/// The lane pricer's time value is within 1.7e-13 relative of the exact one where it prices
+/// (super::time_value); a lane is kept only where s·b′/b, the factor by which a relative price
+/// error shrinks in σ, is at least this, so that the rounding moves σ by less than 7e-13.
 const MIN_ELASTICITY: f64 = 0.25;
 
 /// Below the inflection point, a β above this fraction of b(s_c) takes the Newton guess.
@@ -127,16 +128,15 @@ fn solve(price: F4, forward: F4, strike: F4, years: F4, call: M4) -> (F4, M4, us
         let sensitive = (F4::splat(MIN_ELASTICITY) * b).le(s * vega);
         solved = solved.or(last.and(tv.priced).and(sensitive).and_not(done));
         s = done.select(s, s + step);
-        // A lane whose step is not a number, or that left s > 0, is given up.
+        // A lane whose step is not a number, or whose s is no longer positive, is given up.
         let kept = zero.lt(s).and(step.abs().lt(F4::splat(f64::INFINITY)));
         done = done.or(last).or(M4::from_bools([true; 4]).and_not(kept));
     }
     (s / years.sqrt(), solved, steps)
 }
 
-// The lane functions, called rather than inlined at each use: the module is kept small.
-
-/// ln(a/b).
+/// ln(a/b), called rather than inlined at its four uses: 0.2 KB gzipped less, impliedVols as
+/// fast (142 vs 144 ns, interleaved in V8).
 #[inline(never)]
 fn ln_ratio(a: F4, b: F4) -> F4 {
     lane_math::log_of_ratio(a, b, a / b)

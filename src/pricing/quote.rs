@@ -97,6 +97,23 @@ pub fn quote(q: &QuoteRequest) -> Result<Quote, RequestError> {
         vol: q.vol,
     })
     .in_report_units();
+    let figures = [
+        g.price, g.delta, g.gamma, g.vega, g.theta, g.rho, g.vanna, g.volga, g.charm,
+    ];
+    if !figures.iter().all(|x| x.is_finite()) {
+        // Inputs inside the ranges can still be too extreme together (a gamma over an F·σ√T
+        // below the smallest double).
+        return Err(RequestError::new(
+            "",
+            format!(
+                "forward {}, strike {}, years {} and vol {} are too extreme together: a Greek is not a finite number",
+                Figure(q.forward),
+                Figure(q.strike),
+                Figure(q.years),
+                Figure(q.vol)
+            ),
+        ));
+    }
     Ok(Quote {
         price: g.price,
         delta: g.delta,
