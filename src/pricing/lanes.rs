@@ -79,6 +79,10 @@ mod imp {
         pub fn le(self, other: F4) -> M4 {
             test!(self, other, f64x2_le)
         }
+        #[inline(always)]
+        pub fn eq(self, other: F4) -> M4 {
+            test!(self, other, f64x2_eq)
+        }
         /// 2^k for lanes holding integers in −1022..=1023.
         #[inline(always)]
         pub fn exp2_integer(self) -> F4 {
@@ -97,8 +101,10 @@ mod imp {
                 let shifted = i64x2_sub(v, i64x2_splat(super::SQRT_HALF_BITS as i64));
                 let e = i64x2_shr(shifted, 52);
                 let m = i64x2_sub(v, i64x2_shl(e, 52));
-                let e32 = i32x4_shuffle::<0, 2, 0, 2>(e, e);
-                (m, f64x2_convert_low_i32x4(e32))
+                // e as a double: the bits of 1.5·2^52 + e, less 1.5·2^52 (exact for |e| < 2^51),
+                // where a conversion would be taken lane by lane.
+                let magic = f64x2_splat(6_755_399_441_055_744.0);
+                (m, f64x2_sub(i64x2_add(magic, e), magic))
             }
             let ((m0, e0), (m1, e1)) = (split(self.0), split(self.1));
             (F4(m0, m1), F4(e0, e1))
@@ -240,6 +246,10 @@ mod imp {
         #[inline(always)]
         pub fn le(self, other: F4) -> M4 {
             self.test(other, |a, b| a <= b)
+        }
+        #[inline(always)]
+        pub fn eq(self, other: F4) -> M4 {
+            self.test(other, |a, b| a == b)
         }
         /// 2^k for lanes holding integers in −1022..=1023.
         #[inline(always)]
