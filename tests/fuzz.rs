@@ -323,7 +323,8 @@ proptest! {
 
     /// The chain functions take whatever columns arrive: no panic, every implied vol NaN or a
     /// positive finite number, and every priced option either listed as invalid or finite;
-    /// `quote` (priceOption) on each row either refuses it or gives finite figures.
+    /// `quote` (priceOption) on each row either refuses it or gives finite figures; an option
+    /// with an input outside the domain is listed invalid.
     #[test]
     fn chains_of_any_numbers(
         rows in prop::collection::vec((any_number(), any_number(), any_number(), any_number(), any_number(), any::<u8>()), 1..14),
@@ -347,6 +348,12 @@ proptest! {
                 for (i, v) in column.iter().enumerate() {
                     prop_assert!(g.invalid.contains(&i) || v.is_finite(), "option {i}: {name} {v}");
                 }
+            }
+            // An option with an input that is not finite and positive is always listed invalid,
+            // whichever path (four lanes or one option) met it.
+            for (i, r) in rows.iter().enumerate() {
+                let in_domain = [r.1, r.2, r.3, r.4].iter().all(|x| x.is_finite() && *x > 0.0);
+                prop_assert!(in_domain || g.invalid.contains(&i), "option {i}: {r:?} not listed invalid");
             }
         }
     }

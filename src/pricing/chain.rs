@@ -111,70 +111,68 @@ pub fn price_chain_into(c: &ChainInputs, out: &mut ChainGreeks) -> Result<(), St
             column.resize(n, f64::NAN);
         }
     }
-    out.invalid.clear();
-    // Four options at a time in F4 lanes; a lane the vector code does not price (invalid
-    // inputs, the far tails: see lane_math) and the last n mod 4 options go through `one`,
-    // option by option. Consecutive options of one expiry share √T and the discount factor.
+    // Four options at a time in F4 lanes, read and written as whole groups (no per-lane index
+    // checks); a lane the vector code does not price (invalid inputs, the far tails: see
+    // lane_math) is left to `price_one` afterwards, as are the last n mod 4 options. Their
+    // indexes wait in `invalid`'s buffer, which keeps the invalid ones: nothing is allocated
+    // once the buffer has grown. Consecutive options of one expiry share √T and the discount.
     let mut expiry = Expiry::new(c.rate);
-    let groups = n / LANES;
-    for group in 0..groups {
-        let first = LANES * group;
-        let at = [first, first + 1, first + 2, first + 3];
-        let (f, k) = (F4::gather(c.forward, at), F4::gather(c.strike, at));
-        let (t, v) = (F4::gather(c.years, at), F4::gather(c.vol, at));
-        let mut sqrt_t = [0.0; LANES];
-        let mut discount = [0.0; LANES];
-        let mut call = [false; LANES];
-        for lane in 0..LANES {
-            (sqrt_t[lane], discount[lane]) = expiry.get(c.years[first + lane]);
-            call[lane] = c.is_call[first + lane] != 0;
-        }
-        let g = four(
-            f,
-            k,
-            t,
-            F4::new(sqrt_t),
-            v,
-            F4::new(discount),
-            c.rate,
-            M4::from_bools(call),
-        );
-        // Every input finite and positive, as `valid` checks option by option.
-        let zero = F4::splat(0.0);
+    let mut pending = std::mem::take(&mut out.invalid);
+    pending.clear();
+    let (forward, _) = c.forward.as_chunks::<LANES>();
+    let (strike, _) = c.strike.as_chunks::<LANES>();
+    let (years, _) = c.years.as_chunks::<LANES>();
+    let (vol, _) = c.vol.as_chunks::<LANES>();
+    let (is_call, _) = c.is_call.as_chunks::<LANES>();
+    let [price, delta, gamma, vega, theta, rho] =
+        out.columns_mut().map(|c| c.as_chunks_mut::<LANES>().0);
+    let inputs = forward.iter().zip(strike).zip(years).zip(vol).zip(is_call);
+    let outputs = price
+        .iter_mut()
+        .zip(delta)
+        .zip(gamma)
+        .zip(vega)
+        .zip(theta)
+        .zip(rho);
+    for (group, (((((f, k), t), v), call), (((((p, d), ga), ve), th), r))) in
+        inputs.zip(outputs).enumerate()
+    {
+        let (f, k, t, v) = (F4::new(*f), F4::new(*k), F4::new(*t), F4::new(*v));
+        let discount = expiry.discount_of(t);
+        let call = M4::from_bools([call[0] != 0, call[1] != 0, call[2] != 0, call[3] != 0]);
+        let g = four(f, k, t, t.sqrt(), v, discount, c.rate, call);
+        // Every input finite and positive, as `valid` checks option by option: a lane the
+        // lanes priced has F/K in (1e-300, 1e300) and 0 < σ√T < ∞ (|d1| < 30 and
+        // 1 + |d1| < 256·σ√T fail for NaN, 0, negative and infinite σ√T, and √T is NaN for
+        // T < 0), so F > 0 leaves K, T and σ finite and positive too.
         let infinity = F4::splat(f64::INFINITY);
-        let in_domain = |x: F4| zero.lt(x).and(x.lt(infinity));
         // Every figure finite: their sum is (an overflowing sum only sends the lanes to `one`).
         let [price, delta, gamma, vega, theta, rho] = g.columns;
         let sum = price + delta + gamma + vega + theta + rho;
         let usual = g
             .priced
-            .and(in_domain(f))
-            .and(in_domain(k))
-            .and(in_domain(t))
-            .and(in_domain(v))
+            .and(F4::splat(0.0).lt(f))
             .and(sum.abs().lt(infinity));
-        if usual.all() {
-            // The usual case: four lanes written at once.
-            for (column, values) in out.columns_mut().into_iter().zip(g.columns) {
-                column[first..first + LANES].copy_from_slice(&values.lanes());
-            }
-            continue;
-        }
-        let columns = g.columns.map(F4::lanes);
-        for (lane, usual) in usual.lanes().into_iter().enumerate() {
-            let i = first + lane;
-            if usual {
-                for (column, values) in out.columns_mut().into_iter().zip(&columns) {
-                    column[i] = values[lane];
-                }
-            } else {
-                price_one(c, &mut expiry, out, i);
-            }
+        (*p, *d, *ga, *ve, *th, *r) = (
+            price.lanes(),
+            delta.lanes(),
+            gamma.lanes(),
+            vega.lanes(),
+            theta.lanes(),
+            rho.lanes(),
+        );
+        if !usual.all() {
+            let lanes = usual.lanes();
+            pending.extend(
+                (0..LANES)
+                    .filter(|lane| !lanes[*lane])
+                    .map(|lane| LANES * group + lane),
+            );
         }
     }
-    for i in LANES * groups..n {
-        price_one(c, &mut expiry, out, i);
-    }
+    pending.extend(LANES * (n / LANES)..n);
+    pending.retain(|i| !price_one(c, &mut expiry, out, *i));
+    out.invalid = pending;
     Ok(())
 }
 
@@ -186,8 +184,8 @@ fn valid(c: &ChainInputs, i: usize) -> bool {
         .all(|x| x.is_finite() && *x > 0.0)
 }
 
-/// Prices option `i` with the scalar code, or lists it as invalid.
-fn price_one(c: &ChainInputs, expiry: &mut Expiry, out: &mut ChainGreeks, i: usize) {
+/// Prices option `i` with the scalar code; false, with NaN figures, when it is invalid.
+fn price_one(c: &ChainInputs, expiry: &mut Expiry, out: &mut ChainGreeks, i: usize) -> bool {
     let (f, k, t, v) = (c.forward[i], c.strike[i], c.years[i], c.vol[i]);
     let figures = valid(c, i).then(|| {
         let (sqrt_t, discount) = expiry.get(t);
@@ -195,15 +193,15 @@ fn price_one(c: &ChainInputs, expiry: &mut Expiry, out: &mut ChainGreeks, i: usi
     });
     // Inputs so extreme that a figure overflows (σ√T or the discount beyond a double, a gamma
     // over an F·σ√T below the smallest double) are outside the domain too.
-    let figures = figures
-        .filter(|g| g.iter().all(|x| x.is_finite()))
-        .unwrap_or_else(|| {
-            out.invalid.push(i);
-            [f64::NAN; 6]
-        });
-    for (column, value) in out.columns_mut().into_iter().zip(figures) {
+    let figures = figures.filter(|g| g.iter().all(|x| x.is_finite()));
+    for (column, value) in out
+        .columns_mut()
+        .into_iter()
+        .zip(figures.unwrap_or([f64::NAN; 6]))
+    {
         column[i] = value;
     }
+    figures.is_some()
 }
 
 /// √T and the discount factor of the last expiry asked for.
@@ -222,6 +220,17 @@ impl Expiry {
             sqrt_t: f64::NAN,
             discount: f64::NAN,
         }
+    }
+
+    /// The discount factors of four options: the cached one in every lane when all four have
+    /// the last expiry asked for (the usual case in a chain sorted by expiry), else lane by
+    /// lane.
+    #[inline]
+    fn discount_of(&mut self, years: F4) -> F4 {
+        if years.eq(F4::splat(self.years)).all() {
+            return F4::splat(self.discount);
+        }
+        F4::new(years.lanes().map(|t| self.get(t).1))
     }
 
     #[inline]
