@@ -137,7 +137,7 @@ pub fn price_chain_into(c: &ChainInputs, out: &mut ChainGreeks) -> Result<(), St
     for (group, (((((f, k), t), v), call), (((((p, d), ga), ve), th), r))) in
         inputs.zip(outputs).enumerate()
     {
-        let (f, k, t, v) = (F4::new(*f), F4::new(*k), F4::new(*t), F4::new(*v));
+        let (f, k, t, v) = (F4::load(f), F4::load(k), F4::load(t), F4::load(v));
         let discount = expiry.discount_of(t);
         let call = M4::from_bools([call[0] != 0, call[1] != 0, call[2] != 0, call[3] != 0]);
         let g = four(f, k, t, t.sqrt(), v, discount, c.rate, call);

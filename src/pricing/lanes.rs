@@ -39,6 +39,14 @@ mod imp {
         pub fn new(v: [f64; 4]) -> F4 {
             F4(f64x2(v[0], v[1]), f64x2(v[2], v[3]))
         }
+        /// Four consecutive values, read as two vectors (`F4::new` of an array's lanes reads
+        /// them one by one).
+        #[inline(always)]
+        pub fn load(v: &[f64; 4]) -> F4 {
+            let p = v.as_ptr().cast::<v128>();
+            // SAFETY: `v` holds 32 readable bytes; v128_load has no alignment requirement.
+            unsafe { F4(v128_load(p), v128_load(p.add(1))) }
+        }
         #[inline(always)]
         pub fn splat(a: f64) -> F4 {
             let v = f64x2_splat(a);
@@ -212,6 +220,11 @@ mod imp {
         #[inline(always)]
         pub fn new(v: [f64; 4]) -> F4 {
             F4(v)
+        }
+        /// Four consecutive values.
+        #[inline(always)]
+        pub fn load(v: &[f64; 4]) -> F4 {
+            F4(*v)
         }
         #[inline(always)]
         pub fn splat(a: f64) -> F4 {
