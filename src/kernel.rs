@@ -218,12 +218,18 @@ impl Options {
         m: &Move,
         total_vol: &[f64],
     ) -> [(f64, f64); LANES] {
-        let forward = F4::gather(&self.forward, group) * F4::splat(m.factor);
-        let strike = F4::gather(&self.strike, group);
-        let s = F4::gather(total_vol, group);
-        let x = F4::gather(&self.log_moneyness, group) + F4::splat(m.ln);
+        // A full group reads each column as one block (one index check, two vector loads).
+        let full = group[3] == group[0] + 3;
+        let read = |column: &[f64]| match column.get(group[0]..group[0] + LANES) {
+            Some(block) if full => F4::load(block.try_into().unwrap_or(&[f64::NAN; LANES])),
+            _ => F4::gather(column, group),
+        };
+        let forward = read(&self.forward) * F4::splat(m.factor);
+        let strike = read(&self.strike);
+        let s = read(total_vol);
+        let x = read(&self.log_moneyness) + F4::splat(m.ln);
         let call = M4::gather(&self.call, group);
-        let discount = F4::gather(&self.discount, group);
+        let discount = read(&self.discount);
         let tv = lane_math::time_value_of(forward, strike, forward / strike, x, s);
         let zero = F4::splat(0.0);
         let one = F4::splat(1.0);
@@ -234,7 +240,7 @@ impl Options {
             call.select(tv.n1, tv.n1 - one),
             call.select(one - tv.n1, -tv.n1),
         );
-        let slope = discount * F4::gather(&self.forward_ratio, group);
+        let slope = discount * read(&self.forward_ratio);
         let delta = (slope * delta).lanes();
         let vector = zero.lt(s).and(tv.priced).lanes();
         let mut out = [(0.0, 0.0); LANES];
