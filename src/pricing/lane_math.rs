@@ -119,12 +119,21 @@ pub fn cdf_with_gauss(d: F4, gauss: F4) -> F4 {
     let erfcx = if within_4.all() {
         middle
     } else {
-        let asymptotic = (F4::splat(ONE_OVER_SQRT_PI) - cody_pq(F4::splat(1.0) / (y * y))) / y;
-        within_4.select(middle, asymptotic)
+        within_4.select(middle, asymptotic_erfcx(y))
     };
     let tail = half * gauss * erfcx;
     let outer = u.lt(F4::splat(0.0)).select(tail, F4::splat(1.0) - tail);
     small.select(central, outer)
+}
+
+/// erfcx(y) for y > 4, from Cody's asymptotic rational function. Called, not inlined: a lane
+/// needs it only beyond 5.6 standard deviations, and out of the lane time value's body it
+/// leaves V8 fewer values to keep through that branch: ChainPricer in Chromium 35.4–35.5 →
+/// 34.0–34.2 ns per option (two builds interleaved, twice), in Node 33.3 → 33.8; 0.17 KB
+/// gzipped.
+#[inline(never)]
+fn asymptotic_erfcx(y: F4) -> F4 {
+    (F4::splat(ONE_OVER_SQRT_PI) - cody_pq(F4::splat(1.0) / (y * y))) / y
 }
 
 const ONE_OVER_SQRT_PI: f64 = 0.564_189_583_547_756_3;
