@@ -220,8 +220,8 @@ impl Options {
     ) -> [(f64, f64); LANES] {
         // A full group reads each column as one block (one index check, two vector loads).
         let full = group[3] == group[0] + 3;
-        let read = |column: &[f64]| match column.get(group[0]..group[0] + LANES) {
-            Some(block) if full => F4::load(block.try_into().unwrap_or(&[f64::NAN; LANES])),
+        let read = |column: &[f64]| match column.get(group[0]..).and_then(<[f64]>::first_chunk) {
+            Some(block) if full => F4::load(block),
             _ => F4::gather(column, group),
         };
         let forward = read(&self.forward) * F4::splat(m.factor);
