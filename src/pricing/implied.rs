@@ -84,18 +84,20 @@ pub fn implied_vols(
     let mut vols = vec![f64::NAN; n];
     // Four options at a time in lanes; a lane the lanes do not solve, and the last n mod 4
     // options, go to Let's Be Rational.
-    let groups = n / LANES;
-    for group in 0..groups {
+    // Each group's columns are read as whole blocks, as the chain pricer reads them.
+    let groups = price
+        .as_chunks::<LANES>()
+        .0
+        .iter()
+        .zip(forward.as_chunks::<LANES>().0)
+        .zip(strike.as_chunks::<LANES>().0)
+        .zip(years.as_chunks::<LANES>().0)
+        .zip(is_call.as_chunks::<LANES>().0);
+    for (group, ((((p, f), k), t), call)) in groups.enumerate() {
+        let call = M4::from_bools([call[0] != 0, call[1] != 0, call[2] != 0, call[3] != 0]);
+        let four =
+            implied_lanes::implied_vols(F4::load(p), F4::load(f), F4::load(k), F4::load(t), call);
         let first = LANES * group;
-        let at = [first, first + 1, first + 2, first + 3];
-        let call = [0, 1, 2, 3].map(|lane| is_call[first + lane] != 0);
-        let four = implied_lanes::implied_vols(
-            F4::gather(price, at),
-            F4::gather(forward, at),
-            F4::gather(strike, at),
-            F4::gather(years, at),
-            M4::from_bools(call),
-        );
         let out = &mut vols[first..first + LANES];
         out.copy_from_slice(&four.vol.lanes());
         if four.solved.all() {
@@ -107,7 +109,7 @@ pub fn implied_vols(
             }
         }
     }
-    for (i, vol) in vols.iter_mut().enumerate().skip(LANES * groups) {
+    for (i, vol) in vols.iter_mut().enumerate().skip(LANES * (n / LANES)) {
         *vol = scalar(i);
     }
     Ok(vols)
