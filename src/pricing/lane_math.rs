@@ -17,7 +17,7 @@ const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 
 /// e^a for a in [−708, 709]: a = k·ln 2 + r with |r| ≤ ½ln 2, e^r = 1 + r + r²·p(r) with p a
 /// near-minimax polynomial of degree 9 fitted by tests/golden/lane_fits.py (relative error
-/// 1.6e-17 with these doubles, where the Taylor series to r¹³ it replaces needed three terms
+/// 1.6e-17 with these doubles, where the Taylor series to r¹³ it replaces needed two terms
 /// more), times 2^k.
 ///
 /// ```
@@ -233,8 +233,8 @@ fn cody_ab(z: F4) -> F4 {
 /// the lanes' N stays within 3 ulps of libm's erfc, tested below). Cody's function for this
 /// range is of degree 8/8, accurate far beyond a double; two coefficients fewer in each
 /// polynomial let Estrin's scheme stop at x⁴: ChainPricer in Chromium, with the exp and ln
-/// polynomials above, 34.0–37.9 → 31.8–34.7 ns per option (two builds interleaved in one page,
-/// five runs).
+/// polynomials above, 34.2–36.1 → 31.8–34.1 ns per option (two builds interleaved in one page,
+/// three runs).
 #[inline(always)]
 fn erfcx_middle(y: F4) -> F4 {
     const P: [f64; 8] = [
