@@ -29,7 +29,7 @@ const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// ```
 #[inline(always)]
 pub fn exp(a: F4) -> F4 {
-    let k = (a * F4::splat(LOG2_E)).round_ties_even();
+    let (k, two_to_k) = (a * F4::splat(LOG2_E)).round_with_exp2();
     let r = (a - k * F4::splat(LN2_HI)) - k * F4::splat(LN2_LO);
     const P: [f64; 10] = [
         0.5000000000000001,
@@ -45,7 +45,7 @@ pub fn exp(a: F4) -> F4 {
     ];
     let p = Powers::of(r).estrin10(&P);
     let series = (p * r + F4::splat(1.0)) * r + F4::splat(1.0);
-    series * k.exp2_integer()
+    series * two_to_k
 }
 
 /// ln(F/K) for F/K a positive normal number; near the money (F/K in [√½, √2)) from (F − K)/K,

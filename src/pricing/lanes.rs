@@ -69,11 +69,6 @@ mod imp {
         pub fn sqrt(self) -> F4 {
             each!(self, f64x2_sqrt)
         }
-        /// Round to the nearest integer, ties to even.
-        #[inline(always)]
-        pub fn round_ties_even(self) -> F4 {
-            each!(self, f64x2_nearest)
-        }
         /// `other` where `other > self`, else `self`.
         #[inline(always)]
         pub fn max(self, other: F4) -> F4 {
@@ -91,15 +86,23 @@ mod imp {
         pub fn eq(self, other: F4) -> M4 {
             test!(self, other, f64x2_eq)
         }
-        /// 2^k for lanes holding integers in −1022..=1023.
+        /// (k, 2^k) with k each lane rounded to the nearest integer, ties to even, for lanes
+        /// within [−1022.5, 1023.5). Adding 1.5·2^52 rounds a lane to an integer and leaves k in
+        /// the low bits of the sum, from which 2^k's exponent field is one add and one shift:
+        /// no rounding instruction and no conversion (V8 lowers `i32x4.trunc_sat_f64x2_zero`
+        /// to several instructions).
         #[inline(always)]
-        pub fn exp2_integer(self) -> F4 {
+        pub fn round_with_exp2(self) -> (F4, F4) {
             #[inline(always)]
-            fn pow(v: v128) -> v128 {
-                let k = i64x2_extend_low_i32x4(i32x4_trunc_sat_f64x2_zero(v));
-                i64x2_shl(i64x2_add(k, i64x2_splat(1023)), 52)
+            fn split(v: v128) -> (v128, v128) {
+                let magic = f64x2_splat(super::ROUNDING_MAGIC);
+                let sum = f64x2_add(v, magic);
+                // The low 12 bits of 1.5·2^52 are zero, so the shift leaves k + 1023 alone.
+                let pow = i64x2_shl(i64x2_add(sum, i64x2_splat(1023)), 52);
+                (f64x2_sub(sum, magic), pow)
             }
-            each!(self, pow)
+            let ((k0, p0), (k1, p1)) = (split(self.0), split(self.1));
+            (F4(k0, k1), F4(p0, p1))
         }
         /// Splits positive normal lanes into m·2^e with m in [√½, √2): returns (m, e).
         #[inline(always)]
@@ -111,7 +114,7 @@ mod imp {
                 let m = i64x2_sub(v, i64x2_shl(e, 52));
                 // e as a double: the bits of 1.5·2^52 + e, less 1.5·2^52 (exact for |e| < 2^51),
                 // where a conversion would be taken lane by lane.
-                let magic = f64x2_splat(6_755_399_441_055_744.0);
+                let magic = f64x2_splat(super::ROUNDING_MAGIC);
                 (m, f64x2_sub(i64x2_add(magic, e), magic))
             }
             let ((m0, e0), (m1, e1)) = (split(self.0), split(self.1));
@@ -242,11 +245,6 @@ mod imp {
         pub fn sqrt(self) -> F4 {
             self.map(f64::sqrt)
         }
-        /// Round to the nearest integer, ties to even.
-        #[inline(always)]
-        pub fn round_ties_even(self) -> F4 {
-            self.map(f64::round_ties_even)
-        }
         /// `other` where `other > self`, else `self`.
         #[inline(always)]
         pub fn max(self, other: F4) -> F4 {
@@ -264,11 +262,15 @@ mod imp {
         pub fn eq(self, other: F4) -> M4 {
             self.test(other, |a, b| a == b)
         }
-        /// 2^k for lanes holding integers in −1022..=1023.
+        /// (k, 2^k) with k each lane rounded to the nearest integer, ties to even, for lanes
+        /// within [−1022.5, 1023.5).
         #[inline(always)]
-        pub fn exp2_integer(self) -> F4 {
-            // Through i32, saturating as the SIMD build's `i32x4_trunc_sat_f64x2_zero` does.
-            self.map(|k| f64::from_bits(((k as i32 as i64 + 1023) << 52) as u64))
+        pub fn round_with_exp2(self) -> (F4, F4) {
+            let k = self.map(|a| (a + super::ROUNDING_MAGIC) - super::ROUNDING_MAGIC);
+            (
+                k,
+                k.map(|k| f64::from_bits(((k as i64 + 1023) << 52) as u64)),
+            )
         }
         /// Splits positive normal lanes into m·2^e with m in [√½, √2): returns (m, e).
         #[inline(always)]
@@ -375,3 +377,7 @@ impl M4 {
 
 /// The bits of √½ (rounded down): `split_exponent`'s boundary.
 const SQRT_HALF_BITS: u64 = 0x3fe6_a09e_667f_3bcd;
+
+/// 1.5·2^52: a double of magnitude below 2^51 added to it is rounded to an integer (ties to
+/// even), which the sum holds in its low bits.
+const ROUNDING_MAGIC: f64 = 6_755_399_441_055_744.0;
