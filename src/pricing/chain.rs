@@ -146,7 +146,7 @@ pub fn price_chain_into(c: &ChainInputs, out: &mut ChainGreeks) -> Result<(), St
         // 1 + |d1| < 256·σ√T fail for NaN, 0, negative and infinite σ√T, and √T is NaN for
         // T < 0), so F > 0 leaves K, T and σ finite and positive too.
         let infinity = F4::splat(f64::INFINITY);
-        // Every figure finite: their sum is (an overflowing sum only sends the lanes to `one`).
+        // Every figure finite: their sum is (an overflowing sum only sends the lanes to `price_one`).
         let [price, delta, gamma, vega, theta, rho] = g.columns;
         let sum = price + delta + gamma + vega + theta + rho;
         let usual = g
