@@ -199,9 +199,14 @@ fn chain_quote(
     for (name, column) in columns {
         set(&out, name, &array(column));
     }
-    let invalid: Vec<u32> = g.invalid.iter().map(|i| *i as u32).collect();
-    set(&out, "invalid", &uint32_array(&invalid));
+    set(&out, "invalid", &invalid_indexes(g));
     out.into()
+}
+
+/// `ChainQuote.invalid`: the indexes of the options outside the domain, a copy.
+fn invalid_indexes(g: &crate::pricing::chain::ChainGreeks) -> js_sys::Uint32Array {
+    let invalid: Vec<u32> = g.invalid.iter().map(|i| *i as u32).collect();
+    uint32_array(&invalid)
 }
 
 /// A chain priced in place, for front ends that price the same chain on every tick: its input
@@ -211,7 +216,8 @@ fn chain_quote(
 ///
 /// Views are `Float64Array`s (and a `Uint8Array`) over the module's memory: take them again
 /// after any call into Headroom, which may grow the memory and leave earlier views empty.
-/// `free()` releases the columns.
+/// `inputs()` and `compute()` return the same object from call to call while its views are
+/// attached (`compute` sets a fresh `invalid` on it). `free()` releases the columns.
 #[wasm_bindgen]
 pub struct ChainPricer {
     forward: Vec<f64>,
@@ -220,6 +226,37 @@ pub struct ChainPricer {
     vol: Vec<f64>,
     is_call: Vec<u8>,
     out: crate::pricing::chain::ChainGreeks,
+    /// The objects `inputs()` and `compute()` returned last. Building one takes a dozen calls
+    /// into JavaScript (about 5 µs in V8), a sixth of the time of a 1,000-option chain.
+    input_views: Option<Views>,
+    output_views: Option<Views>,
+    invalid_key: JsValue,
+}
+
+/// An object of views of the module's memory, and one of its views.
+struct Views {
+    object: js_sys::Object,
+    probe: js_sys::Float64Array,
+}
+
+impl Views {
+    /// Keeps `object`, whose `name` is one of its non-empty `Float64Array` views.
+    fn keep(object: &js_sys::Object, name: &str) -> Views {
+        let probe = js_sys::Reflect::get(object, &JsValue::from_str(name))
+            .map(|view| view.unchecked_into())
+            .unwrap_or_else(|_| js_sys::Float64Array::new_with_length(0));
+        Views {
+            object: object.clone(),
+            probe,
+        }
+    }
+
+    /// The object kept in `slot`, unless its views were detached by the memory's growth (a
+    /// detached view is empty; an empty chain's objects are rebuilt every time).
+    fn attached(slot: &Option<Views>) -> Option<js_sys::Object> {
+        let views = slot.as_ref()?;
+        (views.probe.length() > 0).then(|| views.object.clone())
+    }
 }
 
 // SAFETY (every `view` below): a view is a JS object over a column's bytes. JavaScript runs
@@ -247,13 +284,19 @@ impl ChainPricer {
                 rho: nan(),
                 invalid: Vec::new(),
             },
+            input_views: None,
+            output_views: None,
+            invalid_key: JsValue::from_str("invalid"),
         }
     }
 
     /// Views of the input columns: `forward` (USD), `strike` (USD), `years` (calendar days /
     /// 365), `vol` (fraction), `isCall` (1 for a call, 0 for a put). Write the chain into them.
     #[wasm_bindgen(unchecked_return_type = "ChainInputViews")]
-    pub fn inputs(&self) -> JsValue {
+    pub fn inputs(&mut self) -> JsValue {
+        if let Some(object) = Views::attached(&self.input_views) {
+            return object.into();
+        }
         let out = js_sys::Object::new();
         for (name, column) in [
             ("forward", &self.forward),
@@ -266,6 +309,7 @@ impl ChainPricer {
         }
         let view = unsafe { js_sys::Uint8Array::view(&self.is_call) };
         set(&out, "isCall", &view);
+        self.input_views = Some(Views::keep(&out, "forward"));
         out.into()
     }
 
@@ -285,9 +329,16 @@ impl ChainPricer {
         };
         crate::pricing::chain::price_chain_into(&inputs, &mut self.out)
             .map_err(|e| JsError::new(&e))?;
-        Ok(chain_quote(&self.out, |column| unsafe {
+        if let Some(object) = Views::attached(&self.output_views) {
+            // Setting a property on a plain object made here cannot fail.
+            let _ = js_sys::Reflect::set(&object, &self.invalid_key, &invalid_indexes(&self.out));
+            return Ok(object.into());
+        }
+        let quote = chain_quote(&self.out, |column| unsafe {
             js_sys::Float64Array::view(column)
-        }))
+        });
+        self.output_views = Some(Views::keep(quote.unchecked_ref(), "price"));
+        Ok(quote)
     }
 }
 

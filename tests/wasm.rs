@@ -312,12 +312,17 @@ fn chain_priced_in_place() {
     input("isCall")
         .unchecked_into::<js_sys::Uint8Array>()
         .copy_from(&is_call);
-    let mut quote = JsValue::NULL;
+    let mut quotes = Vec::new();
     for strike in [&first, &second] {
         input("strike")
             .unchecked_into::<js_sys::Float64Array>()
             .copy_from(strike);
-        quote = pricer.compute(0.03).unwrap();
+        let quote = pricer.compute(0.03).unwrap();
+        let invalid = js_sys::Reflect::get(&quote, &"invalid".into()).unwrap();
+        quotes.push((
+            quote.clone(),
+            invalid.unchecked_into::<js_sys::Uint32Array>(),
+        ));
         let fresh = price_chain(&forward, strike, &years, &vol, &is_call, 0.03).unwrap();
         for name in ["price", "delta", "gamma", "vega", "theta", "rho"] {
             let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<u64>>();
@@ -328,22 +333,31 @@ fn chain_priced_in_place() {
             );
         }
     }
-    assert!(float64_column(&quote, "price")[5].is_nan());
-    let invalid = js_sys::Reflect::get(&quote, &"invalid".into()).unwrap();
-    assert_eq!(
-        invalid.unchecked_into::<js_sys::Uint32Array>().to_vec(),
-        vec![5]
-    );
+    // The second call returned the first's object (its views still attached), with a fresh
+    // `invalid`: the first's is left as it was.
+    let (quote, invalid) = &quotes[1];
+    assert!(js_sys::Object::is(&quotes[0].0, quote));
+    assert!(js_sys::Object::is(&inputs, &pricer.inputs()));
+    assert!(float64_column(quote, "price")[5].is_nan());
+    assert_eq!(quotes[0].1.to_vec(), Vec::<u32>::new());
+    assert_eq!(invalid.to_vec(), vec![5]);
     assert!(pricer.compute(2.0).is_err());
     // A view over memory that has since grown is empty.
-    let price = js_sys::Reflect::get(&quote, &"price".into())
+    let price = js_sys::Reflect::get(quote, &"price".into())
         .unwrap()
         .unchecked_into::<js_sys::Float64Array>();
     let grown = std::hint::black_box(vec![1u8; 64 << 20]);
     assert_eq!(price.length(), 0, "{}", grown[grown.len() - 1]);
+    // Then both objects are built again, over the grown memory.
     assert_eq!(
         float64_column(&pricer.compute(0.03).unwrap(), "price").len(),
         n
+    );
+    let inputs = pricer.inputs();
+    let view = js_sys::Reflect::get(&inputs, &"forward".into()).unwrap();
+    assert_eq!(
+        view.unchecked_into::<js_sys::Float64Array>().to_vec(),
+        forward
     );
 }
 

@@ -178,7 +178,15 @@ window.runBenchmarks = async ({ golden, books = [1000, 10000, 100000] }) => {
   const [headroomNs, inPlaceNs, uqeeNs] = time([() => headroomChain(c), () => inPlaceChain(c, pricer), () => uqeeChain(c)], n);
   pricer.free();
   const [headroomSmallNs, bsNs] = time([() => headroomChain(small), () => bsGreeksChain(small)], small.forward.length, { rounds: 3, minMs: 300 });
-  results.pricing = { options: n, headroomNs, inPlaceNs, uqeeNs, headroomSmallNs, blackScholesGreeksNs: bsNs };
+  // A chain of 1,000 options: what a front end prices on each tick, where the cost of each call
+  // (views handed out, the result object) weighs on every option.
+  const thousand = chain(1000);
+  const smallPricer = new ChainPricer(1000);
+  const thousandPrices = headroomChain(thousand).price;
+  if (!inPlaceChain(thousand, smallPricer).price.every((v, i) => Object.is(v, thousandPrices[i]))) throw new Error('ChainPricer differs from priceChain (1,000 options)');
+  const [inPlace1000Ns, uqee1000Ns] = time([() => inPlaceChain(thousand, smallPricer), () => uqeeChain(thousand)], 1000);
+  smallPricer.free();
+  results.pricing = { options: n, headroomNs, inPlaceNs, uqeeNs, headroomSmallNs, blackScholesGreeksNs: bsNs, inPlace1000Ns, uqee1000Ns };
   log(`pricing: ${JSON.stringify(results.pricing)}`);
   results.tails = tails(golden);
   log(`tails: ${JSON.stringify(results.tails)}`);
