@@ -456,9 +456,14 @@ impl<'a> Account<'a> {
 /// [`SCAN_GROWTH`], and narrows the first step where the account at `at(move)` turns
 /// liquidatable by the Illinois method (false position on the margin gap, balance − MM, with
 /// bisection as a safeguard) to [`BISECT_TOLERANCE`]. Returns the move on the liquidated side of
-/// the bracket, so re-valuing there shows MM usage at (or a hair past) 100 %. A liquidation
-/// window narrower than the local step (≈ 1 % near the current price, a few percent beyond
-/// ±30 %) and then safe again could be stepped over.
+/// the bracket, so re-valuing there shows MM usage at (or a hair past) 100 %.
+///
+/// Under standard margin the margin gap is concave in the index (docs/methodology.md), so the
+/// safe moves are one interval and no liquidation window can lie beyond a safe step. Under
+/// portfolio margin and SPAN, which count long options in the balance, there is no such proof:
+/// a window narrower than the local step (≈ 1 % near the current price, a few percent beyond
+/// ±30 %) and then safe again could be stepped over (none was found on random books checked
+/// on a dense grid, tests/liquidation.rs).
 ///
 /// `bounded(move)` is the account with its margin replaced by upper bounds, cheaper than
 /// `at(move)`: a scan step it shows safe is safe, and `at` is asked only where it does not.
