@@ -217,7 +217,8 @@ fn invalid_indexes(g: &crate::pricing::chain::ChainGreeks) -> js_sys::Uint32Arra
 /// Views are `Float64Array`s (and a `Uint8Array`) over the module's memory: take them again
 /// after any call into Headroom, which may grow the memory and leave earlier views empty.
 /// `inputs()` and `compute()` return the same object from call to call while its views are
-/// attached (`compute` sets a fresh `invalid` on it). `free()` releases the columns.
+/// attached (`compute` sets a fresh `invalid` on it, or makes a new object if it was frozen).
+/// `free()` releases the columns.
 #[wasm_bindgen]
 pub struct ChainPricer {
     forward: Vec<f64>,
@@ -330,9 +331,11 @@ impl ChainPricer {
         crate::pricing::chain::price_chain_into(&inputs, &mut self.out)
             .map_err(|e| JsError::new(&e))?;
         if let Some(object) = Views::attached(&self.output_views) {
-            // Setting a property on a plain object made here cannot fail.
-            let _ = js_sys::Reflect::set(&object, &self.invalid_key, &invalid_indexes(&self.out));
-            return Ok(object.into());
+            // Unless the caller has frozen the object: then it gets a new one.
+            let invalid = invalid_indexes(&self.out);
+            if let Ok(true) = js_sys::Reflect::set(&object, &self.invalid_key, &invalid) {
+                return Ok(object.into());
+            }
         }
         let quote = chain_quote(&self.out, |column| unsafe {
             js_sys::Float64Array::view(column)

@@ -341,6 +341,15 @@ fn chain_priced_in_place() {
     assert!(float64_column(quote, "price")[5].is_nan());
     assert_eq!(quotes[0].1.to_vec(), Vec::<u32>::new());
     assert_eq!(invalid.to_vec(), vec![5]);
+    // A frozen quote cannot take the next `invalid`: the next call makes a new object.
+    js_sys::Object::freeze(quote.unchecked_ref::<js_sys::Object>());
+    input("strike")
+        .unchecked_into::<js_sys::Float64Array>()
+        .copy_from(&first);
+    let unfrozen = pricer.compute(0.03).unwrap();
+    assert!(!js_sys::Object::is(quote, &unfrozen));
+    let invalid = js_sys::Reflect::get(&unfrozen, &"invalid".into()).unwrap();
+    assert_eq!(invalid.unchecked_into::<js_sys::Uint32Array>().length(), 0);
     assert!(pricer.compute(2.0).is_err());
     // A view over memory that has since grown is empty.
     let price = js_sys::Reflect::get(quote, &"price".into())
