@@ -269,3 +269,26 @@ proptest::proptest! {
         check_against_dense_grid(&book, coins, usdc, &model, 1500)?;
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest_config(12))]
+    /// SPAN-16 (default parameters) counts long options in its scenarios and the balance too:
+    /// the same check on random books of every kind (up to 12 options: SPAN keeps no bounds
+    /// between probes, so each of the 1,500 indices is a full revaluation).
+    #[test]
+    fn span_scan_agrees_with_a_dense_grid(
+        options in proptest::collection::vec(
+            (0usize..4, 0.3f64..3.0, proptest::bool::ANY, -20.0f64..20.0, 5.0f64..300.0,
+             proptest::bool::ANY),
+            1..12,
+        ),
+        inverse_future in -2e6f64..2e6,
+        linear_future in -20.0f64..20.0,
+        coins in 0.0f64..100.0,
+        usdc in 0.0f64..1e7,
+    ) {
+        let model = headroom::margin::MarginModel::Span(Default::default());
+        let book = random_book(&options, inverse_future, linear_future);
+        check_against_dense_grid(&book, coins, usdc, &model, 1500)?;
+    }
+}
