@@ -350,6 +350,23 @@ fn chain_priced_in_place() {
     assert!(!js_sys::Object::is(quote, &unfrozen));
     let invalid = js_sys::Reflect::get(&unfrozen, &"invalid".into()).unwrap();
     assert_eq!(invalid.unchecked_into::<js_sys::Uint32Array>().length(), 0);
+    // While no option is invalid the empty `invalid` stays; the next invalid one shows.
+    assert!(js_sys::Object::is(
+        &pricer.compute(0.03).unwrap(),
+        &unfrozen
+    ));
+    input("strike")
+        .unchecked_into::<js_sys::Float64Array>()
+        .copy_from(&second);
+    assert!(js_sys::Object::is(
+        &pricer.compute(0.03).unwrap(),
+        &unfrozen
+    ));
+    let invalid = js_sys::Reflect::get(&unfrozen, &"invalid".into()).unwrap();
+    assert_eq!(
+        invalid.unchecked_into::<js_sys::Uint32Array>().to_vec(),
+        vec![5]
+    );
     assert!(pricer.compute(2.0).is_err());
     // A view over memory that has since grown is empty.
     let price = js_sys::Reflect::get(quote, &"price".into())
