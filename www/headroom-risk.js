@@ -62,7 +62,7 @@ export class HeadroomRiskElement extends HTMLElement {
 
   connectedCallback() {
     if (!this.#worker) {
-      this.#worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      this.#worker = new Worker(new URL('./pkg/worker.js', import.meta.url), { type: 'module' });
       this.#worker.onmessage = (event) => this.#receive(event.data);
     }
     this.#compute();
