@@ -6,13 +6,13 @@
 //! 1e-10 and second-order 1e-9 relative, plus 1e-12 of the size of the formula's terms, which only
 //! matters where a Greek crosses zero (e.g. vanna at d2 = 0).
 
-use headroom::pricing::black::{price_and_greeks, OptionInputs, OptionKind};
+use headroom::pricing::black::{price_and_greeks, OptionInputs};
 use headroom::pricing::chain::{price_chain, ChainInputs};
 use headroom::pricing::implied_black_vol;
 use headroom::pricing::normal::{cdf, pdf};
 
 mod golden_cases;
-use golden_cases::{check, load, Case};
+use golden_cases::{check, load};
 
 #[test]
 fn black76_price_and_greeks_match_the_60_digit_reference() {
@@ -139,73 +139,7 @@ fn implied_vol_hard_set() {
 /// and all of them as one chain sorted by expiry (so consecutive options share √T).
 #[test]
 fn chain_prices_and_greeks_match_the_60_digit_reference() {
-    let cases = load(golden_cases::BLACK76, 5);
-    for c in &cases {
-        let [f, k, t, r, s] = c.inputs[..] else {
-            unreachable!()
-        };
-        let g = price_chain(&ChainInputs {
-            forward: &[f; 5],
-            strike: &[k; 5],
-            years: &[t; 5],
-            vol: &[s; 5],
-            is_call: &[u8::from(c.kind == OptionKind::Call); 5],
-            rate: r,
-        })
-        .unwrap();
-        assert!(g.invalid.is_empty(), "{}", c.label);
-        let [price, delta, gamma, vega, theta, rho, ..] = c.expected[..] else {
-            unreachable!()
-        };
-        let (w, df) = (s * t.sqrt(), (-r * t).exp());
-        let d1 = (f / k).ln() / w + 0.5 * w;
-        let n = pdf(d1);
-        for i in 0..5 {
-            let label = format!("{} (option {i} of 5)", c.label);
-            check("price", &label, g.price[i], price, 1e-12, 0.0);
-            check("delta", &label, g.delta[i], delta, 1e-10, df);
-            check("gamma", &label, g.gamma[i], gamma, 1e-10, 0.0);
-            // Report units: vega and rho per point, theta per day.
-            check("vega", &label, g.vega[i] * 100.0, vega, 1e-10, 0.0);
-            let theta_size = df * f * n * s / (2.0 * t.sqrt()) + r.abs() * price.abs();
-            check(
-                "theta",
-                &label,
-                g.theta[i] * 365.0,
-                theta,
-                1e-10,
-                theta_size,
-            );
-            check("rho", &label, g.rho[i] * 100.0, rho, 1e-10, 0.0);
-        }
-    }
-
-    let mut zero_rate: Vec<&Case> = cases.iter().filter(|c| c.inputs[3] == 0.0).collect();
-    zero_rate.sort_by(|a, b| a.inputs[2].total_cmp(&b.inputs[2]));
-    let column = |i: usize| zero_rate.iter().map(|c| c.inputs[i]).collect::<Vec<f64>>();
-    let is_call: Vec<u8> = zero_rate
-        .iter()
-        .map(|c| u8::from(c.kind == OptionKind::Call))
-        .collect();
-    let chain = price_chain(&ChainInputs {
-        forward: &column(0),
-        strike: &column(1),
-        years: &column(2),
-        vol: &column(4),
-        is_call: &is_call,
-        rate: 0.0,
-    })
-    .unwrap();
-    for (i, c) in zero_rate.iter().enumerate() {
-        check(
-            "chain price",
-            &c.label,
-            chain.price[i],
-            c.expected[0],
-            1e-12,
-            0.0,
-        );
-    }
+    golden_cases::chain_prices_match_the_reference();
 }
 
 /// The re-valuation kernel's lanes against the same reference (natively here; tests/wasm.rs

@@ -224,6 +224,13 @@ fn kernel_lanes_match_the_60_digit_reference() {
     golden_cases::kernel_prices_match_the_reference();
 }
 
+/// The chain pricer's lanes as this build runs it (WebAssembly SIMD), against the 60-digit
+/// golden file with the native test's tolerances (price 1e-12 relative).
+#[wasm_bindgen_test]
+fn chain_lanes_match_the_60_digit_reference() {
+    golden_cases::chain_prices_match_the_reference();
+}
+
 /// The four-lane implied-vol solver as this build runs it, against the 60-digit hard set.
 #[wasm_bindgen_test]
 fn implied_vol_lanes_match_the_60_digit_reference() {
