@@ -31,7 +31,7 @@ const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 pub fn exp(a: F4) -> F4 {
     let (k, two_to_k) = (a * F4::splat(LOG2_E)).round_with_exp2();
     let r = (a - k * F4::splat(LN2_HI)) - k * F4::splat(LN2_LO);
-    const P: [f64; 10] = [
+    static P: [f64; 10] = [
         0.5000000000000001,
         0.16666666666666644,
         0.041666666666624344,
@@ -43,7 +43,7 @@ pub fn exp(a: F4) -> F4 {
         2.7620034112039945e-07,
         2.5068160740156138e-08,
     ];
-    let p = Powers::of(r).estrin10(&P);
+    let p = Powers::of(r).estrin10(in_memory(&P));
     let series = (p * r + F4::splat(1.0)) * r + F4::splat(1.0);
     series * two_to_k
 }
@@ -74,11 +74,17 @@ pub(super) fn log_of_ratio(forward: F4, strike: F4, ratio: F4) -> F4 {
     let (m, e) = ratio.split_exponent();
     let near = e.abs().lt(F4::splat(0.5));
     let f = near.select((forward - strike) / strike, m - F4::splat(1.0));
-    let s = f / (F4::splat(2.0) + f);
+    let log1p = log_1p(f, f / (F4::splat(2.0) + f));
+    e * F4::splat(LN2_HI) + (log1p + e * F4::splat(LN2_LO))
+}
+
+/// ln(1 + f) for f in [√½ − 1, √2 − 1], given s = f/(2 + f).
+#[inline(always)]
+fn log_1p(f: F4, s: F4) -> F4 {
     let z = s * s;
     // Lg1 … Lg7 of fdlibm's e_log.c (Sun Microsystems, 1993).
     #[allow(clippy::excessive_precision)]
-    const LG: [f64; 7] = [
+    static LG: [f64; 7] = [
         6.666666666666735130e-01,
         3.999999999940941908e-01,
         2.857142874366239149e-01,
@@ -87,9 +93,8 @@ pub(super) fn log_of_ratio(forward: F4, strike: F4, ratio: F4) -> F4 {
         1.531383769920937332e-01,
         1.479819860511658591e-01,
     ];
-    let r = Powers::of(z).estrin7(&LG) * z;
-    let log1p = f - s * (f - r);
-    e * F4::splat(LN2_HI) + (log1p + e * F4::splat(LN2_LO))
+    let r = Powers::of(z).estrin7(in_memory(&LG)) * z;
+    f - s * (f - r)
 }
 
 /// N(d) given `gauss` = e^(−d²/2), lane by lane as the scalar `cdf_with_gauss`: erf near zero,
@@ -167,7 +172,7 @@ impl Powers {
     /// c[i] + c[i + 1]·x.
     #[inline(always)]
     fn pair(&self, c: &[f64], i: usize) -> F4 {
-        F4::splat(c[i]) + F4::splat(c[i + 1]) * self.x
+        F4::load_splat(&c[i]) + F4::load_splat(&c[i + 1]) * self.x
     }
 
     /// c[i] + … + c[i + 3]·x³.
@@ -179,7 +184,7 @@ impl Powers {
     /// c[0] + … + c[6]·x⁶.
     #[inline(always)]
     fn estrin7(&self, c: &[f64; 7]) -> F4 {
-        self.quad(c, 0) + (self.pair(c, 4) + F4::splat(c[6]) * self.x2) * self.x4
+        self.quad(c, 0) + (self.pair(c, 4) + F4::load_splat(&c[6]) * self.x2) * self.x4
     }
 
     /// c[0] + … + c[7]·x⁷.
@@ -193,6 +198,18 @@ impl Powers {
     fn estrin10(&self, c: &[f64; 10]) -> F4 {
         self.octet(c) + self.pair(c, 8) * self.x8
     }
+}
+
+/// A polynomial's coefficients, which the optimiser may no longer fold into the code: each is
+/// then read with one load-and-splat where it is used. As a `v128.const`, V8 builds each one
+/// anew at every use with three instructions (a 64-bit immediate into a general register, a move
+/// to a vector register, a shuffle): 41 coefficients per four options in exp, ln and erfcx's
+/// middle range. ChainPricer in Chromium, two builds interleaved in one page, 16 pairings: a
+/// median of 1.3 ns less per option (0 to 3.5), about 30.0 → 28.7 ns. Reading the other
+/// constants (½, 1, the limits) from memory too measured no faster than the original.
+#[inline(always)]
+fn in_memory<const N: usize>(coefficients: &'static [f64; N]) -> &'static [f64; N] {
+    core::hint::black_box(coefficients)
 }
 
 /// Horner's rule with the leading coefficient first: ((c0·x + c1)·x + …).
@@ -238,7 +255,7 @@ fn cody_ab(z: F4) -> F4 {
 /// three runs).
 #[inline(always)]
 fn erfcx_middle(y: F4) -> F4 {
-    const P: [f64; 8] = [
+    static P: [f64; 8] = [
         1.000000000210302,
         1.5040969850755708,
         1.1293446413374848,
@@ -248,7 +265,7 @@ fn erfcx_middle(y: F4) -> F4 {
         0.0018778011976994379,
         -4.554944621486387e-10,
     ];
-    const Q: [f64; 8] = [
+    static Q: [f64; 8] = [
         1.0,
         2.632476155470638,
         3.0997758688746857,
@@ -259,7 +276,7 @@ fn erfcx_middle(y: F4) -> F4 {
         0.0033282809605969625,
     ];
     let powers = Powers::of(y);
-    powers.octet(&P) / powers.octet(&Q)
+    powers.octet(in_memory(&P)) / powers.octet(in_memory(&Q))
 }
 
 #[allow(clippy::excessive_precision)]

@@ -52,6 +52,14 @@ mod imp {
             let v = f64x2_splat(a);
             F4(v, v)
         }
+        /// `*a` in every lane, read from memory with one `v128.load64_splat` (see
+        /// [`super::super::lane_math`]'s coefficient tables).
+        #[inline(always)]
+        pub fn load_splat(a: &f64) -> F4 {
+            // SAFETY: `a` is a readable, aligned f64; the load reads its 8 bytes.
+            let v = unsafe { v128_load64_splat((a as *const f64).cast::<u64>()) };
+            F4(v, v)
+        }
         #[inline(always)]
         pub fn lanes(self) -> [f64; 4] {
             [
@@ -232,6 +240,10 @@ mod imp {
         #[inline(always)]
         pub fn splat(a: f64) -> F4 {
             F4([a; 4])
+        }
+        #[inline(always)]
+        pub fn load_splat(a: &f64) -> F4 {
+            F4([*a; 4])
         }
         #[inline(always)]
         pub fn lanes(self) -> [f64; 4] {
