@@ -117,13 +117,20 @@ mod imp {
         pub fn split_exponent(self) -> (F4, F4) {
             #[inline(always)]
             fn split(v: v128) -> (v128, v128) {
-                let shifted = i64x2_sub(v, i64x2_splat(super::SQRT_HALF_BITS as i64));
-                let e = i64x2_shr(shifted, 52);
-                let m = i64x2_sub(v, i64x2_shl(e, 52));
-                // e as a double: the bits of 1.5·2^52 + e, less 1.5·2^52 (exact for |e| < 2^51),
-                // where a conversion would be taken lane by lane.
-                let magic = f64x2_splat(super::ROUNDING_MAGIC);
-                (m, f64x2_sub(i64x2_add(magic, e), magic))
+                // e + 1023, from a logical shift of a sum that is positive for every positive
+                // double: x64 has no arithmetic shift of 64-bit lanes, and V8 emulates
+                // `i64x2.shr_s` with five instructions where `u64x2.shr` is one.
+                let bias = (1023 << 52) - super::SQRT_HALF_BITS as i64;
+                let biased_e = u64x2_shr(i64x2_add(v, i64x2_splat(bias)), 52);
+                let m = i64x2_sub(v, i64x2_shl(i64x2_sub(biased_e, i64x2_splat(1023)), 52));
+                // e as a double: the bits of 1.5·2^52 + e + 1023, less 1.5·2^52 + 1023 (exact
+                // for |e| < 2^50), where a conversion would be taken lane by lane.
+                let magic = super::ROUNDING_MAGIC;
+                let e = f64x2_sub(
+                    i64x2_add(f64x2_splat(magic), biased_e),
+                    f64x2_splat(magic + 1023.0),
+                );
+                (m, e)
             }
             let ((m0, e0), (m1, e1)) = (split(self.0), split(self.1));
             (F4(m0, m1), F4(e0, e1))
