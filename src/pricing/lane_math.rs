@@ -78,9 +78,11 @@ pub(super) fn log_of_ratio(forward: F4, strike: F4, ratio: F4) -> F4 {
     // instructions, more than the processor looks ahead), and ln begins it: ChainPricer in
     // Chromium 28.8–31.4 → 27.3–27.5 ns per option (six interleaved pairings). F − K is exact
     // (Sterbenz), F + K and the divisions round once each, as f/(2 + f) did.
+    // F below 1e300 keeps F + K finite.
     let near = (F4::splat(FRAC_1_SQRT_2) * strike)
         .le(forward)
-        .and(forward.lt(F4::splat(SQRT_2) * strike));
+        .and(forward.lt(F4::splat(SQRT_2) * strike))
+        .and(forward.lt(F4::splat(1e300)));
     if near.all() {
         let difference = forward - strike;
         return log_1p(difference / strike, difference / (forward + strike));
@@ -444,6 +446,24 @@ mod tests {
         );
         let worst = near.max(far);
         assert!(worst <= 3.0, "worst {worst} ulps");
+    }
+
+    #[test]
+    fn log_moneyness_near_the_money_at_the_ends_of_the_doubles() {
+        // Four options near the money take the shortcut through F + K, which overflows for the
+        // largest forwards here: those must go the general way. Subnormal forwards keep the
+        // ratio they have.
+        for scale in [1e-310, 1e-300, 1e300, 1e308] {
+            let forward = [1.1, 0.8, 1.3, 1.0].map(|m| m * scale);
+            let got = log_moneyness(F4::new(forward), F4::splat(scale)).lanes();
+            for (got, f) in got.into_iter().zip(forward) {
+                let reference = ((f - scale) / scale).ln_1p();
+                assert!(
+                    (got - reference).abs() <= 3.0 * f64::EPSILON * reference.abs(),
+                    "F {f:e}, K {scale:e}: {got} against {reference}"
+                );
+            }
+        }
     }
 
     #[test]
