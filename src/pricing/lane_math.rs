@@ -43,9 +43,14 @@ pub fn exp(a: F4) -> F4 {
         2.7620034112039945e-07,
         2.5068160740156138e-08,
     ];
-    let p = Powers::of(r).estrin10(in_memory(&P));
-    let series = (p * r + F4::splat(1.0)) * r + F4::splat(1.0);
-    series * two_to_k
+    // 1 + (r + r²·p(r)), Estrin's scheme over r and p's coefficients together, and 1 added last:
+    // four levels of dependent operations after r² where p, then times r, plus 1, times r, plus 1
+    // took six, with the same worst error (within 1 ulp of std's exp in the test below).
+    // ChainPricer in Chromium 26.5–28.4 → 26.1–27.8 ns per option, 0.3–1.1 ns less in each of ten
+    // interleaved pairings.
+    let (c, x) = (in_memory(&P), Powers::of(r));
+    let low = (r + x.pair(c, 0) * x.x2) + x.quad(c, 2) * x.x4;
+    (F4::splat(1.0) + (low + x.quad(c, 6) * x.x8)) * two_to_k
 }
 
 /// ln(F/K) for F/K a positive normal number; near the money (F/K in [√½, √2)) from (F − K)/K,
@@ -207,12 +212,6 @@ impl Powers {
     #[inline(always)]
     fn octet(&self, c: &[f64]) -> F4 {
         self.quad(c, 0) + self.quad(c, 4) * self.x4
-    }
-
-    /// c[0] + … + c[9]·x⁹.
-    #[inline(always)]
-    fn estrin10(&self, c: &[f64; 10]) -> F4 {
-        self.octet(c) + self.pair(c, 8) * self.x8
     }
 }
 
@@ -422,10 +421,10 @@ mod tests {
     }
 
     #[test]
-    fn exp_within_two_ulps_of_std() {
+    fn exp_within_one_ulp_of_std() {
         let args = groups(-708.0, 709.0, 100_000).chain(groups(-1.0, 1.0, 10_000));
         let worst = worst_ulps(args, exp, f64::exp, |_| 1.0);
-        assert!(worst <= 2.0, "worst {worst} ulps");
+        assert!(worst <= 1.0, "worst {worst} ulps");
     }
 
     #[test]
