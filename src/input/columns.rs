@@ -11,11 +11,16 @@ pub enum Field {
     Iv,
     Multiplier,
     Venue,
+    /// `cross` or `isolated`, for a venue account (issue: accounts on their own venue's rules).
+    MarginMode,
+    /// USD allocated to an isolated position.
+    IsolatedMargin,
+    Leverage,
 }
 
 impl Field {
     /// How many fields there are: [`Field::index`] is below it.
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 11;
 
     /// The field's position among all fields.
     pub fn index(self) -> usize {
@@ -28,6 +33,9 @@ impl Field {
             Field::Iv => 5,
             Field::Multiplier => 6,
             Field::Venue => 7,
+            Field::MarginMode => 8,
+            Field::IsolatedMargin => 9,
+            Field::Leverage => 10,
         }
     }
 
@@ -41,6 +49,9 @@ impl Field {
             Field::Iv => "iv",
             Field::Multiplier => "multiplier",
             Field::Venue => "venue",
+            Field::MarginMode => "marginMode",
+            Field::IsolatedMargin => "isolatedMargin",
+            Field::Leverage => "leverage",
         }
     }
 }
@@ -117,6 +128,26 @@ const ALIASES: &[(Field, &[&str])] = &[
         ],
     ),
     (Field::Venue, &["venue", "exchange"]),
+    (
+        Field::MarginMode,
+        &[
+            "marginmode",
+            "margintype",
+            "mgnmode",
+            "tdmode",
+            "tradingmode",
+        ],
+    ),
+    (
+        Field::IsolatedMargin,
+        &[
+            "isolatedmargin",
+            "isolatedmarginusd",
+            "isolatedwallet",
+            "isolatedwalletbalance",
+        ],
+    ),
+    (Field::Leverage, &["leverage", "lever", "lev"]),
 ];
 
 /// The venue a table's header names point to: OKX's `Pos`/`Avg. px`/`instId`, Bybit's

@@ -7,7 +7,7 @@ pub mod row;
 pub mod table;
 
 pub use loose::Loose;
-pub use row::{PositionRow, RowContext};
+pub use row::{PositionRow, RowContext, RowMarginMode};
 pub use table::{ColumnUse, Table};
 
 /// A row that could not be used, and why.
@@ -27,6 +27,12 @@ pub struct RowError {
 pub enum PositionsInput {
     Text(String),
     Objects(Vec<Loose>),
+}
+
+impl Default for PositionsInput {
+    fn default() -> Self {
+        PositionsInput::Text(String::new())
+    }
 }
 
 /// All rows of an input: the positions that could be read, and an error for each that could not.

@@ -26,11 +26,27 @@ pub struct PositionRow {
     pub iv: Option<f64>,
     /// Coins per contract, overriding the venue's contract terms.
     pub multiplier: Option<f64>,
+    /// `cross` or `isolated` as the row says (a venue account's default applies otherwise).
+    pub margin_mode: Option<RowMarginMode>,
+    /// USD allocated to an isolated position.
+    pub isolated_margin: Option<f64>,
+    /// The position's leverage (initial margin = notional / leverage on the venues that use it).
+    pub leverage: Option<f64>,
     /// Why the instrument was read as its venue's, and a note when that was a guess.
     pub venue_source: VenueSource,
     pub venue_note: Option<String>,
     pub text: String,
 }
+
+/// How a row asks to be margined inside its account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowMarginMode {
+    Cross,
+    Isolated,
+}
+
+/// Highest leverage accepted.
+const MAX_LEVERAGE: f64 = 1000.0;
 
 /// What applies to every row of an input: the request's venue setting and the headers' hint.
 #[derive(Clone, Copy, Debug, Default)]
@@ -62,7 +78,7 @@ pub fn read_row_in(
         Cell::Text(v) if v.trim().is_empty() => None,
         Cell::Text(v) => Some(Venue::parse(v).ok_or_else(|| {
             format!(
-                "the venue '{}' is not one of deribit, okx, bybit, binance",
+                "the venue '{}' is not one of deribit, okx, bybit, binance, hyperliquid, dydx, derive",
                 clip(v.trim())
             )
         })?),
@@ -178,7 +194,34 @@ pub fn read_row_in(
         }
     };
 
+    let margin_mode = margin_mode(get(Field::MarginMode))?;
+    let isolated_margin = match number(get(Field::IsolatedMargin), "isolated margin")? {
+        None => None,
+        Some((m, _)) if (0.0..=MAX_AMOUNT).contains(&m) => Some(m),
+        Some((m, _)) => {
+            return Err(format!(
+                "the isolated margin {} must be 0 or more USD, at most 1e15",
+                Figure(m)
+            ))
+        }
+    };
+    let leverage = match number(get(Field::Leverage), "leverage")? {
+        None => None,
+        Some((l, _)) if (1.0..=MAX_LEVERAGE).contains(&l) => Some(l),
+        // "0" and "" mean absent in venues' API responses.
+        Some((0.0, _)) => None,
+        Some((l, _)) => {
+            return Err(format!(
+                "the leverage {} must be from 1 to 1000 (times)",
+                Figure(l)
+            ))
+        }
+    };
+
     Ok(PositionRow {
+        margin_mode,
+        isolated_margin,
+        leverage,
         line: raw.line,
         item: raw.item,
         instrument,
@@ -325,6 +368,28 @@ fn side(value: Cell) -> Result<Option<f64>, String> {
         "sell" | "short" | "s" | "ask" => Ok(Some(-1.0)),
         _ => Err(format!(
             "the side '{}' must be buy/long or sell/short",
+            clip(&text)
+        )),
+    }
+}
+
+fn margin_mode(value: Cell) -> Result<Option<RowMarginMode>, String> {
+    let text = match value {
+        Cell::Missing => return Ok(None),
+        Cell::Text(t) => t.trim().to_ascii_lowercase(),
+        other => {
+            return Err(format!(
+                "the margin mode is {}, not cross or isolated",
+                other.describe()
+            ))
+        }
+    };
+    match text.as_str() {
+        "" => Ok(None),
+        "cross" | "crossed" => Ok(Some(RowMarginMode::Cross)),
+        "isolated" | "isolate" => Ok(Some(RowMarginMode::Isolated)),
+        _ => Err(format!(
+            "the margin mode '{}' must be cross or isolated",
             clip(&text)
         )),
     }
