@@ -11,10 +11,24 @@ pub enum Venue {
     Okx,
     Bybit,
     Binance,
+    /// Hyperliquid: USDC perpetuals named by their coin (`BTC`), sized in coins.
+    Hyperliquid,
+    /// dYdX v4: USDC perpetuals `ETH-USD`, sized in coins.
+    Dydx,
+    /// Derive (ex-Lyra v2): `ETH-PERP`, options `ETH-20260130-2000-C`, sized in coins.
+    Derive,
 }
 
 impl Venue {
-    pub const ALL: [Venue; 4] = [Venue::Deribit, Venue::Okx, Venue::Binance, Venue::Bybit];
+    pub const ALL: [Venue; 7] = [
+        Venue::Deribit,
+        Venue::Okx,
+        Venue::Binance,
+        Venue::Bybit,
+        Venue::Hyperliquid,
+        Venue::Dydx,
+        Venue::Derive,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -22,6 +36,9 @@ impl Venue {
             Venue::Okx => "okx",
             Venue::Bybit => "bybit",
             Venue::Binance => "binance",
+            Venue::Hyperliquid => "hyperliquid",
+            Venue::Dydx => "dydx",
+            Venue::Derive => "derive",
         }
     }
 
@@ -31,6 +48,9 @@ impl Venue {
             Venue::Okx => "OKX",
             Venue::Bybit => "Bybit",
             Venue::Binance => "Binance",
+            Venue::Hyperliquid => "Hyperliquid",
+            Venue::Dydx => "dYdX",
+            Venue::Derive => "Derive",
         }
     }
 

@@ -6,6 +6,7 @@ pub mod binance;
 pub mod bybit;
 pub mod deribit;
 pub mod okx;
+pub mod onchain;
 
 use crate::calendar::{at_expiry_hour, clip, parse_date_code, parse_yymmdd};
 use crate::instrument::{Instrument, Kind, Settlement, SizeUnit, Venue};
@@ -115,6 +116,14 @@ fn choose_read(name: &str, found: &[Instrument], hints: &Hints) -> Result<Read, 
             });
         }
         if let [spot] = found {
+            // On Hyperliquid a coin's name is its perpetual.
+            if spot.kind == Kind::Spot && venue == Venue::Hyperliquid {
+                return Ok(Read {
+                    instrument: onchain::hyperliquid_perpetual(&spot.underlying),
+                    source,
+                    note: None,
+                });
+            }
             if spot.kind == Kind::Spot {
                 return Ok(Read {
                     instrument: Instrument {
@@ -189,8 +198,14 @@ fn candidates(text: &str) -> Candidates {
         return Err(unknown(text));
     }
     // In the order used when nothing else decides: Deribit, OKX, Binance, Bybit.
-    let readers: [fn(&str) -> Reading; 4] =
-        [deribit::parse, okx::parse, binance::parse, bybit::parse];
+    let readers: [fn(&str) -> Reading; 6] = [
+        deribit::parse,
+        okx::parse,
+        binance::parse,
+        bybit::parse,
+        onchain::parse_dydx,
+        onchain::parse_derive,
+    ];
     let mut found: Vec<Instrument> = Vec::new();
     let mut first_error = None;
     for reader in readers {
