@@ -144,7 +144,11 @@ struct Group<'a> {
 }
 
 impl<'a> Account<'a> {
-    pub fn new(legs: &'a [Leg], collateral: &'a [Collateral], model: &'a MarginModel) -> Self {
+    pub fn new(
+        legs: impl IntoIterator<Item = &'a Leg>,
+        collateral: &'a [Collateral],
+        model: &'a MarginModel,
+    ) -> Self {
         let mut names: Vec<&str> = Vec::new();
         let mut grouped: Vec<Vec<&Leg>> = Vec::new();
         for leg in legs {
@@ -470,7 +474,7 @@ impl<'a> Account<'a> {
 /// `at(move)`: a scan step it shows safe is safe, and `at` is asked only where it does not.
 /// The steps, their verdicts and the narrowing (from exact gaps) are the same as with `at`
 /// alone, so the result is too.
-fn first_crossing(
+pub(crate) fn first_crossing(
     at: &dyn Fn(f64) -> AccountState,
     bounded: &dyn Fn(f64) -> AccountState,
     limit: f64,

@@ -1,0 +1,487 @@
+//! The per-position venues — Binance, OKX, Bybit, Hyperliquid, dYdX — as one engine over their
+//! packs: each perpetual or future needs `notional·rate − deduction` of its tier as maintenance
+//! and `notional / leverage` as initial margin; each short option its venue's option formula.
+//! A cross pool is liquidatable when its equity (collateral + unrealised P&L + option values)
+//! falls to the sum; an isolated position when its isolated margin + unrealised P&L falls to its
+//! own.
+
+use super::packs::{self, MarginPrice, OptionRule, TieredPack};
+use super::tiers::{TierBasis, TierTable};
+use super::{AccountLeg, AccountMode, MarginPool, Pack, PackInfo, PoolSpec, PreparedAccount};
+use super::{VenueEngine, VenueParams};
+use crate::account::AccountState;
+use crate::figure::Figure;
+use crate::instrument::{Kind, Venue};
+use crate::margin::standard::Requirement;
+use crate::margin::StandardMargin;
+use crate::pricing::black::OptionKind;
+use crate::valuation::{Leg, Model};
+
+/// A venue whose rules are a [`TieredPack`].
+pub struct TieredEngine {
+    venue: Venue,
+    published: fn() -> TieredPack,
+}
+
+static BINANCE: TieredEngine = TieredEngine {
+    venue: Venue::Binance,
+    published: packs::binance,
+};
+static OKX: TieredEngine = TieredEngine {
+    venue: Venue::Okx,
+    published: packs::okx,
+};
+static BYBIT: TieredEngine = TieredEngine {
+    venue: Venue::Bybit,
+    published: packs::bybit,
+};
+static HYPERLIQUID: TieredEngine = TieredEngine {
+    venue: Venue::Hyperliquid,
+    published: packs::hyperliquid,
+};
+static DYDX: TieredEngine = TieredEngine {
+    venue: Venue::Dydx,
+    published: packs::dydx,
+};
+
+/// The engine of a per-position venue (Derive's risk managers are not modelled: see
+/// [`super::engine`]'s caller).
+pub fn engine(venue: Venue) -> &'static dyn VenueEngine {
+    match venue {
+        Venue::Okx => &OKX,
+        Venue::Bybit => &BYBIT,
+        Venue::Hyperliquid => &HYPERLIQUID,
+        Venue::Dydx => &DYDX,
+        _ => &BINANCE,
+    }
+}
+
+impl VenueEngine for TieredEngine {
+    fn venue(&self) -> Venue {
+        self.venue
+    }
+
+    fn modes(&self) -> &'static [AccountMode] {
+        &[AccountMode::Cross, AccountMode::Isolated]
+    }
+
+    fn pack(&self, _: AccountMode, params: &VenueParams) -> Result<(Pack, PackInfo), String> {
+        let mut pack = (self.published)();
+        for (coin, tiers) in &params.maintenance_tiers {
+            let table = TierTable::from_input(tiers)
+                .map_err(|e| format!("maintenanceTiers.{coin}: {e}"))?;
+            let coin = coin.trim().to_ascii_uppercase();
+            pack.tiers.insert(coin.clone(), table);
+            pack.overridden.push(coin);
+        }
+        for (coin, leverage) in &params.max_leverage {
+            if !(leverage.is_finite() && *leverage >= 1.0) {
+                return Err(format!(
+                    "maxLeverage.{coin}: {} must be 1 or more",
+                    Figure(*leverage)
+                ));
+            }
+            let table = TierTable::derived(&[(0.0, 0.5 / leverage, *leverage)])
+                .map_err(|e| format!("maxLeverage.{coin}: {e}"))?;
+            let coin = coin.trim().to_ascii_uppercase();
+            pack.tiers.insert(coin.clone(), table);
+            pack.overridden.push(coin);
+        }
+        if let Some(l) = params.leverage {
+            if !(l.is_finite() && (1.0..=1000.0).contains(&l)) {
+                return Err(format!("leverage: {} must be from 1 to 1000", Figure(l)));
+            }
+        }
+        let mut rules = pack.notes.clone();
+        if !pack.overridden.is_empty() {
+            pack.name = format!(
+                "{} (with the user's tiers for {})",
+                pack.name,
+                pack.overridden.join(", ")
+            );
+        }
+        if let Some(l) = params.leverage {
+            rules.push(format!("leverage {} where a row gives none", Figure(l)));
+        }
+        let info = PackInfo {
+            name: pack.name.clone(),
+            date: pack.date.clone(),
+            source: pack.source.clone(),
+            rules,
+        };
+        pack.default_leverage = params.leverage;
+        Ok((Pack::Tiered(pack), info))
+    }
+
+    fn refuses(&self, leg: &AccountLeg) -> Option<String> {
+        let option = matches!(leg.kind, Kind::Option { .. });
+        if option && (self.published)().options == OptionRule::NotListed {
+            return Some(format!(
+                "{} lists no options; this option belongs in another venue's account",
+                self.venue.label()
+            ));
+        }
+        if option && leg.mode == Some(crate::input::RowMarginMode::Isolated) {
+            return Some("options are margined in the cross pool, not isolated".into());
+        }
+        None
+    }
+
+    fn pools<'a>(&self, account: &'a PreparedAccount) -> Vec<Box<dyn MarginPool + 'a>> {
+        let Pack::Tiered(pack) = &account.pack else {
+            return Vec::new();
+        };
+        account
+            .pools
+            .iter()
+            .map(|spec| Box::new(TieredPool::new(spec, pack)) as Box<dyn MarginPool + 'a>)
+            .collect()
+    }
+
+    fn default_isolated_margin(&self, pack: &Pack, leg: &AccountLeg) -> (f64, String) {
+        let Pack::Tiered(pack) = pack else {
+            return (0.0, String::new());
+        };
+        let (table, _) = pack.table(&leg.leg.underlying);
+        let entry_notional = notional_at_entry(&leg.leg);
+        let leverage = leverage_of(leg, pack, &table, entry_notional);
+        let margin = entry_notional / leverage;
+        (
+            margin,
+            format!(
+                "{} (position {}): no isolated margin given; the initial margin at entry assumed, \
+                 {} USD notional / {}x = {} USD",
+                leg.instrument,
+                leg.position + 1,
+                Figure(round2(entry_notional)),
+                Figure(leverage),
+                Figure(round2(margin))
+            ),
+        )
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// USD notional of a perpetual or future at its entry (the mark when no entry was given).
+fn notional_at_entry(leg: &Leg) -> f64 {
+    match leg.model {
+        Model::LinearFuture { coins, entry, .. } => coins.abs() * entry,
+        Model::InverseFuture { notional, .. } => notional.abs(),
+        _ => 0.0,
+    }
+}
+
+/// The position's leverage: its row's, else the account's `params.leverage`, else the tier's max
+/// at `notional`; never above the tier's max.
+fn leverage_of(leg: &AccountLeg, pack: &TieredPack, table: &TierTable, notional: f64) -> f64 {
+    let max = table.tier(notional).max_leverage;
+    leg.leverage
+        .or(pack.default_leverage)
+        .map_or(max, |l| l.min(max))
+}
+
+/// One position's terms in a pool, fixed at construction.
+struct Terms {
+    table: TierTable,
+    leverage: Option<f64>,
+}
+
+pub struct TieredPool<'a> {
+    spec: &'a PoolSpec,
+    pack: &'a TieredPack,
+    terms: Vec<Terms>,
+    /// Deribit's standard option margin, where the venue's option rule is not sourced.
+    deribit: StandardMargin,
+}
+
+impl<'a> TieredPool<'a> {
+    fn new(spec: &'a PoolSpec, pack: &'a TieredPack) -> TieredPool<'a> {
+        let terms = spec
+            .legs
+            .iter()
+            .map(|l| Terms {
+                table: pack.table(&l.leg.underlying).0,
+                leverage: l.leverage.or(pack.default_leverage),
+            })
+            .collect();
+        TieredPool {
+            spec,
+            pack,
+            terms,
+            deribit: StandardMargin::deribit(),
+        }
+    }
+
+    /// Value (USD, the leg's contribution to equity) and margin of leg `i` with its index at
+    /// `factor` times its level and option volatilities through `vol_of(days, vol)`.
+    fn leg_at(
+        &self,
+        i: usize,
+        factor: f64,
+        vol_of: &dyn Fn(f64, f64) -> f64,
+    ) -> (f64, Requirement) {
+        let l = &self.spec.legs[i];
+        let leg = &l.leg;
+        let terms = &self.terms[i];
+        let index = leg.index * factor;
+        match leg.model {
+            Model::LinearFuture {
+                coins,
+                entry,
+                mark_ratio,
+            } => {
+                let mark = mark_ratio * index;
+                let price = match self.pack.margin_price {
+                    MarginPrice::Mark => mark,
+                    MarginPrice::Entry => entry,
+                };
+                let notional = coins.abs() * price;
+                let basis = match self.pack.basis {
+                    TierBasis::Notional => notional,
+                    TierBasis::Quantity => coins.abs(),
+                };
+                (
+                    coins * (mark - entry),
+                    self.future_margin(terms, basis, notional),
+                )
+            }
+            Model::InverseFuture {
+                notional,
+                entry,
+                mark_ratio,
+            } => {
+                let mark = mark_ratio * index;
+                let value_coin = notional * (1.0 / entry - 1.0 / mark);
+                // The USD face at entry; at the mark it is worth face·index/mark.
+                let price = match self.pack.margin_price {
+                    MarginPrice::Mark => index / mark,
+                    MarginPrice::Entry => index / entry,
+                };
+                let usd = notional.abs() * price;
+                let basis = match self.pack.basis {
+                    TierBasis::Notional => usd,
+                    TierBasis::Quantity => notional.abs(),
+                };
+                (value_coin * index, self.future_margin(terms, basis, usd))
+            }
+            Model::Option(o) => {
+                let days = o.years * 365.0;
+                let mark = o.price_at(index, vol_of(days, o.vol));
+                let value = mark * o.coins;
+                if o.coins >= 0.0 {
+                    return (value, Requirement::default());
+                }
+                let entry_usd = o.entry.map(|e| if o.inverse { e * leg.index } else { e });
+                let forward = o.forward_ratio * index;
+                let per_coin = short_option_margin(
+                    &self.pack.options,
+                    &self.deribit,
+                    &ShortOption {
+                        kind: o.kind,
+                        index,
+                        forward,
+                        strike: o.strike,
+                        mark,
+                        entry: entry_usd,
+                        underlying: &leg.underlying,
+                    },
+                );
+                (
+                    value,
+                    Requirement {
+                        initial: per_coin.initial * -o.coins,
+                        maintenance: per_coin.maintenance * -o.coins,
+                    },
+                )
+            }
+            Model::Spot { coins, .. } => (coins * index, Requirement::default()),
+            Model::Settled { coins, usd, .. } => (coins * index + usd, Requirement::default()),
+        }
+    }
+
+    fn future_margin(&self, terms: &Terms, basis: f64, notional: f64) -> Requirement {
+        let tier = terms.table.tier(basis);
+        let leverage = terms
+            .leverage
+            .map_or(tier.max_leverage, |l| l.min(tier.max_leverage));
+        Requirement {
+            initial: notional / leverage,
+            maintenance: terms.table.maintenance(basis, notional),
+        }
+    }
+
+    fn total(
+        &self,
+        factor_of: &dyn Fn(&str) -> f64,
+        vol_of: &dyn Fn(&str, f64, f64) -> f64,
+    ) -> AccountState {
+        let mut state = AccountState::default();
+        for c in &self.spec.collateral {
+            let f = c.underlying.as_deref().map_or(1.0, factor_of);
+            state.equity += c.amount * c.price * f;
+        }
+        for (i, l) in self.spec.legs.iter().enumerate() {
+            let u = l.leg.underlying.as_str();
+            let (value, margin) = self.leg_at(i, factor_of(u), &|days, vol| vol_of(u, days, vol));
+            state.equity += value;
+            state.initial += margin.initial;
+            state.maintenance += margin.maintenance;
+            if self.spec.isolated {
+                state.equity += l.isolated_margin.unwrap_or(0.0);
+            }
+        }
+        state.balance = state.equity;
+        state
+    }
+}
+
+impl MarginPool for TieredPool<'_> {
+    fn spec(&self) -> &PoolSpec {
+        self.spec
+    }
+
+    fn state_with(&self, factor_of: &dyn Fn(&str) -> f64) -> AccountState {
+        self.total(factor_of, &|_, _, vol| vol)
+    }
+
+    fn stressed(
+        &self,
+        factor_of: &dyn Fn(&str) -> f64,
+        shock: &dyn Fn(&str, f64, f64) -> f64,
+    ) -> AccountState {
+        self.total(factor_of, shock)
+    }
+
+    fn position_margin(&self, leg: usize) -> Option<Requirement> {
+        (leg < self.spec.legs.len()).then(|| self.leg_at(leg, 1.0, &|_, vol| vol).1)
+    }
+
+    /// The search of [`MarginPool::liquidation`], with the other underlyings' legs and
+    /// collateral valued once: only `underlying`'s are re-valued at each probe.
+    fn liquidation(&self, underlying: &str) -> crate::account::Liquidation {
+        let moving: Vec<usize> = (0..self.spec.legs.len())
+            .filter(|i| self.spec.legs[*i].leg.underlying == underlying)
+            .collect();
+        let mut fixed = AccountState::default();
+        let same = |vol: f64| vol;
+        for (i, l) in self.spec.legs.iter().enumerate() {
+            if l.leg.underlying != underlying {
+                let (value, margin) = self.leg_at(i, 1.0, &|_, vol| same(vol));
+                fixed.equity += value;
+                fixed.initial += margin.initial;
+                fixed.maintenance += margin.maintenance;
+            }
+            if self.spec.isolated {
+                fixed.equity += l.isolated_margin.unwrap_or(0.0);
+            }
+        }
+        let coin: Vec<(f64, bool)> = self
+            .spec
+            .collateral
+            .iter()
+            .map(|c| {
+                (
+                    c.amount * c.price,
+                    c.underlying.as_deref() == Some(underlying),
+                )
+            })
+            .collect();
+        super::scan(&|m| {
+            let mut state = fixed;
+            for (usd, moves) in &coin {
+                state.equity += if *moves { usd * (1.0 + m) } else { *usd };
+            }
+            for &i in &moving {
+                let (value, margin) = self.leg_at(i, 1.0 + m, &|_, vol| vol);
+                state.equity += value;
+                state.initial += margin.initial;
+                state.maintenance += margin.maintenance;
+            }
+            state.balance = state.equity;
+            state
+        })
+    }
+}
+
+/// A short option as its venue's formula sees it: index, forward of its expiry, strike, mark and
+/// entry per coin (USD).
+#[derive(Clone, Copy, Debug)]
+pub struct ShortOption<'a> {
+    pub kind: OptionKind,
+    pub index: f64,
+    pub forward: f64,
+    pub strike: f64,
+    pub mark: f64,
+    pub entry: Option<f64>,
+    pub underlying: &'a str,
+}
+
+/// A short option's IM and MM per coin, USD, by the venue's `rule`.
+pub fn short_option_margin(
+    rule: &OptionRule,
+    deribit: &StandardMargin,
+    option: &ShortOption,
+) -> Requirement {
+    let ShortOption {
+        kind,
+        index,
+        forward,
+        strike,
+        mark,
+        entry,
+        underlying,
+    } = *option;
+    match rule {
+        OptionRule::Okx {
+            a,
+            b,
+            c,
+            c_default,
+            margin_factor,
+        } => {
+            let c = c
+                .iter()
+                .find(|(u, _)| *u == underlying)
+                .map_or(*c_default, |(_, c)| *c);
+            let otm = match kind {
+                OptionKind::Call => (strike - forward).max(0.0),
+                OptionKind::Put => (forward - strike).max(0.0),
+            };
+            let initial = a.max(b - otm / forward) * margin_factor * index + mark;
+            let maintenance = match kind {
+                OptionKind::Call => c * margin_factor * index + mark,
+                OptionKind::Put => (c * index).max(c * mark) * margin_factor + mark,
+            };
+            Requirement {
+                initial,
+                maintenance,
+            }
+        }
+        OptionRule::Bybit {
+            mm_factor,
+            liquidation_fee,
+            im_high,
+            im_low,
+        } => {
+            let otm = match kind {
+                OptionKind::Call => (strike - index).max(0.0),
+                OptionKind::Put => (index - strike).max(0.0),
+            };
+            let maintenance =
+                (mm_factor * index).max(mm_factor * mark) + mark + liquidation_fee * index;
+            let initial = ((im_high * index - otm).max(im_low * index)
+                + entry.unwrap_or(mark).max(mark))
+            .max(maintenance);
+            Requirement {
+                initial,
+                maintenance,
+            }
+        }
+        OptionRule::DeribitApproximation | OptionRule::NotListed => {
+            deribit.short_option(kind, 1.0, index, strike, mark)
+        }
+    }
+}
