@@ -16,6 +16,8 @@ use crate::valuation::{resolve, Leg};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+mod accounts;
+
 /// Computes the whole report.
 ///
 /// ```
@@ -60,6 +62,9 @@ fn analyze_with(
     request: &Request,
     each_position: &mut dyn for<'p> FnMut(PositionReport<'p>),
 ) -> Result<Report, RequestError> {
+    if let Some(venue_accounts) = &request.accounts {
+        return accounts::analyze_accounts(request, venue_accounts, each_position);
+    }
     let Inputs {
         model_name,
         vol_shock,
@@ -132,6 +137,7 @@ fn analyze_with(
         positions: Vec::new(),
         underlyings,
         account: account_report,
+        accounts: Vec::new(),
         errors,
         stress,
         scenarios,
@@ -175,6 +181,10 @@ fn analyze_with(
 /// assert_eq!(scenarios, headroom::analyze(&request).unwrap().scenarios);
 /// ```
 pub fn analyze_scenarios(request: &Request) -> Result<ScenariosReport, RequestError> {
+    if let Some(venue_accounts) = &request.accounts {
+        return accounts::analyze_accounts(request, venue_accounts, &mut |_| {})
+            .map(|r| r.scenarios);
+    }
     let Inputs {
         model_name,
         market,
@@ -269,6 +279,7 @@ fn value_rows<'b>(
         .errors
         .iter()
         .map(|e| ErrorReport {
+            account: None,
             line: e.line,
             item: e.item,
             message: e.message.clone(),
@@ -284,6 +295,7 @@ fn value_rows<'b>(
                 legs.push(leg);
             }
             Err(message) => errors.push(ErrorReport {
+                account: None,
                 line: row.line,
                 item: row.item,
                 message,
@@ -512,9 +524,19 @@ fn add_book_forwards(market: &mut Market, rows: &[PositionRow]) {
 }
 
 fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, RequestError> {
+    collateral_of(&request.account.collateral, "account", market)
+}
+
+/// Collateral of `amounts` (currency → units), valued at the market; `at` names the object in
+/// errors (`account`, `accounts[1]`).
+fn collateral_of(
+    amounts: &BTreeMap<String, Option<f64>>,
+    at: &str,
+    market: &Market,
+) -> Result<Vec<Collateral>, RequestError> {
     let mut out = Vec::new();
-    for (currency, amount) in &request.account.collateral {
-        let field = format!("account.collateral.{currency}");
+    for (currency, amount) in amounts {
+        let field = format!("{at}.collateral.{currency}");
         let Some(amount) = *amount else { continue };
         if !(amount.is_finite() && amount.abs() <= MAX_AMOUNT) {
             return Err(RequestError::new(
@@ -628,6 +650,9 @@ fn position_report<'a>(
         coin_delta: greeks.coin_delta,
         initial_margin_usd: per_position.then_some(state.margin.initial),
         maintenance_margin_usd: per_position.then_some(state.margin.maintenance),
+        account: None,
+        margin_pool: None,
+        liquidation_price: None,
     }
 }
 
@@ -832,6 +857,7 @@ fn account_report(
         liquidation_all: all,
         vol_shock_up: vol_shock,
         margin_detail,
+        first_to_liquidate: None,
     }
 }
 

@@ -12,7 +12,10 @@ pub struct Report {
     pub margin: MarginReport,
     pub positions: Vec<PositionReport<'static>>,
     pub underlyings: BTreeMap<String, UnderlyingReport>,
+    /// The whole portfolio: one account, or the sums of `accounts` in USD.
     pub account: AccountReport,
+    /// Each venue account on its venue's own rules, when the request has `accounts`.
+    pub accounts: Vec<VenueAccountReport>,
     pub errors: Vec<ErrorReport>,
     /// Stress scenarios, worst P&L first.
     pub stress: Vec<StressReport>,
@@ -108,6 +111,13 @@ pub struct PositionReport<'a> {
     /// Standard margin of this position; `null` under portfolio models (margin is a portfolio's).
     pub initial_margin_usd: Option<f64>,
     pub maintenance_margin_usd: Option<f64>,
+    /// The id of the venue account holding it (`null` without `accounts`).
+    pub account: Option<Cow<'a, str>>,
+    /// The pool it is margined in: `cross`, `isolated …`, `segregated BTC`.
+    pub margin_pool: Option<Cow<'a, str>>,
+    /// The index price (USD) at which its pool reaches maintenance margin, every other price
+    /// held: the nearer of the moves down and up; `null` when none within −99 %…+1000 %.
+    pub liquidation_price: Option<f64>,
 }
 
 impl PositionReport<'_> {
@@ -158,6 +168,9 @@ impl PositionReport<'_> {
             coin_delta: self.coin_delta,
             initial_margin_usd: self.initial_margin_usd,
             maintenance_margin_usd: self.maintenance_margin_usd,
+            account: self.account.map(own),
+            margin_pool: self.margin_pool.map(own),
+            liquidation_price: self.liquidation_price,
         }
     }
 }
@@ -221,6 +234,7 @@ position_fields! { p;
         "coinDelta" => p.coin_delta,
         "initialMarginUsd" => p.initial_margin_usd,
         "maintenanceMarginUsd" => p.maintenance_margin_usd,
+        "liquidationPrice" => p.liquidation_price,
     ];
     texts: [
         "instrument" => Some(&p.instrument),
@@ -236,6 +250,8 @@ position_fields! { p;
         "forwardSource" => p.forward_source,
         "ivSource" => p.iv_source,
         "priceUnit" => Some(&p.price_unit),
+        "account" => p.account.as_deref(),
+        "marginPool" => p.margin_pool.as_deref(),
     ];
 }
 
@@ -414,6 +430,81 @@ pub struct AccountReport {
     pub vol_shock_up: f64,
     /// Why the requirement is what it is: per pool (portfolio margin) or underlying (SPAN).
     pub margin_detail: Vec<MarginDetailReport>,
+    /// With `accounts`: the account (and pool) liquidated first when every index moves together,
+    /// down and up.
+    pub first_to_liquidate: Option<FirstToLiquidate>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstToLiquidate {
+    pub down: Option<LiquidationEvent>,
+    pub up: Option<LiquidationEvent>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LiquidationEvent {
+    pub account: String,
+    pub venue: &'static str,
+    pub pool: String,
+    /// Common move of every index, fraction.
+    pub r#move: f64,
+}
+
+/// One venue account on its venue's rules; USD unless named.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VenueAccountReport {
+    pub id: String,
+    pub venue: &'static str,
+    pub margin_mode: &'static str,
+    pub pack: PackReport,
+    /// Where a figure follows an approximation instead of the venue's published rule, and how.
+    pub approximations: Vec<String>,
+    pub positions: usize,
+    pub collateral_usd: f64,
+    pub equity_usd: f64,
+    pub margin_balance_usd: f64,
+    pub initial_margin_usd: f64,
+    pub maintenance_margin_usd: f64,
+    pub available_usd: f64,
+    pub headroom_usd: f64,
+    pub mm_usage: Option<f64>,
+    pub liquidatable: bool,
+    /// Per underlying, the nearest liquidation of any of the account's pools.
+    pub liquidation: BTreeMap<String, LiquidationReport>,
+    pub liquidation_all: LiquidationReport,
+    pub pools: Vec<PoolReport>,
+    /// The account's Greeks per underlying.
+    pub underlyings: BTreeMap<String, SnapshotUnderlying>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PackReport {
+    pub name: String,
+    pub date: String,
+    pub source: String,
+    pub rules: Vec<String>,
+}
+
+/// Part of an account margined and liquidated on its own; USD.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolReport {
+    pub name: String,
+    pub isolated: bool,
+    /// Lines of its positions.
+    pub lines: Vec<usize>,
+    pub equity_usd: f64,
+    pub initial_margin_usd: f64,
+    pub maintenance_margin_usd: f64,
+    pub headroom_usd: f64,
+    pub mm_usage: Option<f64>,
+    pub liquidatable: bool,
+    pub liquidation: BTreeMap<String, LiquidationReport>,
+    pub liquidation_all: LiquidationReport,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -523,6 +614,9 @@ pub struct StressReport {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorReport {
+    /// The venue account of the row, with `accounts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub line: usize,
     /// 1-based number of the row among the input's rows; 0 for the header or the whole text.
     pub item: usize,

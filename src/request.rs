@@ -43,7 +43,12 @@ impl std::error::Error for RequestError {}
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
+    /// The book of the single account (absent when `accounts` holds the positions).
+    #[serde(default)]
     pub positions: PositionsInput,
+    /// Venue accounts, each on its venue's own rules; without them the request is one account.
+    #[serde(default)]
+    pub accounts: Option<Vec<AccountInput>>,
     pub market: MarketRequest,
     #[serde(default)]
     pub account: AccountRequest,
@@ -156,6 +161,27 @@ pub struct StressRequest {
     pub scenarios: Vec<crate::stress::UserScenario>,
 }
 
+/// One venue account: its venue, margin mode, collateral, positions (the venue's names) and
+/// overrides of the venue's parameter pack.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInput {
+    #[serde(default)]
+    pub id: Option<String>,
+    /// `deribit`, `binance`, `okx`, `bybit`, `hyperliquid`, `dydx` (`derive` is not modelled yet).
+    pub venue: String,
+    /// `cross` (default), `isolated`, `segregated` (Deribit), `portfolio` (Deribit).
+    #[serde(default)]
+    pub margin_mode: Option<String>,
+    /// Amount per currency (coins, or USD for USD, USDC, USDT).
+    #[serde(default)]
+    pub collateral: BTreeMap<String, Option<f64>>,
+    #[serde(default)]
+    pub positions: PositionsInput,
+    #[serde(default)]
+    pub params: crate::venue::VenueParams,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRequest {
@@ -209,7 +235,10 @@ impl Request {
                 .ok_or_else(|| {
                     RequestError::new(
                         "venue",
-                        format!("'{text}' is not one of deribit, okx, bybit, binance, auto"),
+                        format!(
+                            "'{text}' is not one of deribit, okx, bybit, binance, hyperliquid, \
+                             dydx, derive, auto"
+                        ),
                     )
                 }),
         }

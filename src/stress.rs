@@ -244,7 +244,7 @@ pub fn shocked_vol(vol: f64, days: f64, ratio: f64) -> f64 {
 }
 
 /// [`shocked_vol`] for the options `days` from expiry: the tenor scaling (a power) taken once.
-fn vol_shock(days: f64, ratio: f64) -> impl Fn(f64) -> f64 {
+pub fn vol_shock(days: f64, ratio: f64) -> impl Fn(f64) -> f64 {
     let power = if days < 30.0 { 0.30 } else { 0.13 };
     let change = (ratio - 1.0) * (30.0 / days.max(1e-6)).powf(power);
     move |vol| (vol * (1.0 + change)).max(0.01)

@@ -382,8 +382,10 @@ pub fn version() -> String {
 const TYPES: &'static str = r#"
 /** A request to `analyze`. Numbers in the API are fractions (0.65 = 65 %); IVs in pasted text are percent. */
 export interface Request {
-  /** Pasted text (CSV, TSV, semicolon-separated or a JSON array, header row first) or an array of position objects. */
-  positions: string | PositionInput[];
+  /** Pasted text (CSV, TSV, semicolon-separated or a JSON array, header row first) or an array of position objects. Absent when `accounts` holds the positions. */
+  positions?: string | PositionInput[];
+  /** Venue accounts, each margined and liquidated by its venue's own rules; without them the request is one account (Deribit's rules, or `margin.model`). */
+  accounts?: AccountInput[];
   market: MarketInput;
   account?: { /** Units per currency: coins, or USD for USD/USDC/USDT. Coins are valued at their index. */ collateral?: Record<string, number | null> };
   margin?: {
@@ -414,6 +416,25 @@ export interface Request {
   venue?: "auto" | "deribit" | "okx" | "bybit" | "binance";
 }
 
+/** One venue account. */
+export interface AccountInput {
+  /** Default "<venue>-<n>". */
+  id?: string;
+  venue: "deribit" | "binance" | "okx" | "bybit" | "hyperliquid" | "dydx";
+  /** "cross" (default); "isolated" (every position on its own margin; not Deribit); Deribit's "segregated" (per currency) and "portfolio". */
+  marginMode?: "cross" | "isolated" | "segregated" | "portfolio";
+  /** Units per currency: coins, or USD for USD/USDC/USDT. */
+  collateral?: Record<string, number | null>;
+  /** The venue's own names: Hyperliquid's coin ("BTC" is its perpetual), dYdX's "ETH-USD". Rows may carry marginMode, isolatedMargin (USD) and leverage. */
+  positions?: string | PositionInput[];
+  /** Overrides of the venue's pack: tier tables by underlying (USD floors ascending from 0; deductionUsd derived when absent), max leverage by underlying, default leverage. */
+  params?: {
+    maintenanceTiers?: Record<string, { floorUsd: number; rate: number; deductionUsd?: number; maxLeverage?: number }[]>;
+    maxLeverage?: Record<string, number>;
+    leverage?: number;
+  };
+}
+
 /** One position given as an object. Keys are matched like pasted headers (case- and punctuation-insensitive, with aliases). */
 export interface PositionInput {
   /** A Deribit, OKX, Bybit or Binance name (BTC-27NOV26-90000-C, BTC-USD-261225-100000-C, BTCUSDT, BTCUSD_PERP …) or a coin (BTC). */
@@ -432,6 +453,12 @@ export interface PositionInput {
   iv?: number | string | null;
   /** Coins per contract (USD per contract for USD-sized instruments), overriding the venue's terms. */
   multiplier?: number | string | null;
+  /** In a venue account: "cross" or "isolated". */
+  marginMode?: string;
+  /** In a venue account: USD allocated to an isolated position (default: its initial margin at entry). */
+  isolatedMargin?: number | string | null;
+  /** In a venue account: initial margin = notional / leverage (default: the tier's max leverage). */
+  leverage?: number | string | null;
   [column: string]: unknown;
 }
 
@@ -464,10 +491,13 @@ export interface UnderlyingInput {
 export interface Report {
   /** RFC 3339, UTC. */
   valuationTime: string;
-  margin: { model: "standard" | "deribit-pm" | "span"; pack: string; marginBalanceRule: string; /** Absolute. */ volShockUp: number };
+  margin: { model: "standard" | "deribit-pm" | "span" | "venue accounts"; pack: string; marginBalanceRule: string; /** Absolute. */ volShockUp: number };
   positions: PositionReport[];
   underlyings: Record<string, UnderlyingReport>;
+  /** The whole portfolio: the single account, or the USD sums of `accounts`. */
   account: AccountReport;
+  /** Each venue account on its venue's rules (empty without request.accounts). */
+  accounts: VenueAccountReport[];
   /** Rows that could not be used; all other rows are computed. */
   errors: RowError[];
   /** The effect of request.whatIf; null without one. */
@@ -509,7 +539,7 @@ export interface PositionReport {
   item: number;
   instrument: string;
   underlying: string;
-  venue: "deribit" | "okx" | "bybit" | "binance";
+  venue: "deribit" | "okx" | "bybit" | "binance" | "hyperliquid" | "dydx" | "derive";
   /** Why that venue: the row's venue column, the request's venue setting, the table's headers, the premium's or size's scale (names two venues share), the name alone, or the default. */
   venueSource: "column" | "setting" | "headers" | "premium" | "size" | "name" | "default";
   /** How the row was read, in words, e.g. "OKX coin-settled option: -120 contracts × 0.01 BTC = -1.2 BTC". */
@@ -582,6 +612,10 @@ export interface PositionReport {
   initialMarginUsd: number | null;
   /** USD; standard margin only. */
   maintenanceMarginUsd: number | null;
+  /** With accounts: the account's id, the pool it is margined in, and the index price (USD) at which that pool reaches maintenance margin (the nearer of down and up; null when none within −99 % … +1000 %). */
+  account: string | null;
+  marginPool: string | null;
+  liquidationPrice: number | null;
 }
 
 export interface UnderlyingReport {
@@ -640,6 +674,27 @@ export interface AccountReport {
   volShockUp: number;
   /** Why the requirement is what it is: one entry per pool (portfolio margin: an underlying's coin-settled or USD-settled instruments) or underlying (SPAN); empty under standard margin. */
   marginDetail: MarginDetail[];
+  /** With accounts: the account and pool liquidated first when every index moves together (move: signed fraction). */
+  firstToLiquidate: { down: LiquidationEvent | null; up: LiquidationEvent | null } | null;
+}
+
+export interface LiquidationEvent { account: string; venue: string; pool: string; /** Signed fraction. */ move: number }
+
+/** One venue account on its venue's rules. All figures USD unless noted. */
+export interface VenueAccountReport {
+  id: string; venue: string; marginMode: "cross" | "isolated" | "segregated" | "portfolio";
+  /** The venue's parameter pack: name, date, source, and the rules the figures follow. */
+  pack: { name: string; date: string; source: string; rules: string[] };
+  /** Where a figure follows an approximation, not the venue's published rule, and how. */
+  approximations: string[];
+  positions: number;
+  collateralUsd: number; equityUsd: number; marginBalanceUsd: number; initialMarginUsd: number; maintenanceMarginUsd: number;
+  availableUsd: number; headroomUsd: number; /** Fraction. */ mmUsage: number | null; liquidatable: boolean;
+  liquidation: Record<string, Liquidation>;
+  liquidationAll: Liquidation;
+  /** Parts margined and liquidated on their own: "cross", "isolated …", "segregated BTC". */
+  pools: { name: string; isolated: boolean; lines: number[]; equityUsd: number; initialMarginUsd: number; maintenanceMarginUsd: number; headroomUsd: number; mmUsage: number | null; liquidatable: boolean; liquidation: Record<string, Liquidation>; liquidationAll: Liquidation }[];
+  underlyings: Record<string, { down: number | null; up: number | null; /** Coins. */ delta: number; /** Coins per USD. */ gamma: number; /** USD per vol point. */ vega: number; /** USD per day. */ theta: number }>;
 }
 
 /** The figures a trade changes (USD unless noted). */
@@ -746,6 +801,8 @@ export interface TextColumn {
 }
 
 export interface RowError {
+  /** With accounts: the account of the row. */
+  account?: string;
   line: number;
   /** 1-based number of the row among the input's rows; 0 for the header or the whole text. */
   item: number;

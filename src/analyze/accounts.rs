@@ -1,0 +1,707 @@
+//! `analyze` with `accounts`: each venue account margined by its venue's engine, in named steps —
+//! read each account's book, value it, hand its positions to the engine's pools, report each
+//! account and the portfolio. Nothing here knows a venue: the engines do.
+
+use super::*;
+use crate::account::Liquidation;
+use crate::instrument::Venue;
+use crate::report::{
+    FirstToLiquidate, LiquidationEvent, PackReport, PoolReport, VenueAccountReport,
+};
+use crate::request::AccountInput;
+use crate::venue::{self, AccountLeg, MarginPool, PackInfo, PreparedAccount, VenueEngine};
+
+/// One account's inputs, read and checked.
+struct AccountBook<'r> {
+    id: String,
+    engine: &'static dyn VenueEngine,
+    mode: venue::AccountMode,
+    pack: std::cell::Cell<Option<(venue::Pack, PackInfo)>>,
+    book: crate::input::Book,
+    collateral: Vec<Collateral>,
+    input: &'r AccountInput,
+    input_index: usize,
+}
+
+pub(super) fn analyze_accounts(
+    request: &Request,
+    inputs: &[AccountInput],
+    each_position: &mut dyn for<'p> FnMut(PositionReport<'p>),
+) -> Result<Report, RequestError> {
+    if !matches!(&request.positions, crate::input::PositionsInput::Text(t) if t.trim().is_empty()) {
+        return Err(RequestError::new(
+            "positions",
+            "with accounts, each venue's positions go in its account (accounts[].positions)",
+        ));
+    }
+    if request.what_if.is_some() {
+        return Err(RequestError::new(
+            "whatIf",
+            "a what-if on venue accounts is not supported yet: send it without accounts",
+        ));
+    }
+    let vol_shock = checked_vol_shock(request)?;
+    let mut market = request.market.validate()?;
+    let mut books = read_accounts(inputs, &market)?;
+    for b in &books {
+        add_book_forwards(&mut market, &b.book.rows);
+    }
+    for b in &mut books {
+        b.collateral = collateral_of(&b.input.collateral, &b.id_field(), &market)?;
+    }
+
+    // Value every account's rows; positions the venue refuses become errors.
+    let mut errors = Vec::new();
+    let mut prepared = Vec::new();
+    let mut rows_of: Vec<Vec<&crate::input::PositionRow>> = Vec::new();
+    for b in &books {
+        let (rows, legs, row_errors) = value_rows(&b.book, &market);
+        errors.extend(row_errors.into_iter().map(|e| ErrorReport {
+            account: Some(b.id.clone()),
+            ..e
+        }));
+        let mut kept_rows = Vec::new();
+        let mut account_legs = Vec::new();
+        for (row, leg) in rows.into_iter().zip(legs) {
+            let candidate = AccountLeg {
+                position: kept_rows.len(),
+                instrument: row.instrument.name.clone(),
+                kind: row.instrument.kind,
+                settlement: row.instrument.settlement,
+                leg,
+                mode: row.margin_mode,
+                isolated_margin: row.isolated_margin,
+                leverage: row.leverage,
+            };
+            if let Some(reason) = b.engine.refuses(&candidate) {
+                errors.push(ErrorReport {
+                    account: Some(b.id.clone()),
+                    line: row.line,
+                    item: row.item,
+                    message: reason,
+                    text: row.text.clone(),
+                });
+                continue;
+            }
+            kept_rows.push(row);
+            account_legs.push(candidate);
+        }
+        let Some((pack, info)) = b.pack.take() else {
+            continue;
+        };
+        let mut approximations = Vec::new();
+        let pools = venue::partition(
+            b.engine,
+            b.mode,
+            &pack,
+            account_legs,
+            &b.collateral,
+            &mut approximations,
+        );
+        if let venue::Pack::Tiered(p) = &pack {
+            let mut seen = Vec::new();
+            for l in pools.iter().flat_map(|p| &p.legs) {
+                let u = &l.leg.underlying;
+                if seen.contains(u) {
+                    continue;
+                }
+                seen.push(u.clone());
+                if let (_, Some(note)) = p.table(u) {
+                    if !matches!(
+                        l.kind,
+                        crate::instrument::Kind::Option { .. } | crate::instrument::Kind::Spot
+                    ) {
+                        approximations.push(note);
+                    }
+                }
+            }
+            let options = pools.iter().flat_map(|p| &p.legs).any(|l| {
+                matches!(l.kind, crate::instrument::Kind::Option { .. }) && l.leg.quantity < 0.0
+            });
+            if options && p.options == venue::packs::OptionRule::DeribitApproximation {
+                approximations.push(format!(
+                    "short options: {}'s option margin formula is not published in a source \
+                     Headroom holds; approximated by Deribit's standard option margin (15 %/10 % \
+                     IM, 7.5 % MM of the index, plus the mark)",
+                    b.engine.venue().label()
+                ));
+            }
+        }
+        rows_of.push(kept_rows);
+        prepared.push((
+            PreparedAccount {
+                mode: b.mode,
+                pools,
+                pack,
+                approximations,
+            },
+            info,
+        ));
+    }
+    errors.sort_by(|a, b| (&a.account, a.line, a.item).cmp(&(&b.account, b.line, b.item)));
+
+    let all_rows: Vec<crate::input::PositionRow> = books
+        .iter()
+        .flat_map(|b| b.book.rows.iter().cloned())
+        .collect();
+    let all_collateral: Vec<Collateral> = books
+        .iter()
+        .flat_map(|b| b.collateral.iter().cloned())
+        .collect();
+    let mut totals = UnderlyingTotals::new(&all_rows, &all_collateral, &market);
+    let margin = StandardMargin::deribit();
+
+    let mut reports = Vec::new();
+    let mut all_pools: Vec<Box<dyn MarginPool + '_>> = Vec::new();
+    let mut per_underlying_margin: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for ((account, info), (b, rows)) in prepared.iter().zip(books.iter().zip(&rows_of)) {
+        let pools = b.engine.pools(account);
+        let pool_reports: Vec<PoolReport> = pools
+            .iter()
+            .map(|p| pool_report(p.as_ref(), &market, vol_shock))
+            .collect();
+        // Each position's report, with its pool's margin and liquidation price.
+        for (pool, report) in pools.iter().zip(&pool_reports) {
+            for (k, l) in pool.spec().legs.iter().enumerate() {
+                let row = rows[l.position];
+                let mut p = position_report(row, &l.leg, &margin, false);
+                if let Some(r) = pool.position_margin(k) {
+                    p.initial_margin_usd = Some(r.initial);
+                    p.maintenance_margin_usd = Some(r.maintenance);
+                    let m = per_underlying_margin
+                        .entry(l.leg.underlying.clone())
+                        .or_default();
+                    m.0 += r.initial;
+                    m.1 += r.maintenance;
+                }
+                p.account = Some(Cow::Borrowed(&b.id));
+                p.margin_pool = Some(Cow::Borrowed(&pool.spec().name));
+                p.liquidation_price = report
+                    .liquidation
+                    .get(&l.leg.underlying)
+                    .and_then(nearest_price);
+                totals.add(&p);
+                each_position(p);
+            }
+        }
+        reports.push(account_report_of(b, account, info, &pools, pool_reports));
+        all_pools.extend(pools);
+    }
+    let mut underlyings = totals.finish();
+    for (u, (initial, maintenance)) in per_underlying_margin {
+        if let Some(report) = underlyings.get_mut(&u) {
+            report.initial_margin_usd = initial;
+            report.maintenance_margin_usd = maintenance;
+        }
+    }
+
+    let portfolio = portfolio_report(&reports, vol_shock);
+    let base_equity = portfolio.equity_usd;
+    let names: Vec<String> = underlyings.keys().cloned().collect();
+    let stress = stress_of(request, &all_pools, &names, base_equity)?;
+
+    // Curves and matrices: P&L from every leg together (margin does not change P&L), margin
+    // columns from the accounts' pools.
+    let legs: Vec<Leg> = all_pools
+        .iter()
+        .flat_map(|p| p.spec().legs.iter().map(|l| l.leg.clone()))
+        .collect();
+    let model = MarginModel::Standard(margin.clone());
+    let combined = Account::new(&legs, &all_collateral, &model);
+    let mut scenarios =
+        scenario_reports(request, &combined, combined.state().equity, &legs, &market)?;
+    for curve in &mut scenarios.curves {
+        let u = curve.underlying.clone();
+        let states: Vec<AccountState> = curve
+            .moves
+            .iter()
+            .map(|m| sum_states(&all_pools, &|v| if v == u { 1.0 + m } else { 1.0 }))
+            .collect();
+        curve.equity_usd = states.iter().map(|s| s.equity).collect();
+        curve.maintenance_margin_usd = states.iter().map(|s| s.maintenance).collect();
+        curve.mm_usage = states.iter().map(|s| s.mm_usage()).collect();
+    }
+
+    let mut warnings = surface_warnings(&market);
+    warnings.extend(
+        request
+            .unknown_fields
+            .iter()
+            .map(|f| format!("{f}: unknown field, ignored")),
+    );
+    for r in &reports {
+        for a in &r.approximations {
+            warnings.push(format!("{} ({}): {a}", r.id, r.venue));
+        }
+    }
+    Ok(Report {
+        valuation_time: format_instant(market.valuation),
+        margin: MarginReport {
+            model: "venue accounts".into(),
+            pack: reports
+                .iter()
+                .map(|r| format!("{}: {}", r.id, r.pack.name))
+                .collect::<Vec<_>>()
+                .join("; "),
+            margin_balance_rule: "per account, as its venue's rule: see accounts[].pack.rules"
+                .into(),
+            vol_shock_up: vol_shock,
+        },
+        positions: Vec::new(),
+        underlyings,
+        account: portfolio,
+        accounts: reports,
+        errors,
+        stress,
+        scenarios,
+        what_if: None,
+        warnings,
+        input: InputReport {
+            format: books.first().map_or("text", |b| b.book.format),
+            columns: Vec::new(),
+            rows_read: books.iter().map(|b| b.book.rows.len()).sum(),
+        },
+        units: UNITS.iter().copied().collect(),
+    })
+}
+
+impl AccountBook<'_> {
+    fn id_field(&self) -> String {
+        format!("accounts[{}]", self.input_index)
+    }
+}
+
+fn checked_vol_shock(request: &Request) -> Result<f64, RequestError> {
+    let vol_shock = request.margin.vol_shock_up.unwrap_or(DEFAULT_VOL_SHOCK);
+    if !(vol_shock.is_finite() && (0.0..=5.0).contains(&vol_shock)) {
+        return Err(RequestError::new(
+            "margin.volShockUp",
+            format!(
+                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {}",
+                Figure(vol_shock)
+            ),
+        ));
+    }
+    Ok(vol_shock)
+}
+
+/// Each account's venue, mode, pack and book, checked; the first bad field is the error.
+fn read_accounts<'r>(
+    inputs: &'r [AccountInput],
+    _market: &Market,
+) -> Result<Vec<AccountBook<'r>>, RequestError> {
+    let mut out: Vec<AccountBook> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let at = format!("accounts[{i}]");
+        let venue = Venue::parse(&input.venue).ok_or_else(|| {
+            RequestError::new(
+                format!("{at}.venue"),
+                format!(
+                    "'{}' is not one of deribit, binance, okx, bybit, hyperliquid, dydx, derive",
+                    crate::calendar::clip(input.venue.trim())
+                ),
+            )
+        })?;
+        if venue == Venue::Derive {
+            return Err(RequestError::new(
+                format!("{at}.venue"),
+                "Derive's risk managers (standard and portfolio) are not modelled yet; its \
+                 positions can be read in an account of another venue only as that venue's",
+            ));
+        }
+        let engine = venue::engine(venue);
+        let mode = venue::mode(engine, input.margin_mode.as_deref())
+            .map_err(|m| RequestError::new(format!("{at}.marginMode"), m))?;
+        let pack = engine
+            .pack(mode, &input.params)
+            .map_err(|m| RequestError::new(format!("{at}.params"), m))?;
+        let id = match input.id.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => format!("{}-{}", venue.name(), i + 1),
+        };
+        if out.iter().any(|b| b.id == id) {
+            return Err(RequestError::new(
+                format!("{at}.id"),
+                format!(
+                    "the id '{}' is used by another account",
+                    crate::calendar::clip(&id)
+                ),
+            ));
+        }
+        out.push(AccountBook {
+            id,
+            engine,
+            mode,
+            pack: std::cell::Cell::new(Some(pack)),
+            book: read_book(&input.positions, Some(venue)),
+            collateral: Vec::new(),
+            input,
+            input_index: i,
+        });
+    }
+    Ok(out)
+}
+
+/// The nearer of a liquidation's two prices.
+fn nearest_price(l: &LiquidationReport) -> Option<f64> {
+    match (l.down, l.up) {
+        (Some(d), Some(u)) if -d <= u => l.down_price,
+        (Some(_), Some(_)) => l.up_price,
+        (Some(_), None) => l.down_price,
+        (None, Some(_)) => l.up_price,
+        (None, None) => None,
+    }
+}
+
+fn sum_states(pools: &[Box<dyn MarginPool + '_>], factor_of: &dyn Fn(&str) -> f64) -> AccountState {
+    let mut total = AccountState::default();
+    for p in pools {
+        let s = p.state_with(factor_of);
+        total.equity += s.equity;
+        total.balance += s.balance;
+        total.initial += s.initial;
+        total.maintenance += s.maintenance;
+    }
+    total
+}
+
+/// The underlyings a pool's value moves with: its legs' and its coin collateral's.
+fn pool_underlyings(pool: &dyn MarginPool) -> Vec<String> {
+    let spec = pool.spec();
+    let mut out: Vec<String> = Vec::new();
+    let names = spec
+        .legs
+        .iter()
+        .map(|l| l.leg.underlying.clone())
+        .chain(spec.collateral.iter().filter_map(|c| c.underlying.clone()));
+    for u in names {
+        if !out.contains(&u) {
+            out.push(u);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn pool_report(pool: &dyn MarginPool, market: &Market, vol_shock: f64) -> PoolReport {
+    let state = pool.state_with(&|_| 1.0);
+    let shocked = |u: Option<&str>| {
+        let at = |m: f64| {
+            pool.stressed(
+                &|v| {
+                    if u.is_none_or(|u| u == v) {
+                        1.0 + m
+                    } else {
+                        1.0
+                    }
+                },
+                &|_, _, vol| vol + vol_shock,
+            )
+        };
+        venue::scan(&at)
+    };
+    let underlyings = pool_underlyings(pool);
+    let has_options = |u: Option<&str>| {
+        pool.spec()
+            .legs
+            .iter()
+            .any(|l| l.leg.option().is_some() && u.is_none_or(|u| u == l.leg.underlying))
+    };
+    let mut moves: BTreeMap<String, Liquidation> = BTreeMap::new();
+    let liquidation = underlyings
+        .iter()
+        .map(|u| {
+            let plain = pool.liquidation(u);
+            moves.insert(u.clone(), plain);
+            // Without options a vol shock changes nothing: the same search.
+            let vol_up = if has_options(Some(u)) {
+                shocked(Some(u))
+            } else {
+                plain
+            };
+            (
+                u.clone(),
+                liquidation_report(plain, vol_up, market.index(u)),
+            )
+        })
+        .collect();
+    // One underlying: moving all indices is moving that one.
+    let all = match &underlyings[..] {
+        [only] => moves[only],
+        _ => pool.liquidation_all(),
+    };
+    let all_vol_up = if has_options(None) {
+        shocked(None)
+    } else {
+        all
+    };
+    let liquidation_all = liquidation_report(all, all_vol_up, None);
+    let balance = state.margin_balance();
+    PoolReport {
+        name: pool.spec().name.clone(),
+        isolated: pool.spec().isolated,
+        lines: pool.spec().legs.iter().map(|l| l.leg.line).collect(),
+        equity_usd: state.equity,
+        initial_margin_usd: state.initial,
+        maintenance_margin_usd: state.maintenance,
+        headroom_usd: balance - state.maintenance,
+        mm_usage: state.mm_usage(),
+        liquidatable: state.is_liquidatable(),
+        liquidation,
+        liquidation_all,
+    }
+}
+
+fn account_report_of(
+    b: &AccountBook,
+    account: &PreparedAccount,
+    info: &PackInfo,
+    pools: &[Box<dyn MarginPool + '_>],
+    pool_reports: Vec<PoolReport>,
+) -> VenueAccountReport {
+    let mut state = AccountState::default();
+    for p in pools {
+        let s = p.state_with(&|_| 1.0);
+        state.equity += s.equity;
+        state.balance += s.balance;
+        state.initial += s.initial;
+        state.maintenance += s.maintenance;
+    }
+    let mut liquidation: BTreeMap<String, LiquidationReport> = BTreeMap::new();
+    for r in &pool_reports {
+        for (u, l) in &r.liquidation {
+            liquidation
+                .entry(u.clone())
+                .and_modify(|e| *e = nearer(*e, *l))
+                .or_insert(*l);
+        }
+    }
+    let liquidation_all = pool_reports
+        .iter()
+        .map(|r| r.liquidation_all)
+        .reduce(nearer)
+        .unwrap_or(LiquidationReport {
+            down: None,
+            up: None,
+            down_price: None,
+            up_price: None,
+            down_vol_up: None,
+            up_vol_up: None,
+        });
+    let mut underlyings: BTreeMap<String, SnapshotUnderlying> = BTreeMap::new();
+    for l in pools.iter().flat_map(|p| &p.spec().legs) {
+        let g = l.leg.greeks();
+        let s = underlyings
+            .entry(l.leg.underlying.clone())
+            .or_insert(SnapshotUnderlying {
+                down: None,
+                up: None,
+                delta: 0.0,
+                gamma: 0.0,
+                vega: 0.0,
+                theta: 0.0,
+            });
+        s.delta += g.delta;
+        s.gamma += g.gamma;
+        s.vega += g.vega;
+        s.theta += g.theta;
+    }
+    for (u, s) in &mut underlyings {
+        if let Some(l) = liquidation.get(u) {
+            s.down = l.down;
+            s.up = l.up;
+        }
+    }
+    let balance = state.margin_balance();
+    let isolated_usd: f64 = pools
+        .iter()
+        .flat_map(|p| &p.spec().legs)
+        .filter_map(|l| l.isolated_margin)
+        .sum();
+    let collateral_usd =
+        b.collateral.iter().map(|c| c.amount * c.price).sum::<f64>() + isolated_usd;
+    VenueAccountReport {
+        id: b.id.clone(),
+        venue: b.engine.venue().name(),
+        margin_mode: account.mode.name(),
+        pack: PackReport {
+            name: info.name.clone(),
+            date: info.date.clone(),
+            source: info.source.clone(),
+            rules: info.rules.clone(),
+        },
+        approximations: account.approximations.clone(),
+        positions: pools.iter().map(|p| p.spec().legs.len()).sum(),
+        collateral_usd,
+        equity_usd: state.equity,
+        margin_balance_usd: balance,
+        initial_margin_usd: state.initial,
+        maintenance_margin_usd: state.maintenance,
+        available_usd: balance - state.initial,
+        headroom_usd: balance - state.maintenance,
+        mm_usage: state.mm_usage(),
+        liquidatable: pool_reports.iter().any(|p| p.liquidatable),
+        liquidation,
+        liquidation_all,
+        pools: pool_reports,
+        underlyings,
+    }
+}
+
+/// Of two liquidations, the nearer move each way (and its price), vol-shocked ones likewise.
+fn nearer(a: LiquidationReport, b: LiquidationReport) -> LiquidationReport {
+    let down = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    let up = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let (down_move, down_price) = match down(a.down, b.down) {
+        m if m == a.down => (a.down, a.down_price),
+        _ => (b.down, b.down_price),
+    };
+    let (up_move, up_price) = match up(a.up, b.up) {
+        m if m == a.up => (a.up, a.up_price),
+        _ => (b.up, b.up_price),
+    };
+    LiquidationReport {
+        down: down_move,
+        up: up_move,
+        down_price,
+        up_price,
+        down_vol_up: down(a.down_vol_up, b.down_vol_up),
+        up_vol_up: up(a.up_vol_up, b.up_vol_up),
+    }
+}
+
+/// The whole portfolio: USD sums of the accounts, the nearest liquidation per underlying, and the
+/// first account to go when every index moves together.
+fn portfolio_report(accounts: &[VenueAccountReport], vol_shock: f64) -> AccountReport {
+    let sum = |f: fn(&VenueAccountReport) -> f64| accounts.iter().map(f).sum::<f64>();
+    let balance = sum(|a| a.margin_balance_usd);
+    let initial = sum(|a| a.initial_margin_usd);
+    let maintenance = sum(|a| a.maintenance_margin_usd);
+    let mut liquidation: BTreeMap<String, LiquidationReport> = BTreeMap::new();
+    for a in accounts {
+        for (u, l) in &a.liquidation {
+            liquidation
+                .entry(u.clone())
+                .and_modify(|e| *e = nearer(*e, *l))
+                .or_insert(*l);
+        }
+    }
+    let liquidation_all = accounts
+        .iter()
+        .map(|a| a.liquidation_all)
+        .reduce(nearer)
+        .unwrap_or(LiquidationReport {
+            down: None,
+            up: None,
+            down_price: None,
+            up_price: None,
+            down_vol_up: None,
+            up_vol_up: None,
+        });
+    let first = |pick: fn(&LiquidationReport) -> Option<f64>| {
+        accounts
+            .iter()
+            .flat_map(|a| a.pools.iter().map(move |p| (a, p)))
+            .filter_map(|(a, p)| pick(&p.liquidation_all).map(|m| (a, p, m)))
+            .min_by(|x, y| x.2.abs().total_cmp(&y.2.abs()))
+            .map(|(a, p, m)| LiquidationEvent {
+                account: a.id.clone(),
+                venue: a.venue,
+                pool: p.name.clone(),
+                r#move: m,
+            })
+    };
+    AccountReport {
+        collateral_usd: sum(|a| a.collateral_usd),
+        equity_usd: sum(|a| a.equity_usd),
+        margin_balance_usd: balance,
+        initial_margin_usd: initial,
+        maintenance_margin_usd: maintenance,
+        available_usd: balance - initial,
+        headroom_usd: balance - maintenance,
+        im_usage: (balance > 0.0).then(|| initial / balance),
+        mm_usage: (balance > 0.0).then(|| maintenance / balance),
+        liquidatable: accounts.iter().any(|a| a.liquidatable),
+        liquidation,
+        liquidation_all,
+        vol_shock_up: vol_shock,
+        margin_detail: Vec::new(),
+        first_to_liquidate: Some(FirstToLiquidate {
+            down: first(|l| l.down),
+            up: first(|l| l.up),
+        }),
+    }
+}
+
+/// The stress library and the user's scenarios, each re-valued through every account's pools.
+fn stress_of(
+    request: &Request,
+    pools: &[Box<dyn MarginPool + '_>],
+    underlyings: &[String],
+    before: f64,
+) -> Result<Vec<StressReport>, RequestError> {
+    let mut shocks = if request.stress.library.unwrap_or(true) {
+        crate::stress::library()
+    } else {
+        Vec::new()
+    };
+    for (i, scenario) in request.stress.scenarios.iter().enumerate() {
+        shocks.push(
+            scenario
+                .to_shock()
+                .map_err(|m| RequestError::new(format!("stress.scenarios[{i}]"), m))?,
+        );
+    }
+    if underlyings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<StressReport> = shocks
+        .iter()
+        .map(|shock| {
+            let resolved = shock.resolve(underlyings);
+            let find = |list: &[(String, f64)], u: &str| {
+                list.iter().find(|(k, _)| k == u).map(|(_, v)| *v)
+            };
+            let factor_of = |u: &str| 1.0 + find(&resolved.moves, u).unwrap_or(0.0);
+            let vol_of = |u: &str, days: f64, vol: f64| {
+                crate::stress::vol_shock(days, find(&resolved.vol_ratios, u).unwrap_or(1.0))(vol)
+            };
+            let mut after = AccountState::default();
+            let mut liquidatable = false;
+            for p in pools {
+                let s = p.stressed(&factor_of, &vol_of);
+                liquidatable |= s.is_liquidatable();
+                after.equity += s.equity;
+                after.balance += s.balance;
+                after.initial += s.initial;
+                after.maintenance += s.maintenance;
+            }
+            StressReport {
+                name: shock.name.clone(),
+                date: shock.date.clone(),
+                source: shock.source.clone(),
+                moves: resolved.moves.iter().cloned().collect(),
+                vol_change: resolved
+                    .vol_ratios
+                    .iter()
+                    .map(|(u, r)| (u.clone(), r - 1.0))
+                    .collect(),
+                assumed: resolved.assumed.clone(),
+                pnl_usd: after.equity - before,
+                equity_usd: after.equity,
+                margin_balance_usd: after.margin_balance(),
+                maintenance_margin_usd: after.maintenance,
+                mm_usage: after.mm_usage(),
+                liquidatable,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.pnl_usd.total_cmp(&b.pnl_usd));
+    Ok(out)
+}
