@@ -105,6 +105,36 @@ export function request(n, model = 'standard', seed = 1) {
   return { positions: book(n, seed), market: market(), account: { collateral: collateral(n) }, margin: { model } };
 }
 
+/**
+ * `accounts` venue accounts of `perAccount` perpetuals and futures each, on their venues' rules
+ * (every venue in turn; every other account isolated), for the accounts benchmark (issue 19:
+ * 10 × 1,000 positions with every liquidation price).
+ */
+export function accountsRequest(accounts = 10, perAccount = 1000, seed = 7) {
+  const rnd = random(seed);
+  const venues = [
+    ['binance', (s) => `${s}USDT`], ['okx', (s) => `${s}-USDT-SWAP`], ['bybit', (s) => `${s}USDT`],
+    ['hyperliquid', (s) => s], ['dydx', (s) => `${s}-USD`], ['deribit', (s) => `${s}_USDC-PERPETUAL`],
+  ];
+  const list = [];
+  for (let a = 0; a < accounts; a += 1) {
+    const [venue, name] = venues[a % venues.length];
+    const lines = ['instrument,size,entry,leverage'];
+    for (let i = 0; i < perAccount; i += 1) {
+      const symbol = rnd() < 0.6 ? 'BTC' : 'ETH';
+      const u = UNDERLYINGS[symbol];
+      const sign = rnd() < 0.5 ? -1 : 1;
+      const okx = venue === 'okx' ? (symbol === 'BTC' ? 100 : 10) : 1;
+      const coins = sign * (1 + Math.floor(rnd() * 10)) * (symbol === 'BTC' ? 0.01 : 0.1) * okx;
+      const entry = Math.round(u.index * (0.95 + 0.1 * rnd()) * 100) / 100;
+      lines.push(`${name(symbol)},${Math.round(coins * 1e4) / 1e4},${entry},${5 + Math.floor(rnd() * 15)}`);
+    }
+    list.push({ id: `${venue}-${a + 1}`, venue, marginMode: venue !== 'deribit' && a % 2 === 1 ? 'isolated' : 'cross',
+      collateral: { USDC: 200 * perAccount }, positions: `${lines.join('\n')}\n` });
+  }
+  return { market: market(), accounts: list, stress: { library: false } };
+}
+
 // `node bench/books.mjs DIR`: writes DIR/book-N.json requests for the native benchmark.
 if (typeof process !== 'undefined' && process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const { writeFileSync, mkdirSync } = await import('node:fs');
@@ -113,5 +143,6 @@ if (typeof process !== 'undefined' && process.argv[1] && import.meta.url === `fi
   for (const n of [1000, 10000, 100000]) {
     for (const model of ['standard', 'deribit-pm']) writeFileSync(`${dir}/book-${n}-${model}.json`, JSON.stringify(request(n, model)));
   }
-  console.log(`wrote ${dir}/book-{1000,10000,100000}-{standard,deribit-pm}.json`);
+  writeFileSync(`${dir}/accounts-10x1000.json`, JSON.stringify(accountsRequest()));
+  console.log(`wrote ${dir}/book-{1000,10000,100000}-{standard,deribit-pm}.json, accounts-10x1000.json`);
 }

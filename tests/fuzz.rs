@@ -45,6 +45,10 @@ const NULLABLE: &[&str] = &[
     "initialMarginUsd",
     "maintenanceMarginUsd",
     "whatIf",
+    "firstToLiquidate",
+    "account",
+    "marginPool",
+    "liquidationPrice",
 ];
 
 /// serde_json writes NaN and infinity as null, so a null anywhere else is a non-finite number.
@@ -92,11 +96,16 @@ fn analyze(request: Value) -> Option<Report> {
     let report = headroom::analyze(&request).ok()?;
     assert_finite(&serde_json::to_value(&report).unwrap(), "report");
     // Every row is either a position or an error, never both, never twice.
-    let mut lines: Vec<(usize, usize)> = report
+    let mut lines: Vec<(Option<String>, usize, usize)> = report
         .positions
         .iter()
-        .map(|p| (p.line, p.item))
-        .chain(report.errors.iter().map(|e| (e.line, e.item)))
+        .map(|p| (p.account.as_deref().map(String::from), p.line, p.item))
+        .chain(
+            report
+                .errors
+                .iter()
+                .map(|e| (e.account.clone(), e.line, e.item)),
+        )
         .collect();
     let count = lines.len();
     lines.sort_unstable();
@@ -292,7 +301,33 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(common::proptest_config(200))]
+    #![proptest_config(common::proptest_config(150))]
+
+    /// Venue accounts of every venue and mode with hostile rows (margin modes, isolated margins,
+    /// leverages of every kind among them), in extreme markets: computed or refused, never a
+    /// panic, every number finite.
+    #[test]
+    fn venue_accounts_of_hostile_rows(
+        venues in prop::collection::vec((
+            prop::sample::select(vec!["deribit", "binance", "okx", "bybit", "hyperliquid", "dydx"]),
+            prop::sample::select(vec!["cross", "isolated", "segregated", "portfolio", ""]),
+            table(),
+            -1e6f64..1e7,
+        ), 1..4),
+        log_index in -6.0f64..10.0,
+        leverage in prop::sample::select(vec![-1.0, 0.0, 1.0, 20.0, 1e9, f64::MIN_POSITIVE]),
+    ) {
+        let accounts: Vec<Value> = venues.iter().enumerate().map(|(i, (venue, mode, text, usdc))| {
+            let text = format!("{text}\nBTC,1,,,,,isolated,{leverage},5\nETH-USD,-2\nBTCUSDT,3,,,,,cross,100,1e20");
+            json!({"id": format!("a{i}"), "venue": venue, "marginMode": mode, "collateral": {"USDC": usdc, "BTC": 0.5},
+                   "positions": text, "params": {"leverage": 10}})
+        }).collect();
+        let _ = analyze(json!({
+            "accounts": accounts,
+            "market": market(10f64.powf(log_index), 0.6, "2026-11-23T12:00:00Z"),
+            "scenarios": {"curves": {"points": 5}},
+        }));
+    }
 
     /// Any smile the request accepts prices every option to a finite number.
     #[test]

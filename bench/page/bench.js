@@ -2,7 +2,7 @@
 // in the same page and run, on the same inputs, after checking that they agree on the numbers.
 // bench/run.mjs loads this page in headless Chromium and calls window.runBenchmarks().
 import init, { priceChain, impliedVols, analyze, analyzeColumnar, ChainPricer } from './pkg/headroom.js';
-import { request as bookRequest } from './books.mjs';
+import { request as bookRequest, accountsRequest } from './books.mjs';
 
 const peers = window.peers; // peers.js: the npm packages, wrapped by bench/run.mjs
 const log = (line) => { document.getElementById('log').textContent += `${line}\n`; };
@@ -232,6 +232,21 @@ window.runBenchmarks = async ({ golden, books = [1000, 10000, 100000] }) => {
       results.books.push({ positions: size, model, ms, columnsMs, errors: report.errors.length, read: report.positions.length });
       log(`book ${size} ${model}: ${ms.toFixed(1)} ms, columns ${columnsMs.toFixed(1)} ms`);
     }
+  }
+  // 4. Venue accounts (issue 19): 10 accounts × 1,000 perpetuals on their venues' rules, every
+  // position's liquidation price; a warm-up run, then the median of 5.
+  {
+    const request = accountsRequest(10, 1000);
+    let report = analyzeColumnar(request);
+    const times = [];
+    for (let i = 0; i < 5; i += 1) {
+      const start = performance.now();
+      report = analyzeColumnar(request);
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    results.accounts = { accounts: 10, positions: 10000, ms: times[2], errors: report.errors.length };
+    log(`accounts 10 x 1000: ${times[2].toFixed(1)} ms`);
   }
   return results;
 };
