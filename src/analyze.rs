@@ -219,16 +219,7 @@ fn inputs(request: &Request) -> Result<Inputs, RequestError> {
             ),
         ));
     }
-    let vol_shock = request.margin.vol_shock_up.unwrap_or(DEFAULT_VOL_SHOCK);
-    if !(vol_shock.is_finite() && (0.0..=5.0).contains(&vol_shock)) {
-        return Err(RequestError::new(
-            "margin.volShockUp",
-            format!(
-                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {}",
-                Figure(vol_shock)
-            ),
-        ));
-    }
+    let vol_shock = checked_vol_shock(request)?;
     let mut market = request.market.validate()?;
     let book = read_book(&request.positions, request.venue_setting()?);
     add_book_forwards(&mut market, &book.rows);
@@ -240,6 +231,21 @@ fn inputs(request: &Request) -> Result<Inputs, RequestError> {
         book,
         collateral,
     })
+}
+
+/// `margin.volShockUp`, checked (default +10 vol points).
+fn checked_vol_shock(request: &Request) -> Result<f64, RequestError> {
+    let vol_shock = request.margin.vol_shock_up.unwrap_or(DEFAULT_VOL_SHOCK);
+    if !(vol_shock.is_finite() && (0.0..=5.0).contains(&vol_shock)) {
+        return Err(RequestError::new(
+            "margin.volShockUp",
+            format!(
+                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {}",
+                Figure(vol_shock)
+            ),
+        ));
+    }
+    Ok(vol_shock)
 }
 
 /// The account before and after the request's hypothetical trades.
@@ -391,27 +397,30 @@ fn stress_reports(
     account: &Account,
     before: f64,
 ) -> Result<Vec<StressReport>, RequestError> {
-    let mut shocks = if request.stress.library.unwrap_or(true) {
-        crate::stress::library()
-    } else {
-        Vec::new()
-    };
-    for (i, scenario) in request.stress.scenarios.iter().enumerate() {
-        shocks.push(
-            scenario
-                .to_shock()
-                .map_err(|m| RequestError::new(format!("stress.scenarios[{i}]"), m))?,
-        );
-    }
+    let shocks = requested_shocks(request)?;
     let underlyings: Vec<String> = account.underlyings().map(|(u, _)| u.to_string()).collect();
+    Ok(stress_entries(&shocks, &underlyings, before, |resolved| {
+        let after = crate::stress::apply(account, resolved);
+        (after, after.is_liquidatable())
+    }))
+}
+
+/// The stress reports of `shocks`, worst P&L first: `after(resolved)` is the account under a
+/// resolved shock and whether any of it is liquidatable.
+fn stress_entries(
+    shocks: &[crate::stress::Shock],
+    underlyings: &[String],
+    before: f64,
+    after: impl Fn(&crate::stress::Resolved) -> (AccountState, bool),
+) -> Vec<StressReport> {
     if underlyings.is_empty() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let mut out: Vec<StressReport> = shocks
         .iter()
         .map(|shock| {
-            let resolved = shock.resolve(&underlyings);
-            let after = crate::stress::apply(account, &resolved);
+            let resolved = shock.resolve(underlyings);
+            let (after, liquidatable) = after(&resolved);
             StressReport {
                 name: shock.name.clone(),
                 date: shock.date.clone(),
@@ -428,12 +437,29 @@ fn stress_reports(
                 margin_balance_usd: after.margin_balance(),
                 maintenance_margin_usd: after.maintenance,
                 mm_usage: after.mm_usage(),
-                liquidatable: after.is_liquidatable(),
+                liquidatable,
             }
         })
         .collect();
     out.sort_by(|a, b| a.pnl_usd.total_cmp(&b.pnl_usd));
-    Ok(out)
+    out
+}
+
+/// The library's shocks (unless `library: false`) and the user's scenarios.
+fn requested_shocks(request: &Request) -> Result<Vec<crate::stress::Shock>, RequestError> {
+    let mut shocks = if request.stress.library.unwrap_or(true) {
+        crate::stress::library()
+    } else {
+        Vec::new()
+    };
+    for (i, scenario) in request.stress.scenarios.iter().enumerate() {
+        shocks.push(
+            scenario
+                .to_shock()
+                .map_err(|m| RequestError::new(format!("stress.scenarios[{i}]"), m))?,
+        );
+    }
+    Ok(shocks)
 }
 
 /// Default absolute vol shock of the vol-shocked distance to liquidation (+10 vol points).

@@ -20,6 +20,7 @@ pub mod scenarios;
 pub mod stress;
 pub mod symbology;
 pub mod valuation;
+pub mod venue;
 pub mod volatility;
 
 #[cfg(target_arch = "wasm32")]

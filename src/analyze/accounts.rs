@@ -271,20 +271,6 @@ impl AccountBook<'_> {
     }
 }
 
-fn checked_vol_shock(request: &Request) -> Result<f64, RequestError> {
-    let vol_shock = request.margin.vol_shock_up.unwrap_or(DEFAULT_VOL_SHOCK);
-    if !(vol_shock.is_finite() && (0.0..=5.0).contains(&vol_shock)) {
-        return Err(RequestError::new(
-            "margin.volShockUp",
-            format!(
-                "must be an absolute vol shock from 0 to 5 (0.1 = +10 points), got {}",
-                Figure(vol_shock)
-            ),
-        ));
-    }
-    Ok(vol_shock)
-}
-
 /// Each account's venue, mode, pack and book, checked; the first bad field is the error.
 fn read_accounts<'r>(
     inputs: &'r [AccountInput],
@@ -467,27 +453,11 @@ fn account_report_of(
         state.initial += s.initial;
         state.maintenance += s.maintenance;
     }
-    let mut liquidation: BTreeMap<String, LiquidationReport> = BTreeMap::new();
-    for r in &pool_reports {
-        for (u, l) in &r.liquidation {
-            liquidation
-                .entry(u.clone())
-                .and_modify(|e| *e = nearer(*e, *l))
-                .or_insert(*l);
-        }
-    }
-    let liquidation_all = pool_reports
-        .iter()
-        .map(|r| r.liquidation_all)
-        .reduce(nearer)
-        .unwrap_or(LiquidationReport {
-            down: None,
-            up: None,
-            down_price: None,
-            up_price: None,
-            down_vol_up: None,
-            up_vol_up: None,
-        });
+    let (liquidation, liquidation_all) = nearest_of(
+        pool_reports
+            .iter()
+            .map(|r| (&r.liquidation, &r.liquidation_all)),
+    );
     let mut underlyings: BTreeMap<String, SnapshotUnderlying> = BTreeMap::new();
     for l in pools.iter().flat_map(|p| &p.spec().legs) {
         let g = l.leg.greeks();
@@ -548,6 +518,37 @@ fn account_report_of(
     }
 }
 
+/// The nearest liquidation per underlying and of all together, over several parts' reports.
+fn nearest_of<'a>(
+    parts: impl Iterator<
+        Item = (
+            &'a BTreeMap<String, LiquidationReport>,
+            &'a LiquidationReport,
+        ),
+    >,
+) -> (BTreeMap<String, LiquidationReport>, LiquidationReport) {
+    let mut per_underlying: BTreeMap<String, LiquidationReport> = BTreeMap::new();
+    let mut all: Option<LiquidationReport> = None;
+    for (each, together) in parts {
+        for (u, l) in each {
+            per_underlying
+                .entry(u.clone())
+                .and_modify(|e| *e = nearer(*e, *l))
+                .or_insert(*l);
+        }
+        all = Some(all.map_or(*together, |a| nearer(a, *together)));
+    }
+    let none = LiquidationReport {
+        down: None,
+        up: None,
+        down_price: None,
+        up_price: None,
+        down_vol_up: None,
+        up_vol_up: None,
+    };
+    (per_underlying, all.unwrap_or(none))
+}
+
 /// Of two liquidations, the nearer move each way (and its price), vol-shocked ones likewise.
 fn nearer(a: LiquidationReport, b: LiquidationReport) -> LiquidationReport {
     let down = |x: Option<f64>, y: Option<f64>| match (x, y) {
@@ -583,27 +584,11 @@ fn portfolio_report(accounts: &[VenueAccountReport], vol_shock: f64) -> AccountR
     let balance = sum(|a| a.margin_balance_usd);
     let initial = sum(|a| a.initial_margin_usd);
     let maintenance = sum(|a| a.maintenance_margin_usd);
-    let mut liquidation: BTreeMap<String, LiquidationReport> = BTreeMap::new();
-    for a in accounts {
-        for (u, l) in &a.liquidation {
-            liquidation
-                .entry(u.clone())
-                .and_modify(|e| *e = nearer(*e, *l))
-                .or_insert(*l);
-        }
-    }
-    let liquidation_all = accounts
-        .iter()
-        .map(|a| a.liquidation_all)
-        .reduce(nearer)
-        .unwrap_or(LiquidationReport {
-            down: None,
-            up: None,
-            down_price: None,
-            up_price: None,
-            down_vol_up: None,
-            up_vol_up: None,
-        });
+    let (liquidation, liquidation_all) = nearest_of(
+        accounts
+            .iter()
+            .map(|a| (&a.liquidation, &a.liquidation_all)),
+    );
     let first = |pick: fn(&LiquidationReport) -> Option<f64>| {
         accounts
             .iter()
@@ -646,62 +631,24 @@ fn stress_of(
     underlyings: &[String],
     before: f64,
 ) -> Result<Vec<StressReport>, RequestError> {
-    let mut shocks = if request.stress.library.unwrap_or(true) {
-        crate::stress::library()
-    } else {
-        Vec::new()
-    };
-    for (i, scenario) in request.stress.scenarios.iter().enumerate() {
-        shocks.push(
-            scenario
-                .to_shock()
-                .map_err(|m| RequestError::new(format!("stress.scenarios[{i}]"), m))?,
-        );
-    }
-    if underlyings.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut out: Vec<StressReport> = shocks
-        .iter()
-        .map(|shock| {
-            let resolved = shock.resolve(underlyings);
-            let find = |list: &[(String, f64)], u: &str| {
-                list.iter().find(|(k, _)| k == u).map(|(_, v)| *v)
-            };
-            let factor_of = |u: &str| 1.0 + find(&resolved.moves, u).unwrap_or(0.0);
-            let vol_of = |u: &str, days: f64, vol: f64| {
-                crate::stress::vol_shock(days, find(&resolved.vol_ratios, u).unwrap_or(1.0))(vol)
-            };
-            let mut after = AccountState::default();
-            let mut liquidatable = false;
-            for p in pools {
-                let s = p.stressed(&factor_of, &vol_of);
-                liquidatable |= s.is_liquidatable();
-                after.equity += s.equity;
-                after.balance += s.balance;
-                after.initial += s.initial;
-                after.maintenance += s.maintenance;
-            }
-            StressReport {
-                name: shock.name.clone(),
-                date: shock.date.clone(),
-                source: shock.source.clone(),
-                moves: resolved.moves.iter().cloned().collect(),
-                vol_change: resolved
-                    .vol_ratios
-                    .iter()
-                    .map(|(u, r)| (u.clone(), r - 1.0))
-                    .collect(),
-                assumed: resolved.assumed.clone(),
-                pnl_usd: after.equity - before,
-                equity_usd: after.equity,
-                margin_balance_usd: after.margin_balance(),
-                maintenance_margin_usd: after.maintenance,
-                mm_usage: after.mm_usage(),
-                liquidatable,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.pnl_usd.total_cmp(&b.pnl_usd));
-    Ok(out)
+    let shocks = requested_shocks(request)?;
+    Ok(stress_entries(&shocks, underlyings, before, |resolved| {
+        let find =
+            |list: &[(String, f64)], u: &str| list.iter().find(|(k, _)| k == u).map(|(_, v)| *v);
+        let factor_of = |u: &str| 1.0 + find(&resolved.moves, u).unwrap_or(0.0);
+        let vol_of = |u: &str, days: f64, vol: f64| {
+            crate::stress::vol_shock(days, find(&resolved.vol_ratios, u).unwrap_or(1.0))(vol)
+        };
+        let mut after = AccountState::default();
+        let mut liquidatable = false;
+        for p in pools {
+            let s = p.stressed(&factor_of, &vol_of);
+            liquidatable |= s.is_liquidatable();
+            after.equity += s.equity;
+            after.balance += s.balance;
+            after.initial += s.initial;
+            after.maintenance += s.maintenance;
+        }
+        (after, liquidatable)
+    }))
 }
