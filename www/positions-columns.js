@@ -87,6 +87,9 @@ export function positionsView(columns) {
     coinDelta: orNull(N.coinDelta[i]),
     initialMarginUsd: orNull(N.initialMarginUsd[i]),
     maintenanceMarginUsd: orNull(N.maintenanceMarginUsd[i]),
+    account: T('account')(i),
+    marginPool: T('marginPool')(i),
+    liquidationPrice: orNull(N.liquidationPrice[i]),
   });
   return { count: columns.count, numbers: N, expired: columns.expired, text, notes, row };
 }
