@@ -75,7 +75,7 @@ fn analyze_with(
     let margin = StandardMargin::deribit();
 
     let (rows, legs, mut errors) = value_rows(&book, &market);
-    errors.sort_by_key(|e| (e.line, e.item));
+    by_line(&mut errors);
     let model = margin_model(&model_name, request, &legs)?;
     let account = Account::new(&legs, &collateral, &model);
     let shocked = account.with_vols(|_, _| move |vol| vol + vol_shock);
@@ -275,6 +275,11 @@ fn what_if_report(
     })
 }
 
+/// Row errors in line order (one sort shared by every caller: each closure is its own code).
+fn by_line(errors: &mut [ErrorReport]) {
+    errors.sort_by_key(|e| (e.line, e.item));
+}
+
 /// Every readable row resolved against the market, with its leg (the two lists side by side);
 /// the rows that were not readable or could not be valued as errors, in line order.
 fn value_rows<'b>(
@@ -309,7 +314,7 @@ fn value_rows<'b>(
             }),
         }
     }
-    errors.sort_by_key(|e| (e.line, e.item));
+    by_line(&mut errors);
     (rows, legs, errors)
 }
 

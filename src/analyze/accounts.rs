@@ -5,6 +5,7 @@
 use super::*;
 use crate::account::Liquidation;
 use crate::instrument::Venue;
+use crate::margin::standard::Requirement;
 use crate::report::{
     FirstToLiquidate, LiquidationEvent, PackReport, PoolReport, VenueAccountReport,
 };
@@ -55,11 +56,7 @@ pub(super) fn analyze_accounts(
     let mut prepared = Vec::new();
     let mut rows_of: Vec<Vec<&crate::input::PositionRow>> = Vec::new();
     for b in &books {
-        let (rows, legs, row_errors) = value_rows(&b.book, &market);
-        errors.extend(row_errors.into_iter().map(|e| ErrorReport {
-            account: Some(b.id.clone()),
-            ..e
-        }));
+        let (rows, legs, mut account_errors) = value_rows(&b.book, &market);
         let mut kept_rows = Vec::new();
         let mut account_legs = Vec::new();
         for (row, leg) in rows.into_iter().zip(legs) {
@@ -74,8 +71,8 @@ pub(super) fn analyze_accounts(
                 leverage: row.leverage,
             };
             if let Some(reason) = b.engine.refuses(&candidate) {
-                errors.push(ErrorReport {
-                    account: Some(b.id.clone()),
+                account_errors.push(ErrorReport {
+                    account: None,
                     line: row.line,
                     item: row.item,
                     message: reason,
@@ -86,6 +83,11 @@ pub(super) fn analyze_accounts(
             kept_rows.push(row);
             account_legs.push(candidate);
         }
+        by_line(&mut account_errors);
+        errors.extend(account_errors.into_iter().map(|e| ErrorReport {
+            account: Some(b.id.clone()),
+            ..e
+        }));
         let Some((pack, info)) = b.pack.take() else {
             continue;
         };
@@ -138,7 +140,7 @@ pub(super) fn analyze_accounts(
             info,
         ));
     }
-    errors.sort_by(|a, b| (&a.account, a.line, a.item).cmp(&(&b.account, b.line, b.item)));
+    // In the accounts' order, each account's in line order.
 
     let all_rows: Vec<crate::input::PositionRow> = books
         .iter()
@@ -153,7 +155,7 @@ pub(super) fn analyze_accounts(
 
     let mut reports = Vec::new();
     let mut all_pools: Vec<Box<dyn MarginPool + '_>> = Vec::new();
-    let mut per_underlying_margin: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    let mut per_underlying_margin: Vec<(String, Requirement)> = Vec::new();
     for ((account, info), (b, rows)) in prepared.iter().zip(books.iter().zip(&rows_of)) {
         let pools = b.engine.pools(account);
         let pool_reports: Vec<PoolReport> = pools
@@ -168,11 +170,13 @@ pub(super) fn analyze_accounts(
                 if let Some(r) = pool.position_margin(k) {
                     p.initial_margin_usd = Some(r.initial);
                     p.maintenance_margin_usd = Some(r.maintenance);
-                    let m = per_underlying_margin
-                        .entry(l.leg.underlying.clone())
-                        .or_default();
-                    m.0 += r.initial;
-                    m.1 += r.maintenance;
+                    match per_underlying_margin
+                        .iter_mut()
+                        .find(|(u, _)| *u == l.leg.underlying)
+                    {
+                        Some((_, m)) => m.add(r),
+                        None => per_underlying_margin.push((l.leg.underlying.clone(), r)),
+                    }
                 }
                 p.account = Some(Cow::Borrowed(&b.id));
                 p.margin_pool = Some(Cow::Borrowed(&pool.spec().name));
@@ -188,10 +192,10 @@ pub(super) fn analyze_accounts(
         all_pools.extend(pools);
     }
     let mut underlyings = totals.finish();
-    for (u, (initial, maintenance)) in per_underlying_margin {
+    for (u, r) in per_underlying_margin {
         if let Some(report) = underlyings.get_mut(&u) {
-            report.initial_margin_usd = initial;
-            report.maintenance_margin_usd = maintenance;
+            report.initial_margin_usd = r.initial;
+            report.maintenance_margin_usd = r.maintenance;
         }
     }
 
@@ -365,7 +369,6 @@ fn pool_underlyings(pool: &dyn MarginPool) -> Vec<String> {
             out.push(u);
         }
     }
-    out.sort();
     out
 }
 
@@ -393,12 +396,12 @@ fn pool_report(pool: &dyn MarginPool, market: &Market, vol_shock: f64) -> PoolRe
             .iter()
             .any(|l| l.leg.option().is_some() && u.is_none_or(|u| u == l.leg.underlying))
     };
-    let mut moves: BTreeMap<String, Liquidation> = BTreeMap::new();
+    let mut moves: Vec<Liquidation> = Vec::new();
     let liquidation = underlyings
         .iter()
         .map(|u| {
             let plain = pool.liquidation(u);
-            moves.insert(u.clone(), plain);
+            moves.push(plain);
             // Without options a vol shock changes nothing: the same search.
             let vol_up = if has_options(Some(u)) {
                 shocked(Some(u))
@@ -413,7 +416,7 @@ fn pool_report(pool: &dyn MarginPool, market: &Market, vol_shock: f64) -> PoolRe
         .collect();
     // One underlying: moving all indices is moving that one.
     let all = match &underlyings[..] {
-        [only] => moves[only],
+        [_] => moves[0],
         _ => pool.liquidation_all(),
     };
     let all_vol_up = if has_options(None) {

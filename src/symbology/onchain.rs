@@ -3,7 +3,7 @@
 //! options `ETH-20260130-2000-C`. All are USDC-settled and sized in coins.
 
 use super::{build, is_symbol, option_kind, parse_strike, Reading};
-use crate::calendar::at_expiry_hour;
+use crate::calendar::{at_expiry_hour, parse_yymmdd};
 use crate::instrument::{Instrument, Kind, Settlement, SizeUnit, Venue};
 
 /// Hyperliquid's perpetual of `coin` (its name is the coin's).
@@ -51,11 +51,12 @@ pub fn parse_derive(name: &str) -> Reading {
         [coin, date, strike, option]
             if is_symbol(coin) && date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) =>
         {
-            let parsed = time::Date::parse(
-                date,
-                time::macros::format_description!("[year][month][day]"),
-            )
-            .map_err(|_| format!("{name}: '{date}' is not a date (YYYYMMDD)"))?;
+            // 20260130: the century dropped, the same date as Binance's 260130.
+            let parsed = match date.strip_prefix("20") {
+                Some(yymmdd) => parse_yymmdd(yymmdd).ok(),
+                None => None,
+            }
+            .ok_or_else(|| format!("{name}: '{date}' is not a date (YYYYMMDD, 20xx)"))?;
             Ok(Some(make(Kind::Option {
                 expiry: at_expiry_hour(parsed),
                 strike: parse_strike(name, strike)?,
