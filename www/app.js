@@ -4,6 +4,9 @@ import { SAMPLE_MARKET, SAMPLES } from './samples-meta.js';
 import { renderCharts, renderExpiryCharts } from './charts.js';
 import { worker, startWorker } from './engine.js';
 import { positionsView } from './positions-columns.js';
+import { $, el } from './dom.js';
+import { SIG, isNum, usd, coins, sig, pct, signedPct } from './format.js';
+import { venueAccountsRequest, renderAccountEditors, renderVenueAccounts, newAccount } from './venue-accounts.js';
 
 const STORAGE_KEY = 'headroom.v1';
 const RECOMPUTE_DELAY_MS = 120;
@@ -20,6 +23,8 @@ const defaultState = () => ({
   venue: 'auto',
   marginModel: 'standard',
   whatIf: '',
+  /** Accounts on other venues, each on its venue's rules: { name, venue, marginMode, collateral, positions } (as typed). */
+  accounts: [],
   theme: 'system',
   positionsView: { sort: 'line', dir: 1, filter: '' },
 });
@@ -69,27 +74,6 @@ function saveState() {
   }
 }
 
-// ---------- DOM helpers (text only) ----------
-
-const $ = (id) => document.getElementById(id);
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'text') node.textContent = value;
-    else if (key === 'className') node.className = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
 // ---------- glossary: hover or focus on a term explains it in one sentence ----------
 
 const GLOSSARY = {
@@ -133,20 +117,6 @@ function attachTips(root) {
     if (!node.querySelector('button') && node.tabIndex < 0) node.tabIndex = 0;
   }
 }
-
-// ---------- number formatting (units stand next to every number) ----------
-
-const nf = (digits) => new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const NF2 = nf(2);
-const NF4 = nf(4);
-const SIG = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 4 });
-
-const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
-const usd = (x) => (isNum(x) ? NF2.format(x) : '—');
-const coins = (x) => (isNum(x) ? NF4.format(x) : '—');
-const sig = (x) => (isNum(x) ? (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(3) : SIG.format(x)) : '—');
-const pct = (x, digits = 1) => (isNum(x) ? `${(x * 100).toFixed(digits)} %` : '—');
-const signedPct = (x) => (isNum(x) ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(2)} %` : '—');
 
 /** Parses what a person types: "91,250.5", " 3 120 ", "−5". Empty → null; junk → NaN. */
 function parseTyped(text) {
@@ -217,6 +187,17 @@ function buildRequest() {
     collateral[currency] = (collateral[currency] || 0) + amount;
   }
   const rate = number(state.ratePct, 'rate', 0.01);
+  const scenarios = {
+    matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] },
+    curves: { from: -0.5, to: 0.5, points: 61, horizonDays: [7] },
+  };
+  const accounts = venueAccountsRequest(state.accounts || [], { ...state, collateral }, parseTyped, problems);
+  if (accounts) {
+    return {
+      problems,
+      request: { market: { valuationTime: valuationIso(), rate: rate ?? 0, underlyings }, accounts, scenarios },
+    };
+  }
   return {
     problems,
     request: {
@@ -384,7 +365,10 @@ function render(report, positions, ms, started) {
   $('charts-section').hidden = report.scenarios.curves.length === 0;
   const drawing = [report.scenarios.curves.length ? renderCharts($('charts'), report) : null];
   renderWhatIf(report);
-  $('account-sub').textContent = `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;
+  renderVenueAccounts($('venue-accounts-section'), $('first-to-liquidate'), $('venue-accounts'), report);
+  $('account-sub').textContent = report.accounts.length
+    ? `all ${report.accounts.length} venue accounts, USD sums; each on its venue's rules below`
+    : `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;
   renderUnderlyings(report);
   renderExpiries(report);
   drawing.push(renderExpiryCharts($('expiry-charts'), report));
@@ -723,7 +707,7 @@ function where(report, positions, line, item) {
 
 function renderErrors(report, positions) {
   const items = report.errors.slice(0, PREVIEW_LIMIT).map((e) => el('li', { dataset: { line: String(e.line) } },
-    el('strong', { text: `${where(report, positions, e.line, e.item)}: ` }), e.message,
+    el('strong', { text: `${e.account ? `${e.account}, line ${e.line}` : where(report, positions, e.line, e.item)}: ` }), e.message,
     e.text ? el('code', { text: e.text }) : null));
   if (report.errors.length > PREVIEW_LIMIT) {
     items.push(el('li', { className: 'muted', text: `… and ${report.errors.length - PREVIEW_LIMIT} more rows not read (Export JSON lists every one)` }));
@@ -901,6 +885,16 @@ function applyStateToControls() {
   $('what-if-section').open = Boolean(state.whatIf);
   $('margin-model').value = state.marginModel || 'standard';
   $('positions-filter').value = state.positionsView?.filter || '';
+  renderAccounts();
+}
+
+/** The venue-account editors; a change of venue or the list redraws them, typing does not. */
+function renderAccounts() {
+  if (!Array.isArray(state.accounts)) state.accounts = [];
+  renderAccountEditors($('venue-accounts-editor'), state.accounts, (redraw) => {
+    if (redraw) renderAccounts();
+    scheduleCompute();
+  });
 }
 
 // ---------- export, share, files, theme ----------
@@ -1047,6 +1041,11 @@ async function init() {
   $('positions-all').addEventListener('click', () => { showAllRows = true; if (lastPositions) renderPositions(); });
   attachTips(document);
   $('add-collateral').addEventListener('click', () => { state.collateral.push({ currency: '', amount: '' }); renderCollateral(); });
+  $('add-venue-account').addEventListener('click', () => {
+    state.accounts.push(newAccount(state.accounts.length + 1));
+    renderAccounts();
+    scheduleCompute();
+  });
   $('clear').addEventListener('click', () => {
     if (!confirm('Clear the book, market and collateral?')) return;
     state = defaultState();

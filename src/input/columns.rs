@@ -70,6 +70,8 @@ const ALIASES: &[(Field, &[&str])] = &[
             "market",
             "name",
             "asset",
+            // Hyperliquid's positions name the perpetual by its coin.
+            "coin",
         ],
     ),
     (

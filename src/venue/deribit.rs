@@ -51,7 +51,7 @@ impl VenueEngine for DeribitEngine {
             Pack::Deribit(MarginModel::Standard(margin.clone())),
             PackInfo {
                 name: margin.name.to_string(),
-                date: "options; futures since 2022-01-11".into(),
+                date: "2022-01-11".into(),
                 source: "Deribit knowledge base, standard margin (margin.md §1)".into(),
                 rules: vec![
                     "long options are not collateral: the margin balance is equity less their value"
