@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 mod accounts;
+mod transfer;
 
 /// Computes the whole report.
 ///
@@ -889,6 +890,7 @@ fn account_report(
         vol_shock_up: vol_shock,
         margin_detail,
         first_to_liquidate: None,
+        collateral_transfer: None,
     }
 }
 

@@ -433,6 +433,31 @@ pub struct AccountReport {
     /// With `accounts`: the account (and pool) liquidated first when every index moves together,
     /// down and up.
     pub first_to_liquidate: Option<FirstToLiquidate>,
+    /// With two or more venue accounts: the stablecoin transfer between them that maximises the
+    /// smallest distance to liquidation.
+    pub collateral_transfer: Option<CollateralTransfer>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CollateralTransfer {
+    /// Empty when no transfer brings the nearest liquidation further away.
+    pub transfers: Vec<Transfer>,
+    /// Fractions of the index, either way; the account they belong to.
+    pub smallest_distance_before: Option<f64>,
+    pub account_before: Option<String>,
+    pub smallest_distance_after: Option<f64>,
+    pub account_after: Option<String>,
+    pub rule: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Transfer {
+    pub from: String,
+    pub to: String,
+    /// USD stablecoins.
+    pub amount_usd: f64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]

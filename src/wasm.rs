@@ -676,6 +676,13 @@ export interface AccountReport {
   marginDetail: MarginDetail[];
   /** With accounts: the account and pool liquidated first when every index moves together (move: signed fraction). */
   firstToLiquidate: { down: LiquidationEvent | null; up: LiquidationEvent | null } | null;
+  /** With two or more venue accounts: USD stablecoins moved between their cross pools to maximise the smallest distance to liquidation (fractions), verified by the liquidation search; transfers is empty when none helps. */
+  collateralTransfer: {
+    transfers: { from: string; to: string; /** USD. */ amountUsd: number }[];
+    smallestDistanceBefore: number | null; accountBefore: string | null;
+    smallestDistanceAfter: number | null; accountAfter: string | null;
+    rule: string;
+  } | null;
 }
 
 export interface LiquidationEvent { account: string; venue: string; pool: string; /** Signed fraction. */ move: number }

@@ -139,11 +139,22 @@ function accountCard(a, report) {
       ? el('p', { className: 'muted', text: `${report.errors.filter((e) => e.account === a.id).length} row(s) not read: see “Rows not read”.` }) : null);
 }
 
+/** The stablecoin transfer between accounts that keeps the nearest liquidation furthest away. */
+function transferLine(report) {
+  const t = report.account.collateralTransfer;
+  if (!t) return '';
+  const distance = (d, account) => (isNum(d) ? `${pct(d)} (${account})` : 'none within −99 % … +1000 %');
+  if (!t.transfers.length) return `No transfer of stablecoins between the accounts brings the nearest liquidation further than ${distance(t.smallestDistanceBefore, t.accountBefore)}.`;
+  const moves = t.transfers.map((x) => `${usd(x.amountUsd)} USD from ${x.from} to ${x.to}`).join('; ');
+  return `Suggested transfer: ${moves} — the nearest liquidation moves from ${distance(t.smallestDistanceBefore, t.accountBefore)} to ${distance(t.smallestDistanceAfter, t.accountAfter)} away.`;
+}
+
 /** The accounts section: hidden without venue accounts. */
-export function renderVenueAccounts(section, line, list, report) {
+export function renderVenueAccounts(section, line, list, report, transfer) {
   const accounts = report.accounts || [];
   section.hidden = accounts.length === 0;
   if (!accounts.length) return;
   line.textContent = firstLine(report);
+  transfer.textContent = transferLine(report);
   list.replaceChildren(...accounts.map((a) => accountCard(a, report)));
 }

@@ -199,7 +199,23 @@ pub(super) fn analyze_accounts(
         }
     }
 
-    let portfolio = portfolio_report(&reports, vol_shock);
+    let mut portfolio = portfolio_report(&reports, vol_shock);
+    let engines: Vec<(&'static dyn VenueEngine, &PreparedAccount, &str)> = prepared
+        .iter()
+        .zip(&books)
+        .map(|((account, _), b)| (b.engine, account, b.id.as_str()))
+        .collect();
+    let known = |account: usize, pool: usize| {
+        let p = reports.get(account)?.pools.get(pool)?;
+        p.liquidation
+            .values()
+            .chain([&p.liquidation_all])
+            .flat_map(|l| [l.down, l.up])
+            .flatten()
+            .map(f64::abs)
+            .reduce(f64::min)
+    };
+    portfolio.collateral_transfer = super::transfer::suggest(&engines, &known);
     let base_equity = portfolio.equity_usd;
     let names: Vec<String> = underlyings.keys().cloned().collect();
     let stress = stress_of(request, &all_pools, &names, base_equity)?;
@@ -624,6 +640,7 @@ fn portfolio_report(accounts: &[VenueAccountReport], vol_shock: f64) -> AccountR
             down: first(|l| l.down),
             up: first(|l| l.up),
         }),
+        collateral_transfer: None,
     }
 }
 

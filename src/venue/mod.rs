@@ -152,6 +152,7 @@ pub struct PreparedAccount {
 }
 
 /// A venue's parameters, resolved with the user's overrides.
+#[derive(Clone)]
 pub enum Pack {
     Deribit(crate::margin::MarginModel),
     Tiered(packs::TieredPack),

@@ -42,6 +42,9 @@ test('a Binance account beside the book is margined by its own rules and liquida
   // The thin Binance account goes first when every index falls.
   assert.match(await textOf(page, '#first-to-liquidate'), /down: Perps \(Binance, cross\)/);
   assert.match(await textOf(page, '#account-sub'), /all 2 venue accounts/);
+  // Stablecoins from the book's account to the thin one would keep liquidation further away; the
+  // book holds BTC and ETH collateral and no USD, so no transfer is possible from it.
+  assert.match(await textOf(page, '#collateral-transfer'), /(Suggested transfer|No transfer)/);
 
   await page.screenshot({ path: join(artifacts, 'venue-accounts.png'), fullPage: false });
   await page.$eval('#venue-accounts-section', (s) => s.scrollIntoView());
