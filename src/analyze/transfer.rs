@@ -88,6 +88,15 @@ fn distance(pool: &dyn MarginPool) -> Option<f64> {
     smallest
 }
 
+/// One account with a cross pool: its index, its stablecoins now, the stablecoins it needs at each
+/// move of the grid (|move|, need), and its smallest distance to liquidation now.
+struct Row {
+    account: usize,
+    now: f64,
+    needs: Vec<(f64, f64)>,
+    distance: Option<f64>,
+}
+
 /// The transfer, or `None` when fewer than two accounts have a cross pool.
 ///
 /// `known(i, pool)` is the smallest distance already found for pool `pool` of account `i` (the
@@ -99,7 +108,7 @@ pub(super) fn suggest(
     let moves = grid();
     // Per account with a cross pool: its stablecoins now, and per move of the grid the stablecoins
     // its pool would need at that move (MM − balance without them), for the worst kind of move.
-    let mut rows: Vec<(usize, f64, Vec<(f64, f64)>, Option<f64>)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     let mut exact: Vec<Box<dyn Fn(f64) -> f64 + '_>> = Vec::new();
     for (i, (engine, account, _)) in accounts.iter().enumerate() {
         let Some(p) = stable_pool(account) else {
@@ -126,7 +135,12 @@ pub(super) fn suggest(
                 (m.abs(), need)
             })
             .collect();
-        rows.push((i, now, needs, known(i, p)));
+        rows.push(Row {
+            account: i,
+            now,
+            needs,
+            distance: known(i, p),
+        });
         // The need at exactly ±d, for the refinement between grid levels.
         exact.push(Box::new(move |d: f64| {
             let pool = pools[p].as_ref();
@@ -143,7 +157,7 @@ pub(super) fn suggest(
     if rows.len() < 2 {
         return None;
     }
-    let total: f64 = rows.iter().map(|r| r.1).sum();
+    let total: f64 = rows.iter().map(|r| r.now).sum();
     // The stablecoins each account needs to be safe for every move within ±d (a step function of d
     // on the grid), and the largest grid distance the accounts' total covers.
     let need_within = |needs: &[(f64, f64)], d: f64| {
@@ -159,7 +173,7 @@ pub(super) fn suggest(
     let mut best: Option<(f64, Vec<f64>)> = None;
     let mut beyond = None;
     for &d in &levels {
-        let needs: Vec<f64> = rows.iter().map(|r| need_within(&r.2, d)).collect();
+        let needs: Vec<f64> = rows.iter().map(|r| need_within(&r.needs, d)).collect();
         if needs.iter().sum::<f64>() > total {
             beyond = Some(d);
             break;
@@ -176,7 +190,7 @@ pub(super) fn suggest(
             let needs: Vec<f64> = rows
                 .iter()
                 .zip(&exact)
-                .map(|(r, at)| need_within(&r.2, d).max(at(d)))
+                .map(|(r, at)| need_within(&r.needs, d).max(at(d)))
                 .collect();
             if needs.iter().sum::<f64>() <= total {
                 low = d;
@@ -193,7 +207,7 @@ pub(super) fn suggest(
     // What is left over stays where it is, up to each account's present stablecoins.
     let mut left = total - allocation.iter().sum::<f64>();
     for (a, r) in allocation.iter_mut().zip(&rows) {
-        let back = (r.1 - *a).max(0.0).min(left);
+        let back = (r.now - *a).max(0.0).min(left);
         *a += back;
         left -= back;
     }
@@ -202,18 +216,18 @@ pub(super) fn suggest(
     }
     let before = rows
         .iter()
-        .filter_map(|r| r.3.map(|d| (d, r.0)))
+        .filter_map(|r| r.distance.map(|d| (d, r.account)))
         .min_by(|a, b| a.0.total_cmp(&b.0));
 
     // Transfers: from accounts that give to accounts that receive, largest first.
     let mut give: Vec<(usize, f64)> = Vec::new();
     let mut take: Vec<(usize, f64)> = Vec::new();
     for (r, a) in rows.iter().zip(&allocation) {
-        let delta = a - r.1;
+        let delta = a - r.now;
         if delta < -0.005 {
-            give.push((r.0, -delta));
+            give.push((r.account, -delta));
         } else if delta > 0.005 {
-            take.push((r.0, delta));
+            take.push((r.account, delta));
         }
     }
     let mut transfers = Vec::new();
@@ -240,14 +254,14 @@ pub(super) fn suggest(
         .iter()
         .zip(&allocation)
         .filter_map(|(r, amount)| {
-            if (amount - r.1).abs() <= 0.005 {
-                return r.3.map(|d| (d, r.0));
+            if (amount - r.now).abs() <= 0.005 {
+                return r.distance.map(|d| (d, r.account));
             }
-            let (engine, account, _) = accounts[r.0];
+            let (engine, account, _) = accounts[r.account];
             let moved = with_stablecoins(account, *amount)?;
             let pools = engine.pools(&moved);
             let p = stable_pool(&moved)?;
-            distance(pools[p].as_ref()).map(|d| (d, r.0))
+            distance(pools[p].as_ref()).map(|d| (d, r.account))
         })
         .min_by(|a, b| a.0.total_cmp(&b.0));
     let improves = match (before, after) {
