@@ -49,6 +49,11 @@ const NULLABLE: &[&str] = &[
     "account",
     "marginPool",
     "liquidationPrice",
+    "collateralTransfer",
+    "smallestDistanceBefore",
+    "accountBefore",
+    "smallestDistanceAfter",
+    "accountAfter",
 ];
 
 /// serde_json writes NaN and infinity as null, so a null anywhere else is a non-finite number.
