@@ -420,7 +420,7 @@ export interface Request {
 export interface AccountInput {
   /** Default "<venue>-<n>". */
   id?: string;
-  venue: "deribit" | "binance" | "okx" | "bybit" | "hyperliquid" | "dydx";
+  venue: "deribit" | "binance" | "okx" | "bybit" | "hyperliquid" | "dydx" | "derive";
   /** "cross" (default); "isolated" (every position on its own margin; not Deribit); Deribit's "segregated" (per currency) and "portfolio". */
   marginMode?: "cross" | "isolated" | "segregated" | "portfolio";
   /** Units per currency: coins, or USD for USD/USDC/USDT. */

@@ -314,7 +314,7 @@ proptest! {
     #[test]
     fn venue_accounts_of_hostile_rows(
         venues in prop::collection::vec((
-            prop::sample::select(vec!["deribit", "binance", "okx", "bybit", "hyperliquid", "dydx"]),
+            prop::sample::select(vec!["deribit", "binance", "okx", "bybit", "hyperliquid", "dydx", "derive"]),
             prop::sample::select(vec!["cross", "isolated", "segregated", "portfolio", ""]),
             table(),
             -1e6f64..1e7,

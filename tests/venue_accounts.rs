@@ -353,7 +353,7 @@ fn bad_accounts_say_which_field() {
         json!([{"venue": "bybit", "params": {"maintenanceTiers": {"BTC": [{"floorUsd": 5, "rate": 0.01}]}}}]),
     );
     assert_eq!(e.field, "accounts[0].params");
-    let e = bad(json!([{"venue": "derive"}]));
+    let e = bad(json!([{"venue": "derive", "marginMode": "portfolio"}]));
     assert!(e.message.contains("not modelled"), "{}", e.message);
     let e = bad(json!([{"id": "a", "venue": "okx"}, {"id": "a", "venue": "bybit"}]));
     assert_eq!(e.field, "accounts[1].id");
@@ -378,7 +378,7 @@ proptest::proptest! {
     /// isolated, long and short, two underlyings).
     #[test]
     fn every_liquidation_price_revalues_to_mm_usage_one(
-        venue in 0usize..6,
+        venue in 0usize..7,
         isolated in proptest::bool::ANY,
         rows in proptest::collection::vec((proptest::bool::ANY, -30.0f64..30.0, 0.8f64..1.2, 1.0f64..40.0), 1..5),
         collateral in 100.0f64..200_000.0,
@@ -390,8 +390,9 @@ proptest::proptest! {
             ("hyperliquid", "BTC", "ETH"),
             ("dydx", "BTC-USD", "ETH-USD"),
             ("deribit", "BTC_USDC-PERPETUAL", "ETH_USDC-PERPETUAL"),
+            ("derive", "BTC-PERP", "ETH-PERP"),
         ][venue];
-        let isolated = isolated && venue != "deribit";
+        let isolated = isolated && venue != "deribit" && venue != "derive";
         let (btc_index, eth_index) = (90_000.0, 3_000.0);
         let mut text = String::from("instrument,size,entry,leverage\n");
         for (is_btc, size, entry_ratio, leverage) in &rows {
@@ -476,4 +477,36 @@ fn collateral_transfer_maximises_the_smallest_distance() {
         best = best.max(smallest(&run(request(to_thin, total - to_thin))));
     }
     assert!(after >= best - 1e-6, "after {after}, brute force {best}");
+}
+
+/// Derive's standard manager on a perpetual (mainnet pack: MM 6.5 % of the notional at the perp
+/// price, unrealised P&L counted): liquidatable when cash + q·(p − E) < 0.065·|q|·p, so a long's
+/// liquidation price is (q·E − C) / (q·(1 − 0.065)); a short's (q·E − C) / (q·(1 + 0.065)) with q < 0.
+#[test]
+fn derive_perpetual_liquidation_price_follows_the_standard_manager() {
+    let r = accounts(
+        market(100_000.0, 3_000.0),
+        json!([
+            {"id": "long", "venue": "derive", "collateral": {"USDC": 500}, "positions": "instrument,size,entry\nETH-PERP,2,3000"},
+            {"id": "short", "venue": "derive", "collateral": {"USDC": 500}, "positions": "instrument,size,entry\nETH-PERP,-2,3000"}
+        ]),
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let (c, e) = (500.0, 3_000.0);
+    assert_close(
+        liquidation_price(&r, 2, "long").unwrap(),
+        (2.0 * e - c) / (2.0 * (1.0 - 0.065)),
+        1e-9,
+        "long",
+    );
+    assert_close(
+        liquidation_price(&r, 2, "short").unwrap(),
+        (-2.0 * e - c) / (-2.0 * (1.0 + 0.065)),
+        1e-9,
+        "short",
+    );
+    let a = account(&r, "long");
+    assert_close(a.maintenance_margin_usd, 2.0 * 3_000.0 * 0.065, 1e-12, "MM");
+    assert_close(a.initial_margin_usd, 2.0 * 3_000.0 * 0.1, 1e-12, "IM");
+    assert_eq!(a.pack.name, "derive-srm-mainnet");
 }

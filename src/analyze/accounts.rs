@@ -308,13 +308,6 @@ fn read_accounts<'r>(
                 ),
             )
         })?;
-        if venue == Venue::Derive {
-            return Err(RequestError::new(
-                format!("{at}.venue"),
-                "Derive's risk managers (standard and portfolio) are not modelled yet; its \
-                 positions can be read in an account of another venue only as that venue's",
-            ));
-        }
         let engine = venue::engine(venue);
         let mode = venue::mode(engine, input.margin_mode.as_deref())
             .map_err(|m| RequestError::new(format!("{at}.marginMode"), m))?;

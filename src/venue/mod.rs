@@ -6,6 +6,7 @@
 //! one liquidation search serves every venue.
 
 pub mod deribit;
+pub mod derive;
 pub mod packs;
 pub mod tiered;
 pub mod tiers;
@@ -156,6 +157,7 @@ pub struct PreparedAccount {
 pub enum Pack {
     Deribit(crate::margin::MarginModel),
     Tiered(packs::TieredPack),
+    Derive(derive::DerivePack),
 }
 
 /// One venue's margin rules.
@@ -184,6 +186,7 @@ pub trait VenueEngine: Sync {
 pub fn engine(venue: Venue) -> &'static dyn VenueEngine {
     match venue {
         Venue::Deribit => &deribit::DeribitEngine,
+        Venue::Derive => &derive::DeriveEngine,
         other => tiered::engine(other),
     }
 }
