@@ -262,3 +262,236 @@ fn derive_standard_manager_reproduces_the_protocols_portfolio_cases() {
         failed.join("\n")
     );
 }
+
+mod pmrm {
+    //! Derive's Portfolio Margin Risk Manager (v1) against the protocol's 44 portfolio cases
+    //! (`test/risk-managers/unit-tests/PMRM/test-cases-portfolio-pm.json`, copied beside the SRM's),
+    //! set up as `TestPMRM_ProtfolioCases.t.sol` does: ETH at 2,000, perp at 2,001, rates 2 %,
+    //! the test configuration's parameters with its overrides (rateAddScale 0.12, confMargin 0.4,
+    //! basePercent and perpPercent 0.025) and the special set-ups of cases 39–44.
+
+    use super::*;
+    use headroom::venue::derive_pm::{
+        margin, test_scenarios, PmExpiry, PmOption, PmPortfolio, PmrmParams,
+    };
+
+    fn params() -> PmrmParams {
+        PmrmParams {
+            scenario_spot_up: 1.05,
+            scenario_spot_down: 0.95,
+            basis_cont_add_factor: 0.25,
+            basis_cont_mult_factor: 0.01,
+            peg_loss_threshold: 0.98,
+            peg_loss_factor: 2.0,
+            conf_threshold: 6 * E,
+            conf_margin: 0.4,
+            base_percent: 0.025,
+            perp_percent: 0.025,
+            option_percent: 0.01,
+            im_factor: 1.3,
+            base_static_discount: 0.95,
+            rate_mult_scale: 4.0,
+            rate_add_scale: 0.12,
+            vol_range_up: 0.45,
+            vol_range_down: 0.3,
+            short_term_power: 0.3,
+            long_term_power: 0.13,
+            dte_floor_days: 1.0,
+        }
+    }
+
+    /// The feeds before a case is loaded: stable price, spot and its confidence, perp price and
+    /// confidence, forward overrides, and (expiry, strike) → vol set, with the expiry's confidence.
+    struct Env {
+        stable: f64,
+        spot: f64,
+        spot_confidence: Confidence,
+        perp_price: f64,
+        perp_confidence: Confidence,
+        forwards: Vec<(&'static str, f64, Confidence)>,
+        vols: Vec<(String, f64, f64)>,
+        vol_confidence: Vec<(String, Confidence)>,
+    }
+
+    fn env(case: &str) -> Env {
+        let mut env = Env {
+            stable: 1.0,
+            spot: 2000.0,
+            spot_confidence: FULL,
+            perp_price: 2001.0,
+            perp_confidence: FULL,
+            forwards: Vec::new(),
+            vols: Vec::new(),
+            vol_confidence: Vec::new(),
+        };
+        let set_vol =
+            |env: &mut Env, expiry: &str, strike: f64, vol: f64, confidence: Confidence| {
+                env.vols.push((expiry.into(), strike, vol));
+                env.vol_confidence.push((expiry.into(), confidence));
+            };
+        match case {
+            "test_depeg_contingency_pm" => env.stable = 0.2,
+            "test_oracle_cont_long_call_pm" | "test_oracle_cont_short_call_pm" => {
+                env.spot_confidence = E;
+                let c = if case.contains("long") { 3 * E } else { E };
+                set_vol(&mut env, "20230118", 1700.0, 0.5, c);
+                env.forwards.push(("20230118", 2004.75, 4 * E));
+            }
+            "test_oracle_cont_base_asset_pm" => {
+                env.spot_confidence = E;
+                set_vol(&mut env, "20230118", 1700.0, 0.01, E);
+                env.forwards.push(("20230118", 2004.75, E / 5));
+            }
+            "test_oracle_cont_long_perp_asset_pm" => {
+                env.spot_confidence = 3 * E;
+                set_vol(&mut env, "20230118", 1700.0, 0.5, E);
+                env.forwards.push(("20230118", 2004.75, E / 5));
+                env.perp_confidence = E;
+            }
+            "test_general_portfolio_pm" => {
+                env.spot = 2004.0;
+                env.spot_confidence = 3 * E;
+                set_vol(&mut env, "20230118", 1700.0, 0.15, E);
+                set_vol(&mut env, "20230118", 2100.0, 1.01, E);
+                set_vol(&mut env, "20230118", 1000.0, 0.33, E);
+                env.forwards.push(("20230227", 2014.7545, 2 * E));
+                env.perp_price = 2017.0;
+                env.perp_confidence = 3 * E;
+            }
+            _ => {}
+        }
+        env
+    }
+
+    fn portfolio(case: &str, data: &Value) -> PmPortfolio {
+        let mut env = env(case);
+        let options = data["options"].as_array().unwrap();
+        // The harness sets a strike's vol (0.5, confidence 1) where none was set.
+        for o in options {
+            let (e, strike) = (o["expiry"].as_str().unwrap(), o["strike"].as_f64().unwrap());
+            if !env.vols.iter().any(|(ve, vs, _)| ve == e && *vs == strike) {
+                env.vols.push((e.into(), strike, 0.5));
+                env.vol_confidence.push((e.into(), FULL));
+            }
+        }
+        let mut expiries: Vec<(String, PmExpiry)> = Vec::new();
+        // PMRM._arrangeOptions fills each expiry's options from its end.
+        for o in options.iter().rev() {
+            let e = o["expiry"].as_str().unwrap();
+            let i = EXPIRIES.iter().position(|(d, _)| *d == e).unwrap();
+            let strike = o["strike"].as_f64().unwrap();
+            let vol = env
+                .vols
+                .iter()
+                .find(|(ve, vs, _)| ve == e && *vs == strike)
+                .unwrap()
+                .2;
+            let confidence = env
+                .vol_confidence
+                .iter()
+                .rev()
+                .find(|(ve, _)| ve == e)
+                .map_or(FULL, |c| c.1);
+            let (forward, forward_confidence) = env
+                .forwards
+                .iter()
+                .find(|(fe, _, _)| *fe == e)
+                .map_or((2000.0 + ETH_FORWARD_ADD[i], FULL), |f| (f.1, f.2));
+            let k = match expiries.iter().position(|(name, _)| name == e) {
+                Some(k) => k,
+                None => {
+                    expiries.push((
+                        e.into(),
+                        PmExpiry {
+                            forward,
+                            forward_confidence,
+                            rate: 0.02,
+                            rate_confidence: FULL,
+                            seconds: EXPIRIES[i].1 * 86_400.0 + 8.0 * 3_600.0,
+                            options: Vec::new(),
+                        },
+                    ));
+                    expiries.len() - 1
+                }
+            };
+            expiries[k].1.options.push(PmOption {
+                strike,
+                call: o["type"] == "call",
+                amount: coins(&o["amount"]),
+                vol,
+                confidence,
+            });
+        }
+        // Expiries in the order first seen (the contract counts them in the assets' order).
+        let order: Vec<&str> = {
+            let mut seen: Vec<&str> = Vec::new();
+            for o in options {
+                let e = o["expiry"].as_str().unwrap();
+                if !seen.contains(&e) {
+                    seen.push(e);
+                }
+            }
+            seen
+        };
+        expiries.sort_by_key(|(name, _)| order.iter().position(|o| o == name));
+        let (mut perp, mut perp_value) = (0.0, 0.0);
+        for p in data["perps"].as_array().unwrap() {
+            let amount = coins(&p["amount"]);
+            perp += amount;
+            perp_value += (env.perp_price - coins(&p["entryPrice"])) * amount;
+        }
+        let base: f64 = data["bases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| coins(&b["amount"]))
+            .sum();
+        PmPortfolio {
+            spot: env.spot,
+            spot_confidence: env.spot_confidence,
+            stable_price: env.stable,
+            cash: coins(&data["cash"]),
+            perp,
+            perp_price: env.perp_price,
+            perp_confidence: env.perp_confidence,
+            perp_value,
+            base,
+            expiries: expiries.into_iter().map(|(_, e)| e).collect(),
+        }
+    }
+
+    #[test]
+    fn derive_portfolio_manager_reproduces_the_protocols_portfolio_cases() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/venue_cases/derive/pmrm-test-cases-portfolio-pm.json"
+        ))
+        .unwrap();
+        let cases: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap();
+        assert_eq!(cases.len(), 44);
+        let scenarios = test_scenarios();
+        let mut failed = Vec::new();
+        for (name, data) in &cases {
+            let p = portfolio(name, data);
+            let (im, _) = margin(&p, &params(), &scenarios, true);
+            let (mm, _) = margin(&p, &params(), &scenarios, false);
+            let dollars = |x: f64| ((x * 1e6).round() / 1e6).trunc() as i64;
+            let expected = (
+                data["results"]["im"].as_f64().unwrap() as i64,
+                data["results"]["mm"].as_f64().unwrap() as i64,
+            );
+            let got = (dollars(im), dollars(mm));
+            if got != expected {
+                failed.push(format!(
+                    "{name}: IM/MM {got:?}, expected {expected:?} ({im:.4}, {mm:.4})"
+                ));
+            }
+        }
+        assert!(
+            failed.is_empty(),
+            "{} of 44 cases differ:\n{}",
+            failed.len(),
+            failed.join("\n")
+        );
+    }
+}

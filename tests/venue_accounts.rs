@@ -353,7 +353,7 @@ fn bad_accounts_say_which_field() {
         json!([{"venue": "bybit", "params": {"maintenanceTiers": {"BTC": [{"floorUsd": 5, "rate": 0.01}]}}}]),
     );
     assert_eq!(e.field, "accounts[0].params");
-    let e = bad(json!([{"venue": "derive", "marginMode": "portfolio"}]));
+    let e = bad(json!([{"venue": "binance", "marginMode": "portfolio"}]));
     assert!(e.message.contains("not modelled"), "{}", e.message);
     let e = bad(json!([{"id": "a", "venue": "okx"}, {"id": "a", "venue": "bybit"}]));
     assert_eq!(e.field, "accounts[1].id");
@@ -509,4 +509,38 @@ fn derive_perpetual_liquidation_price_follows_the_standard_manager() {
     assert_close(a.maintenance_margin_usd, 2.0 * 3_000.0 * 0.065, 1e-12, "MM");
     assert_close(a.initial_margin_usd, 2.0 * 3_000.0 * 0.1, 1e-12, "IM");
     assert_eq!(a.pack.name, "derive-srm-mainnet");
+}
+
+/// Derive's portfolio manager on a perpetual (mainnet pack): the worst scenario for a long is the
+/// −20 % spot shock, and the static contingency is 3 % of the perp's notional at the spot, so MM
+/// is 0 when C + q·(p − E) = (0.20 + 0.03)·q·p: p = (q·E − C) / (q·(1 − 0.23)). A subaccount holds
+/// one market.
+#[test]
+fn derive_portfolio_manager_on_a_perpetual() {
+    let r = accounts(
+        market(100_000.0, 3_000.0),
+        json!([{"id": "pm", "venue": "derive", "marginMode": "portfolio", "collateral": {"USDC": 2000},
+                "positions": "instrument,size,entry\nETH-PERP,2,3000"}]),
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_close(
+        liquidation_price(&r, 2, "pm").unwrap(),
+        (2.0 * 3_000.0 - 2_000.0) / (2.0 * (1.0 - 0.23)),
+        1e-9,
+        "long",
+    );
+    let a = account(&r, "pm");
+    assert_close(a.maintenance_margin_usd, 0.23 * 2.0 * 3_000.0, 1e-12, "MM");
+    assert_close(
+        a.initial_margin_usd,
+        1.25 * 0.23 * 2.0 * 3_000.0,
+        1e-12,
+        "IM",
+    );
+    assert_eq!(a.pack.name, "derive-pmrm-v1-mainnet");
+    let e = try_run(json!({"market": market(1e5, 3e3), "accounts": [{"venue": "derive", "marginMode": "portfolio",
+        "positions": "instrument,size\nETH-PERP,1\nBTC-PERP,1"}]}))
+    .unwrap_err();
+    assert_eq!(e.field, "accounts[0]");
+    assert!(e.message.contains("one market"), "{}", e.message);
 }

@@ -12,7 +12,7 @@ export const VENUES = {
   hyperliquid: { label: 'Hyperliquid', modes: ['cross', 'isolated'], example: 'coin,size,entry\nBTC,-0.2,92000' },
   dydx: { label: 'dYdX', modes: ['cross', 'isolated'], example: 'market,size,entry\nETH-USD,3,3100' },
   deribit: { label: 'Deribit', modes: ['cross', 'segregated', 'portfolio'], example: 'instrument,size\nBTC-PERPETUAL,10000' },
-  derive: { label: 'Derive', modes: ['cross'], example: 'instrument,size,entry\nETH-PERP,2,3000\nETH-20261225-4000-C,-1,' },
+  derive: { label: 'Derive', modes: ['cross', 'portfolio'], example: 'instrument,size,entry\nETH-PERP,2,3000\nETH-20261225-4000-C,-1,' },
 };
 
 export const newAccount = (n) => ({ name: `Account ${n}`, venue: 'binance', marginMode: 'cross', collateral: 'USDT 10000', positions: '' });

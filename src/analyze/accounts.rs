@@ -91,6 +91,9 @@ pub(super) fn analyze_accounts(
         let Some((pack, info)) = b.pack.take() else {
             continue;
         };
+        b.engine
+            .check(b.mode, &account_legs, &b.collateral)
+            .map_err(|m| RequestError::new(b.id_field(), m))?;
         let mut approximations = Vec::new();
         let pools = venue::partition(
             b.engine,

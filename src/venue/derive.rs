@@ -7,6 +7,7 @@
 //! means short of margin. Initial margin (IM) adds oracle-confidence and stablecoin-depeg charges.
 //! An account is liquidatable when its maintenance net margin is below 0.
 
+use super::derive_pm::{PmExpiry, PmOption, PmPortfolio, PmrmParams, Scenario, VolShock};
 use super::{AccountLeg, AccountMode, MarginPool, Pack, PackInfo, PoolSpec, PreparedAccount};
 use super::{VenueEngine, VenueParams};
 use crate::account::AccountState;
@@ -299,10 +300,53 @@ fn isolated_put(
 /// managers are not modelled).
 pub struct DeriveEngine;
 
-/// The pack: mainnet parameters per market and the depeg parameters.
+/// The pack: the standard manager's depeg parameters (its per-market parameters are
+/// [`SrmParams::mainnet`]), or the portfolio manager's parameters and scenarios.
 #[derive(Clone, Debug)]
 pub struct DerivePack {
     pub depeg: DepegParams,
+    /// `Some` under portfolio margin.
+    pub portfolio: Option<(PmrmParams, Vec<Scenario>)>,
+}
+
+/// PMRM v1's mainnet parameters and 23 scenarios (`scripts/config-mainnet.sol`).
+pub fn pmrm_mainnet() -> (PmrmParams, Vec<Scenario>) {
+    let params = PmrmParams {
+        scenario_spot_up: 1.05,
+        scenario_spot_down: 0.95,
+        basis_cont_add_factor: 1.0,
+        basis_cont_mult_factor: 1.2,
+        peg_loss_threshold: 0.99,
+        peg_loss_factor: 4.0,
+        conf_threshold: 550_000_000_000_000_000,
+        conf_margin: 1.0,
+        base_percent: 0.03,
+        perp_percent: 0.03,
+        option_percent: 0.02,
+        im_factor: 1.25,
+        base_static_discount: 0.95,
+        rate_mult_scale: 1.0,
+        rate_add_scale: 0.12,
+        vol_range_up: 0.6,
+        vol_range_down: 0.3,
+        short_term_power: 0.3,
+        long_term_power: 0.13,
+        dte_floor_days: 1.0,
+    };
+    let mut scenarios = vec![Scenario {
+        spot: 1.2,
+        vol: VolShock::Up,
+    }];
+    for spot in [1.15, 1.1, 1.05, 1.0, 0.95, 0.9, 0.85] {
+        for vol in [VolShock::Up, VolShock::None, VolShock::Down] {
+            scenarios.push(Scenario { spot, vol });
+        }
+    }
+    scenarios.push(Scenario {
+        spot: 0.8,
+        vol: VolShock::Up,
+    });
+    (params, scenarios)
 }
 
 impl VenueEngine for DeriveEngine {
@@ -311,21 +355,44 @@ impl VenueEngine for DeriveEngine {
     }
 
     fn modes(&self) -> &'static [AccountMode] {
-        &[AccountMode::Cross]
+        &[AccountMode::Cross, AccountMode::Portfolio]
     }
 
-    fn pack(&self, _: AccountMode, params: &VenueParams) -> Result<(Pack, PackInfo), String> {
+    fn pack(&self, mode: AccountMode, params: &VenueParams) -> Result<(Pack, PackInfo), String> {
         if !params.maintenance_tiers.is_empty() || !params.max_leverage.is_empty() {
-            return Err(
-                "Derive's standard manager has no tiers or max leverage to override".into(),
-            );
+            return Err("Derive's risk managers have no tiers or max leverage to override".into());
+        }
+        let depeg = DepegParams {
+            threshold: 0.99,
+            factor: 2.0,
+        };
+        if mode == AccountMode::Portfolio {
+            return Ok((
+                Pack::Derive(DerivePack {
+                    depeg,
+                    portfolio: Some(pmrm_mainnet()),
+                }),
+                PackInfo {
+                    name: "derive-pmrm-v1-mainnet".into(),
+                    date: "scripts/config-mainnet.sol of derivexyz/v2-core at 7736900 (2026-01-21)"
+                        .into(),
+                    source: "derivexyz/v2-core src/risk-managers/PMRM.sol, PMRMLib.sol".into(),
+                    rules: vec![
+                        "MM = worst of 23 spot × vol scenarios (each expiry re-valued, gains \
+                         discounted) and the basis contingency, less static contingencies (3 % of \
+                         perp and base, 2 % of naked shorts), plus mark-to-market and cash; IM \
+                         scales the loss by 1.25; liquidatable below 0"
+                            .into(),
+                        "one market per subaccount; oracle confidences full, stablecoin at 1 USD"
+                            .into(),
+                    ],
+                },
+            ));
         }
         Ok((
             Pack::Derive(DerivePack {
-                depeg: DepegParams {
-                    threshold: 0.99,
-                    factor: 2.0,
-                },
+                depeg,
+                portfolio: None,
             }),
             PackInfo {
                 name: "derive-srm-mainnet".into(),
@@ -346,6 +413,28 @@ impl VenueEngine for DeriveEngine {
                 ],
             },
         ))
+    }
+
+    fn check(
+        &self,
+        mode: AccountMode,
+        legs: &[AccountLeg],
+        collateral: &[crate::account::Collateral],
+    ) -> Result<(), String> {
+        if mode != AccountMode::Portfolio {
+            return Ok(());
+        }
+        let mut markets: Vec<&str> = legs.iter().map(|l| l.leg.underlying.as_str()).collect();
+        markets.extend(collateral.iter().filter_map(|c| c.underlying.as_deref()));
+        markets.sort_unstable();
+        markets.dedup();
+        if markets.len() > 1 {
+            return Err(format!(
+                "a Derive portfolio-margin subaccount holds one market, this one has {}: give each its own account",
+                markets.join(", ")
+            ));
+        }
+        Ok(())
     }
 
     fn refuses(&self, leg: &AccountLeg) -> Option<String> {
@@ -492,6 +581,17 @@ impl DerivePool<'_> {
         vol_of: &dyn Fn(&str, f64, f64) -> f64,
     ) -> AccountState {
         let (markets, cash) = self.markets(factor_of, vol_of);
+        if let Some((params, scenarios)) = &self.pack.portfolio {
+            let portfolio = pm_portfolio(&markets, cash);
+            let (mm, equity) = super::derive_pm::margin(&portfolio, params, scenarios, false);
+            let (im, _) = super::derive_pm::margin(&portfolio, params, scenarios, true);
+            return AccountState {
+                equity,
+                balance: equity,
+                initial: equity - im,
+                maintenance: equity - mm,
+            };
+        }
         let (mm, equity) = net_margin(&markets, cash, 1.0, self.pack.depeg, false);
         let (im, _) = net_margin(&markets, cash, 1.0, self.pack.depeg, true);
         AccountState {
@@ -500,6 +600,58 @@ impl DerivePool<'_> {
             initial: equity - im,
             maintenance: equity - mm,
         }
+    }
+}
+
+/// The one market of a portfolio-margin subaccount (checked when the account was read), as the
+/// portfolio manager sees it.
+fn pm_portfolio(markets: &[SrmMarket], cash: f64) -> PmPortfolio {
+    let Some(m) = markets.first() else {
+        return PmPortfolio {
+            spot: 1.0,
+            spot_confidence: FULL,
+            stable_price: 1.0,
+            cash,
+            perp: 0.0,
+            perp_price: 1.0,
+            perp_confidence: FULL,
+            perp_value: 0.0,
+            base: 0.0,
+            expiries: Vec::new(),
+        };
+    };
+    PmPortfolio {
+        spot: m.spot,
+        spot_confidence: FULL,
+        stable_price: 1.0,
+        cash,
+        perp: m.perp,
+        perp_price: m.perp_price,
+        perp_confidence: FULL,
+        perp_value: m.perp_pnl,
+        base: m.base,
+        expiries: m
+            .expiries
+            .iter()
+            .map(|e| PmExpiry {
+                forward: e.forward,
+                forward_confidence: FULL,
+                rate: 0.0,
+                rate_confidence: FULL,
+                seconds: e.years * 31_536_000.0,
+                options: e
+                    .options
+                    .iter()
+                    .map(|o| PmOption {
+                        strike: o.strike,
+                        call: o.call,
+                        amount: o.amount,
+                        vol: o.vol,
+                        confidence: FULL,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod deribit;
 pub mod derive;
+pub mod derive_pm;
 pub mod packs;
 pub mod tiered;
 pub mod tiers;
@@ -170,6 +171,17 @@ pub trait VenueEngine: Sync {
     /// The venue's pack with `params` applied, and its name, date and source. The error names
     /// what is wrong in `params`.
     fn pack(&self, mode: AccountMode, params: &VenueParams) -> Result<(Pack, PackInfo), String>;
+
+    /// Whether the account as a whole can be margined in `mode` (Derive's portfolio manager takes
+    /// one market); the error says why not.
+    fn check(
+        &self,
+        _mode: AccountMode,
+        _legs: &[AccountLeg],
+        _collateral: &[Collateral],
+    ) -> Result<(), String> {
+        Ok(())
+    }
 
     /// Why a position cannot be held in this venue's account (an option where the venue lists
     /// none, an isolated option), or `None`.
