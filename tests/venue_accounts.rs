@@ -544,3 +544,24 @@ fn derive_portfolio_manager_on_a_perpetual() {
     assert_eq!(e.field, "accounts[0]");
     assert!(e.message.contains("one market"), "{}", e.message);
 }
+
+/// Bybit's UTA inverse isolated formula (venue-margin.md §3.2): LP_long = Qty / [PV + (IM − MM)]
+/// with PV = Qty/EP, IM = PV/leverage and MM = PV·MMR in coin: 60,000 USD long at 50,000, 10x,
+/// MMR 0.5 % → PV 1.2 BTC, IM 0.12 BTC, LP 45,662.10 — the isolated margin is held in the coin.
+#[test]
+fn bybit_inverse_isolated_liquidation_price() {
+    let r = accounts(
+        market(50_000.0, 3_000.0),
+        json!([{"id": "i", "venue": "bybit", "marginMode": "isolated",
+                "positions": "instrument,size,entry,leverage\nBTCUSD,60000,50000,10"}]),
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let (qty, pv) = (60_000.0, 1.2);
+    assert_close(
+        liquidation_price(&r, 2, "i").unwrap(),
+        qty / (pv + (0.12 - pv * 0.005)),
+        1e-9,
+        "LP",
+    );
+    common::assert_matches_published(liquidation_price(&r, 2, "i").unwrap(), "45662.10", "LP");
+}

@@ -330,11 +330,22 @@ impl<'a> TieredPool<'a> {
             state.initial += margin.initial;
             state.maintenance += margin.maintenance;
             if self.spec.isolated {
-                state.equity += l.isolated_margin.unwrap_or(0.0);
+                state.equity += isolated_margin_at(l, factor_of(u));
             }
         }
         state.balance = state.equity;
         state
+    }
+}
+
+/// An isolated position's margin in USD with its index at `factor`: fixed USD for a linear
+/// contract; coins (bought at the valuation's index) for an inverse one, whose margin is held in
+/// the coin.
+fn isolated_margin_at(l: &AccountLeg, factor: f64) -> f64 {
+    let usd = l.isolated_margin.unwrap_or(0.0);
+    match l.leg.model {
+        Model::InverseFuture { .. } => usd * factor,
+        _ => usd,
     }
 }
 
@@ -374,8 +385,8 @@ impl MarginPool for TieredPool<'_> {
                 fixed.initial += margin.initial;
                 fixed.maintenance += margin.maintenance;
             }
-            if self.spec.isolated {
-                fixed.equity += l.isolated_margin.unwrap_or(0.0);
+            if self.spec.isolated && l.leg.underlying != underlying {
+                fixed.equity += isolated_margin_at(l, 1.0);
             }
         }
         let coin: Vec<(f64, bool)> = self
@@ -396,6 +407,9 @@ impl MarginPool for TieredPool<'_> {
             }
             for &i in &moving {
                 let (value, margin) = self.leg_at(i, 1.0 + m, &|_, vol| vol);
+                if self.spec.isolated {
+                    state.equity += isolated_margin_at(&self.spec.legs[i], 1.0 + m);
+                }
                 state.equity += value;
                 state.initial += margin.initial;
                 state.maintenance += margin.maintenance;
