@@ -793,11 +793,11 @@ export interface ColumnarReport {
 export interface PositionColumns {
   count: number;
   /** Every numeric field of `PositionReport`; NaN where the report has `null`. */
-  numbers: Record<"line" | "item" | "strike" | "size" | "quantity" | "index" | "years" | "forward" | "iv" | "markPrice" | "entryPrice" | "valueUsd" | "valueCoin" | "pnlUsd" | "delta" | "gamma" | "gammaPct" | "vega" | "vegaCoin" | "theta" | "thetaCoin" | "rho" | "vanna" | "volga" | "charm" | "coinDelta" | "initialMarginUsd" | "maintenanceMarginUsd", Float64Array>;
+  numbers: Record<"line" | "item" | "strike" | "size" | "quantity" | "index" | "years" | "forward" | "iv" | "markPrice" | "entryPrice" | "valueUsd" | "valueCoin" | "pnlUsd" | "delta" | "gamma" | "gammaPct" | "vega" | "vegaCoin" | "theta" | "thetaCoin" | "rho" | "vanna" | "volga" | "charm" | "coinDelta" | "initialMarginUsd" | "maintenanceMarginUsd" | "liquidationPrice", Float64Array>;
   /** 1 where the position has expired. */
   expired: Uint8Array;
   /** Every text field: the rows' strings one after another; `ends[i]` is where row i's ends, in UTF-16 units, or 4294967295 for `null`. */
-  text: Record<"instrument" | "underlying" | "venue" | "venueSource" | "readAs" | "kind" | "settlement" | "expiry" | "optionType" | "sizeUnit" | "forwardSource" | "ivSource" | "priceUnit", TextColumn>;
+  text: Record<"instrument" | "underlying" | "venue" | "venueSource" | "readAs" | "kind" | "settlement" | "expiry" | "optionType" | "sizeUnit" | "forwardSource" | "ivSource" | "priceUnit" | "account" | "marginPool", TextColumn>;
   /** Every row's notes, one after another; `count[i]` of them are row i's. */
   notes: TextColumn & { count: Uint32Array };
 }

@@ -2,7 +2,7 @@
 // liquidated by its venue's own rules in the core. Controls → request (venueAccountsRequest),
 // report → view (renderVenueAccounts); the editors write into the state they are given.
 import { el } from './dom.js';
-import { isNum, usd, pct, signedPct } from './format.js';
+import { isNum, usd, coins, pct, signedPct } from './format.js';
 
 /** The venues the core margins by their own rules, with the margin modes it models (default first). */
 export const VENUES = {
@@ -122,6 +122,8 @@ function accountCard(a, report) {
   const side = (move, price) => (move === null ? 'none' : `${signedPct(move)}${isNum(price) ? ` → ${usd(price)} USD` : ''}`);
   const liquidation = Object.entries(a.liquidation).map(([u, l]) => el('li', { dataset: { underlying: u } },
     el('b', { text: u }), ` down ${side(l.down, l.downPrice)}, up ${side(l.up, l.upPrice)}`));
+  const greeks = Object.entries(a.underlyings).map(([u, g]) => el('li', { dataset: { greeks: u } },
+    el('b', { text: u }), ` Δ ${coins(g.delta)} ${u} · Γ ${coins(g.gamma * (report.underlyings[u]?.index ?? 0) / 100)} ${u}/1 % · vega ${usd(g.vega)} USD · theta ${usd(g.theta)} USD/day`));
   const isolated = a.pools.filter((p) => p.isolated).length;
   return el('article', { className: `venue-account ${level}`, dataset: { account: a.id } },
     el('h3', {}, `${a.id} `, el('span', { className: 'sub', text: `${VENUE_LABEL(a.venue)} · ${a.marginMode}${isolated ? ` · ${isolated} isolated` : ''} · ${a.positions} position${a.positions === 1 ? '' : 's'}` })),
@@ -133,6 +135,7 @@ function accountCard(a, report) {
       figure('Initial margin', usd(a.initialMarginUsd), 'USD'),
       figure('Available', usd(a.availableUsd), 'USD')),
     el('ul', { className: 'liquidation-list' }, liquidation),
+    el('ul', { className: 'liquidation-list greeks-list' }, greeks),
     el('p', { className: 'pack muted', title: `${a.pack.source}. ${a.pack.rules.join('. ')}` },
       `Rules: ${a.pack.name} (${a.pack.date})`),
     a.approximations.length ? el('ul', { className: 'warnings' }, a.approximations.map((t) => el('li', { text: `Approximated: ${t}` }))) : null,

@@ -245,7 +245,7 @@ window.runBenchmarks = async ({ golden, books = [1000, 10000, 100000] }) => {
       times.push(performance.now() - start);
     }
     times.sort((a, b) => a - b);
-    results.accounts = { accounts: 10, positions: 10000, ms: times[2], errors: report.errors.length };
+    results.accounts = { accounts: 10, positions: 10000, ms: times[2], errors: report.report.errors.length, pools: report.report.accounts.reduce((n, a) => n + a.pools.length, 0) };
     log(`accounts 10 x 1000: ${times[2].toFixed(1)} ms`);
   }
   return results;

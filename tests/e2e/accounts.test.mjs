@@ -38,6 +38,8 @@ test('a Binance account beside the book is margined by its own rules and liquida
   assert.ok(Math.abs(headroom - alone.headroomUsd) < 0.006, `${headroom} vs ${alone.headroomUsd}`);
   assert.ok(Math.abs(alone.maintenanceMarginUsd - (91250.5 * 0.005 - 50)) < 1e-9, 'bracket 2');
   assert.match(await textOf(page, `${card} .pack`), /binance-usdm-brackets-faq \(2021/);
+  // The account's own Greeks: 1 BTC of perpetual is 1 BTC of delta.
+  assert.match(await textOf(page, `${card} [data-greeks="BTC"]`), /Δ 1\.0000 BTC/);
   assert.match(await textOf(page, `${card} [data-underlying="BTC"]`), /down −\d+\.\d\d % → [\d,]+\.\d\d USD, up none/);
   // The thin Binance account goes first when every index falls.
   assert.match(await textOf(page, '#first-to-liquidate'), /down: Perps \(Binance, cross\)/);
