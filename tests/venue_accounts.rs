@@ -565,3 +565,46 @@ fn bybit_inverse_isolated_liquidation_price() {
     );
     common::assert_matches_published(liquidation_price(&r, 2, "i").unwrap(), "45662.10", "LP");
 }
+
+/// Rows of one contract in a cross account are one position on the venue (one-way mode): the
+/// bracket is the net position's. Three rows of BTCUSDT (3, 2 and −1 BTC) margin as one 4 BTC
+/// position at the average entry, not as three small ones; each row carries its share.
+#[test]
+fn rows_of_one_contract_net_into_one_position() {
+    let run_book = |book: &str| {
+        accounts(
+            market(100_000.0, 3_000.0),
+            json!([{"id": "b", "venue": "binance", "collateral": {"USDT": 60000}, "positions": book}]),
+        )
+    };
+    let rows =
+        run_book("instrument,size,entry\nBTCUSDT,3,100000\nBTCUSDT,2,95000\nBTCUSDT,-1,99000");
+    let one = run_book("instrument,size,entry\nBTCUSDT,4,97750");
+    let (a, b) = (account(&rows, "b"), account(&one, "b"));
+    // 4 BTC at 100,000: 400,000 USD notional, the third bracket (1 %, maintenance amount 1,300).
+    assert_close(
+        a.maintenance_margin_usd,
+        400_000.0 * 0.01 - 1_300.0,
+        1e-12,
+        "net bracket",
+    );
+    assert_close(
+        a.maintenance_margin_usd,
+        b.maintenance_margin_usd,
+        1e-12,
+        "as one position",
+    );
+    assert_close(a.equity_usd, b.equity_usd, 1e-12, "equity");
+    assert_close(
+        liquidation_price(&rows, 2, "b").unwrap(),
+        liquidation_price(&one, 2, "b").unwrap(),
+        1e-12,
+        "liquidation",
+    );
+    let shares: f64 = rows
+        .positions
+        .iter()
+        .map(|p| p.maintenance_margin_usd.unwrap())
+        .sum();
+    assert_close(shares, a.maintenance_margin_usd, 1e-12, "row shares add up");
+}

@@ -183,90 +183,203 @@ fn leverage_of(leg: &AccountLeg, pack: &TieredPack, table: &TierTable, notional:
         .map_or(max, |l| l.min(max))
 }
 
-/// One position's terms in a pool, fixed at construction.
-struct Terms {
+/// A position as the venue margins it: the rows of one perpetual or future in a cross pool net
+/// into one position (one-way mode: the tier is the net position's), every other row stands alone.
+struct Position {
+    /// Its rows (indices into the pool's legs) and their gross size, for sharing its margin out.
+    legs: Vec<usize>,
+    gross: f64,
+    underlying: usize,
+    kind: PositionKind,
     table: TierTable,
     leverage: Option<f64>,
+}
+
+enum PositionKind {
+    /// Net coins, Σ coins·entry (USD) and the mark over the index.
+    Linear {
+        coins: f64,
+        cost: f64,
+        mark_ratio: f64,
+    },
+    /// Net USD face, Σ face/entry (coins) and the mark over the index.
+    Inverse {
+        face: f64,
+        cost_coins: f64,
+        mark_ratio: f64,
+    },
+    /// An option, a holding or a settled leg: valued on its own.
+    Leg,
 }
 
 pub struct TieredPool<'a> {
     spec: &'a PoolSpec,
     pack: &'a TieredPack,
-    terms: Vec<Terms>,
+    positions: Vec<Position>,
+    /// Each leg's position.
+    position_of: Vec<usize>,
     /// Deribit's standard option margin, where the venue's option rule is not sourced.
     deribit: StandardMargin,
 }
 
 impl<'a> TieredPool<'a> {
     fn new(spec: &'a PoolSpec, pack: &'a TieredPack) -> TieredPool<'a> {
-        let terms = spec
-            .legs
-            .iter()
-            .map(|l| Terms {
+        let mut positions: Vec<Position> = Vec::new();
+        let mut keys: Vec<Option<(&str, bool)>> = Vec::new();
+        let mut position_of = Vec::with_capacity(spec.legs.len());
+        for (i, l) in spec.legs.iter().enumerate() {
+            let (kind, size, inverse) = match l.leg.model {
+                Model::LinearFuture {
+                    coins,
+                    entry,
+                    mark_ratio,
+                } => (
+                    PositionKind::Linear {
+                        coins,
+                        cost: coins * entry,
+                        mark_ratio,
+                    },
+                    coins,
+                    false,
+                ),
+                Model::InverseFuture {
+                    notional,
+                    entry,
+                    mark_ratio,
+                } => (
+                    PositionKind::Inverse {
+                        face: notional,
+                        cost_coins: notional / entry,
+                        mark_ratio,
+                    },
+                    notional,
+                    true,
+                ),
+                _ => (PositionKind::Leg, 0.0, false),
+            };
+            let key = match kind {
+                PositionKind::Leg => None,
+                _ => Some((l.instrument.as_str(), inverse)),
+            };
+            let same = key.and_then(|k| keys.iter().position(|x| *x == Some(k)));
+            if let (Some(p), false) = (same, spec.isolated) {
+                let position = &mut positions[p];
+                position.legs.push(i);
+                position.gross += size.abs();
+                match (&mut position.kind, kind) {
+                    (
+                        PositionKind::Linear { coins, cost, .. },
+                        PositionKind::Linear {
+                            coins: c, cost: k, ..
+                        },
+                    ) => {
+                        *coins += c;
+                        *cost += k;
+                    }
+                    (
+                        PositionKind::Inverse {
+                            face, cost_coins, ..
+                        },
+                        PositionKind::Inverse {
+                            face: f,
+                            cost_coins: k,
+                            ..
+                        },
+                    ) => {
+                        *face += f;
+                        *cost_coins += k;
+                    }
+                    _ => {}
+                }
+                position_of.push(p);
+                continue;
+            }
+            keys.push(key);
+            position_of.push(positions.len());
+            positions.push(Position {
+                legs: vec![i],
+                gross: size.abs(),
+                underlying: i,
+                kind,
                 table: pack.table(&l.leg.underlying).0,
                 leverage: l.leverage.or(pack.default_leverage),
-            })
-            .collect();
+            });
+        }
         TieredPool {
             spec,
             pack,
-            terms,
+            positions,
+            position_of,
             deribit: StandardMargin::deribit(),
         }
     }
 
-    /// Value (USD, the leg's contribution to equity) and margin of leg `i` with its index at
-    /// `factor` times its level and option volatilities through `vol_of(days, vol)`.
-    fn leg_at(
+    fn underlying_of(&self, p: &Position) -> &str {
+        &self.spec.legs[p.underlying].leg.underlying
+    }
+
+    /// Value (USD, the position's contribution to equity) and margin of position `p` with its
+    /// index at `factor` times its level and option volatilities through `vol_of(days, vol)`.
+    fn position_at(
         &self,
-        i: usize,
+        p: &Position,
         factor: f64,
         vol_of: &dyn Fn(f64, f64) -> f64,
     ) -> (f64, Requirement) {
-        let l = &self.spec.legs[i];
-        let leg = &l.leg;
-        let terms = &self.terms[i];
-        let index = leg.index * factor;
-        match leg.model {
-            Model::LinearFuture {
+        let index = self.spec.legs[p.underlying].leg.index * factor;
+        match p.kind {
+            PositionKind::Linear {
                 coins,
-                entry,
+                cost,
                 mark_ratio,
             } => {
                 let mark = mark_ratio * index;
                 let price = match self.pack.margin_price {
                     MarginPrice::Mark => mark,
-                    MarginPrice::Entry => entry,
+                    // The net position's average entry.
+                    MarginPrice::Entry if coins != 0.0 => cost / coins,
+                    MarginPrice::Entry => mark,
                 };
                 let notional = coins.abs() * price;
                 let basis = match self.pack.basis {
                     TierBasis::Notional => notional,
                     TierBasis::Quantity => coins.abs(),
                 };
-                (
-                    coins * (mark - entry),
-                    self.future_margin(terms, basis, notional),
-                )
+                (coins * mark - cost, self.future_margin(p, basis, notional))
             }
-            Model::InverseFuture {
-                notional,
-                entry,
+            PositionKind::Inverse {
+                face,
+                cost_coins,
                 mark_ratio,
             } => {
                 let mark = mark_ratio * index;
-                let value_coin = notional * (1.0 / entry - 1.0 / mark);
-                // The USD face at entry; at the mark it is worth face·index/mark.
-                let price = match self.pack.margin_price {
-                    MarginPrice::Mark => index / mark,
-                    MarginPrice::Entry => index / entry,
+                let value_coin = cost_coins - face / mark;
+                // The USD face is worth face·index/mark at the mark; at the average entry
+                // (face / cost_coins) it is cost_coins·index.
+                let usd = match self.pack.margin_price {
+                    MarginPrice::Mark => face.abs() * index / mark,
+                    MarginPrice::Entry => cost_coins.abs() * index,
                 };
-                let usd = notional.abs() * price;
                 let basis = match self.pack.basis {
                     TierBasis::Notional => usd,
-                    TierBasis::Quantity => notional.abs(),
+                    TierBasis::Quantity => face.abs(),
                 };
-                (value_coin * index, self.future_margin(terms, basis, usd))
+                (value_coin * index, self.future_margin(p, basis, usd))
             }
+            PositionKind::Leg => self.leg_at(p.underlying, factor, vol_of),
+        }
+    }
+
+    /// Value and margin of a leg valued on its own (an option, a holding, a settled leg).
+    fn leg_at(
+        &self,
+        i: usize,
+        factor: f64,
+        vol_of: &dyn Fn(f64, f64) -> f64,
+    ) -> (f64, Requirement) {
+        let leg = &self.spec.legs[i].leg;
+        let index = leg.index * factor;
+        match leg.model {
             Model::Option(o) => {
                 let days = o.years * 365.0;
                 let mark = o.price_at(index, vol_of(days, o.vol));
@@ -299,18 +412,33 @@ impl<'a> TieredPool<'a> {
             }
             Model::Spot { coins, .. } => (coins * index, Requirement::default()),
             Model::Settled { coins, usd, .. } => (coins * index + usd, Requirement::default()),
+            // Futures are valued as positions.
+            Model::LinearFuture { .. } | Model::InverseFuture { .. } => {
+                (0.0, Requirement::default())
+            }
         }
     }
 
-    fn future_margin(&self, terms: &Terms, basis: f64, notional: f64) -> Requirement {
-        let tier = terms.table.tier(basis);
-        let leverage = terms
+    fn future_margin(&self, p: &Position, basis: f64, notional: f64) -> Requirement {
+        let tier = p.table.tier(basis);
+        let leverage = p
             .leverage
             .map_or(tier.max_leverage, |l| l.min(tier.max_leverage));
         Requirement {
             initial: notional / leverage,
-            maintenance: terms.table.maintenance(basis, notional),
+            maintenance: p.table.maintenance(basis, notional),
         }
+    }
+
+    /// The pool's isolated margin of position `p` with its index at `factor`.
+    fn isolated_at(&self, p: &Position, factor: f64) -> f64 {
+        if !self.spec.isolated {
+            return 0.0;
+        }
+        p.legs
+            .iter()
+            .map(|&i| isolated_margin_at(&self.spec.legs[i], factor))
+            .sum()
     }
 
     fn total(
@@ -323,15 +451,13 @@ impl<'a> TieredPool<'a> {
             let f = c.underlying.as_deref().map_or(1.0, factor_of);
             state.equity += c.amount * c.price * f;
         }
-        for (i, l) in self.spec.legs.iter().enumerate() {
-            let u = l.leg.underlying.as_str();
-            let (value, margin) = self.leg_at(i, factor_of(u), &|days, vol| vol_of(u, days, vol));
-            state.equity += value;
+        for p in &self.positions {
+            let u = self.underlying_of(p);
+            let f = factor_of(u);
+            let (value, margin) = self.position_at(p, f, &|days, vol| vol_of(u, days, vol));
+            state.equity += value + self.isolated_at(p, f);
             state.initial += margin.initial;
             state.maintenance += margin.maintenance;
-            if self.spec.isolated {
-                state.equity += isolated_margin_at(l, factor_of(u));
-            }
         }
         state.balance = state.equity;
         state
@@ -366,28 +492,45 @@ impl MarginPool for TieredPool<'_> {
         self.total(factor_of, shock)
     }
 
+    /// A row's share of its position's margin: the position's, by the row's share of its gross
+    /// size (all of it for a row that stands alone).
     fn position_margin(&self, leg: usize) -> Option<Requirement> {
-        (leg < self.spec.legs.len()).then(|| self.leg_at(leg, 1.0, &|_, vol| vol).1)
+        let p = &self.positions[*self.position_of.get(leg)?];
+        let (_, margin) = self.position_at(p, 1.0, &|_, vol| vol);
+        let share = match (&p.kind, p.legs.len()) {
+            (_, 1) | (PositionKind::Leg, _) => 1.0,
+            _ => {
+                let size = match self.spec.legs[leg].leg.model {
+                    Model::LinearFuture { coins, .. } => coins.abs(),
+                    Model::InverseFuture { notional, .. } => notional.abs(),
+                    _ => 0.0,
+                };
+                if p.gross > 0.0 {
+                    size / p.gross
+                } else {
+                    0.0
+                }
+            }
+        };
+        Some(Requirement {
+            initial: margin.initial * share,
+            maintenance: margin.maintenance * share,
+        })
     }
 
-    /// The search of [`MarginPool::liquidation`], with the other underlyings' legs and
+    /// The search of [`MarginPool::liquidation`], with the other underlyings' positions and
     /// collateral valued once: only `underlying`'s are re-valued at each probe.
     fn liquidation(&self, underlying: &str) -> crate::account::Liquidation {
-        let moving: Vec<usize> = (0..self.spec.legs.len())
-            .filter(|i| self.spec.legs[*i].leg.underlying == underlying)
-            .collect();
+        let (moving, others): (Vec<&Position>, Vec<&Position>) = self
+            .positions
+            .iter()
+            .partition(|p| self.underlying_of(p) == underlying);
         let mut fixed = AccountState::default();
-        let same = |vol: f64| vol;
-        for (i, l) in self.spec.legs.iter().enumerate() {
-            if l.leg.underlying != underlying {
-                let (value, margin) = self.leg_at(i, 1.0, &|_, vol| same(vol));
-                fixed.equity += value;
-                fixed.initial += margin.initial;
-                fixed.maintenance += margin.maintenance;
-            }
-            if self.spec.isolated && l.leg.underlying != underlying {
-                fixed.equity += isolated_margin_at(l, 1.0);
-            }
+        for p in others {
+            let (value, margin) = self.position_at(p, 1.0, &|_, vol| vol);
+            fixed.equity += value + self.isolated_at(p, 1.0);
+            fixed.initial += margin.initial;
+            fixed.maintenance += margin.maintenance;
         }
         let coin: Vec<(f64, bool)> = self
             .spec
@@ -405,12 +548,9 @@ impl MarginPool for TieredPool<'_> {
             for (usd, moves) in &coin {
                 state.equity += if *moves { usd * (1.0 + m) } else { *usd };
             }
-            for &i in &moving {
-                let (value, margin) = self.leg_at(i, 1.0 + m, &|_, vol| vol);
-                if self.spec.isolated {
-                    state.equity += isolated_margin_at(&self.spec.legs[i], 1.0 + m);
-                }
-                state.equity += value;
+            for p in &moving {
+                let (value, margin) = self.position_at(p, 1.0 + m, &|_, vol| vol);
+                state.equity += value + self.isolated_at(p, 1.0 + m);
                 state.initial += margin.initial;
                 state.maintenance += margin.maintenance;
             }
