@@ -524,7 +524,7 @@ pub(crate) fn first_crossing(
 /// gap, bisection whenever they do not shrink the bracket fast enough), and returns the
 /// liquidated end once the bracket is narrower than [`BISECT_TOLERANCE`]. The side of a probe is
 /// decided by liquidation itself; the gap only guides the next trial.
-fn narrow(probe: &dyn Fn(f64) -> (bool, f64), safe: (f64, f64), hit: (f64, f64)) -> f64 {
+pub(crate) fn narrow(probe: &dyn Fn(f64) -> (bool, f64), safe: (f64, f64), hit: (f64, f64)) -> f64 {
     // A signed gap that is never zero: positive on the safe side, negative once liquidatable.
     let signed = |(liquidated, gap): (bool, f64)| {
         if liquidated {

@@ -685,6 +685,9 @@ fn position_report<'a>(
         account: None,
         margin_pool: None,
         liquidation_price: None,
+        pool_equity_usd: None,
+        pool_maintenance_margin_usd: None,
+        pool_mm_usage: None,
     }
 }
 

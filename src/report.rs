@@ -118,6 +118,11 @@ pub struct PositionReport<'a> {
     /// The index price (USD) at which its pool reaches maintenance margin, every other price
     /// held: the nearer of the moves down and up; `null` when none within −99 %…+1000 %.
     pub liquidation_price: Option<f64>,
+    /// With accounts, the figures of the position's pool (its own for an isolated position):
+    /// equity (USD; an isolated position's margin plus its P&L), MM (USD), MM usage (fraction).
+    pub pool_equity_usd: Option<f64>,
+    pub pool_maintenance_margin_usd: Option<f64>,
+    pub pool_mm_usage: Option<f64>,
 }
 
 impl PositionReport<'_> {
@@ -171,6 +176,9 @@ impl PositionReport<'_> {
             account: self.account.map(own),
             margin_pool: self.margin_pool.map(own),
             liquidation_price: self.liquidation_price,
+            pool_equity_usd: self.pool_equity_usd,
+            pool_maintenance_margin_usd: self.pool_maintenance_margin_usd,
+            pool_mm_usage: self.pool_mm_usage,
         }
     }
 }
@@ -235,6 +243,9 @@ position_fields! { p;
         "initialMarginUsd" => p.initial_margin_usd,
         "maintenanceMarginUsd" => p.maintenance_margin_usd,
         "liquidationPrice" => p.liquidation_price,
+        "poolEquityUsd" => p.pool_equity_usd,
+        "poolMaintenanceMarginUsd" => p.pool_maintenance_margin_usd,
+        "poolMmUsage" => p.pool_mm_usage,
     ];
     texts: [
         "instrument" => Some(&p.instrument),
@@ -500,7 +511,11 @@ pub struct VenueAccountReport {
     /// Per underlying, the nearest liquidation of any of the account's pools.
     pub liquidation: BTreeMap<String, LiquidationReport>,
     pub liquidation_all: LiquidationReport,
+    /// The pools positions share (cross, segregated currencies); an isolated position's figures
+    /// are on the position (`poolEquityUsd`, `poolMaintenanceMarginUsd`, `poolMmUsage`).
     pub pools: Vec<PoolReport>,
+    /// How many positions are isolated.
+    pub isolated_positions: usize,
     /// The account's Greeks per underlying.
     pub underlyings: BTreeMap<String, SnapshotUnderlying>,
 }

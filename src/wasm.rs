@@ -616,6 +616,8 @@ export interface PositionReport {
   account: string | null;
   marginPool: string | null;
   liquidationPrice: number | null;
+  /** With accounts: the figures of the position's pool (its own when isolated): equity and MM (USD), MM usage (fraction). */
+  poolEquityUsd: number | null; poolMaintenanceMarginUsd: number | null; poolMmUsage: number | null;
 }
 
 export interface UnderlyingReport {
@@ -699,7 +701,8 @@ export interface VenueAccountReport {
   availableUsd: number; headroomUsd: number; /** Fraction. */ mmUsage: number | null; liquidatable: boolean;
   liquidation: Record<string, Liquidation>;
   liquidationAll: Liquidation;
-  /** Parts margined and liquidated on their own: "cross", "isolated …", "segregated BTC". */
+  /** Parts positions share, margined and liquidated together: "cross", "segregated BTC" (an isolated position's figures are on the position). */
+  isolatedPositions: number;
   pools: { name: string; isolated: boolean; lines: number[]; equityUsd: number; initialMarginUsd: number; maintenanceMarginUsd: number; headroomUsd: number; mmUsage: number | null; liquidatable: boolean; liquidation: Record<string, Liquidation>; liquidationAll: Liquidation }[];
   underlyings: Record<string, { down: number | null; up: number | null; /** Coins. */ delta: number; /** Coins per USD. */ gamma: number; /** USD per vol point. */ vega: number; /** USD per day. */ theta: number }>;
 }
@@ -793,7 +796,7 @@ export interface ColumnarReport {
 export interface PositionColumns {
   count: number;
   /** Every numeric field of `PositionReport`; NaN where the report has `null`. */
-  numbers: Record<"line" | "item" | "strike" | "size" | "quantity" | "index" | "years" | "forward" | "iv" | "markPrice" | "entryPrice" | "valueUsd" | "valueCoin" | "pnlUsd" | "delta" | "gamma" | "gammaPct" | "vega" | "vegaCoin" | "theta" | "thetaCoin" | "rho" | "vanna" | "volga" | "charm" | "coinDelta" | "initialMarginUsd" | "maintenanceMarginUsd" | "liquidationPrice", Float64Array>;
+  numbers: Record<"line" | "item" | "strike" | "size" | "quantity" | "index" | "years" | "forward" | "iv" | "markPrice" | "entryPrice" | "valueUsd" | "valueCoin" | "pnlUsd" | "delta" | "gamma" | "gammaPct" | "vega" | "vegaCoin" | "theta" | "thetaCoin" | "rho" | "vanna" | "volga" | "charm" | "coinDelta" | "initialMarginUsd" | "maintenanceMarginUsd" | "liquidationPrice" | "poolEquityUsd" | "poolMaintenanceMarginUsd" | "poolMmUsage", Float64Array>;
   /** 1 where the position has expired. */
   expired: Uint8Array;
   /** Every text field: the rows' strings one after another; `ends[i]` is where row i's ends, in UTF-16 units, or 4294967295 for `null`. */

@@ -413,20 +413,21 @@ proptest::proptest! {
         proptest::prop_assert!(r.errors.is_empty(), "{:?}", r.errors);
         for p in &r.positions {
             let Some(price) = p.liquidation_price else { continue };
-            let today = r.accounts[0].pools.iter().find(|q| Some(q.name.as_str()) == p.margin_pool.as_deref()).unwrap();
-            if today.liquidatable {
+            let (equity, mm) = (p.pool_equity_usd.unwrap(), p.pool_maintenance_margin_usd.unwrap());
+            if equity <= mm {
                 // Liquidatable already: the price reported is today's.
                 proptest::prop_assert_eq!(price, if p.underlying == "BTC" { btc_index } else { eth_index });
                 continue;
             }
             let (btc, eth) = if p.underlying == "BTC" { (price, eth_index) } else { (btc_index, price) };
             let at = run(request(btc, eth));
-            let pool = at.accounts[0].pools.iter().find(|q| Some(q.name.as_str()) == p.margin_pool.as_deref()).unwrap();
-            let scale = pool.maintenance_margin_usd.max(1e-9);
-            let gap = pool.equity_usd - pool.maintenance_margin_usd;
-            proptest::prop_assert!(gap.abs() <= 1e-6 * scale.max(pool.equity_usd.abs()) + 1e-6,
-                "{venue} {}: at {price} equity {} MM {}", p.instrument, pool.equity_usd, pool.maintenance_margin_usd);
-            proptest::prop_assert!(pool.liquidatable || gap.abs() < 1e-6, "{venue}: not liquidatable at {price}");
+            let q = at.positions.iter().find(|q| q.line == p.line).unwrap();
+            proptest::prop_assert_eq!(&q.margin_pool, &p.margin_pool);
+            let (equity, mm) = (q.pool_equity_usd.unwrap(), q.pool_maintenance_margin_usd.unwrap());
+            let gap = equity - mm;
+            proptest::prop_assert!(gap.abs() <= 1e-6 * mm.max(equity.abs()).max(1e-9) + 1e-6,
+                "{venue} {}: at {price} equity {equity} MM {mm}", p.instrument);
+            proptest::prop_assert!(gap <= 1e-6 * mm.max(1.0), "{venue}: not liquidatable at {price}");
         }
     }
 }

@@ -90,6 +90,9 @@ export function positionsView(columns) {
     account: T('account')(i),
     marginPool: T('marginPool')(i),
     liquidationPrice: orNull(N.liquidationPrice[i]),
+    poolEquityUsd: orNull(N.poolEquityUsd[i]),
+    poolMaintenanceMarginUsd: orNull(N.poolMaintenanceMarginUsd[i]),
+    poolMmUsage: orNull(N.poolMmUsage[i]),
   });
   return { count: columns.count, numbers: N, expired: columns.expired, text, notes, row };
 }

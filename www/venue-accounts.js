@@ -124,7 +124,7 @@ function accountCard(a, report) {
     el('b', { text: u }), ` down ${side(l.down, l.downPrice)}, up ${side(l.up, l.upPrice)}`));
   const greeks = Object.entries(a.underlyings).map(([u, g]) => el('li', { dataset: { greeks: u } },
     el('b', { text: u }), ` Δ ${coins(g.delta)} ${u} · Γ ${coins(g.gamma * (report.underlyings[u]?.index ?? 0) / 100)} ${u}/1 % · vega ${usd(g.vega)} USD · theta ${usd(g.theta)} USD/day`));
-  const isolated = a.pools.filter((p) => p.isolated).length;
+  const isolated = a.isolatedPositions;
   return el('article', { className: `venue-account ${level}`, dataset: { account: a.id } },
     el('h3', {}, `${a.id} `, el('span', { className: 'sub', text: `${VENUE_LABEL(a.venue)} · ${a.marginMode}${isolated ? ` · ${isolated} isolated` : ''} · ${a.positions} position${a.positions === 1 ? '' : 's'}` })),
     el('dl', { className: `metrics ${level}` },

@@ -111,7 +111,7 @@ pub(super) fn analyze_accounts(
                     continue;
                 }
                 seen.push(u.clone());
-                if let (_, Some(note)) = p.table(u) {
+                if let Some(note) = p.approximation(u) {
                     if !matches!(
                         l.kind,
                         crate::instrument::Kind::Option { .. } | crate::instrument::Kind::Spot
@@ -157,6 +157,9 @@ pub(super) fn analyze_accounts(
     let margin = StandardMargin::deribit();
 
     let mut reports = Vec::new();
+    // Every pool's liquidation with all indices moving together (isolated ones included), for the
+    // first to liquidate: (account, pool, liquidation).
+    let mut events: Vec<(usize, String, LiquidationReport)> = Vec::new();
     let mut all_pools: Vec<Box<dyn MarginPool + '_>> = Vec::new();
     let mut per_underlying_margin: Vec<(String, Requirement)> = Vec::new();
     for ((account, info), (b, rows)) in prepared.iter().zip(books.iter().zip(&rows_of)) {
@@ -187,10 +190,18 @@ pub(super) fn analyze_accounts(
                     .liquidation
                     .get(&l.leg.underlying)
                     .and_then(nearest_price);
+                p.pool_equity_usd = Some(report.equity_usd);
+                p.pool_maintenance_margin_usd = Some(report.maintenance_margin_usd);
+                p.pool_mm_usage = report.mm_usage;
                 totals.add(&p);
                 each_position(p);
             }
         }
+        events.extend(
+            pool_reports
+                .iter()
+                .map(|r| (reports.len(), r.name.clone(), r.liquidation_all)),
+        );
         reports.push(account_report_of(b, account, info, &pools, pool_reports));
         all_pools.extend(pools);
     }
@@ -202,14 +213,19 @@ pub(super) fn analyze_accounts(
         }
     }
 
-    let mut portfolio = portfolio_report(&reports, vol_shock);
+    let mut portfolio = portfolio_report(&reports, &events, vol_shock);
     let engines: Vec<(&'static dyn VenueEngine, &PreparedAccount, &str)> = prepared
         .iter()
         .zip(&books)
         .map(|((account, _), b)| (b.engine, account, b.id.as_str()))
         .collect();
     let known = |account: usize, pool: usize| {
-        let p = reports.get(account)?.pools.get(pool)?;
+        let name = &prepared.get(account)?.0.pools.get(pool)?.name;
+        let p = reports
+            .get(account)?
+            .pools
+            .iter()
+            .find(|p| p.name == *name)?;
         p.liquidation
             .values()
             .chain([&p.liquidation_all])
@@ -528,7 +544,8 @@ fn account_report_of(
         liquidatable: pool_reports.iter().any(|p| p.liquidatable),
         liquidation,
         liquidation_all,
-        pools: pool_reports,
+        isolated_positions: pool_reports.iter().filter(|p| p.isolated).count(),
+        pools: pool_reports.into_iter().filter(|p| !p.isolated).collect(),
         underlyings,
     }
 }
@@ -594,7 +611,11 @@ fn nearer(a: LiquidationReport, b: LiquidationReport) -> LiquidationReport {
 
 /// The whole portfolio: USD sums of the accounts, the nearest liquidation per underlying, and the
 /// first account to go when every index moves together.
-fn portfolio_report(accounts: &[VenueAccountReport], vol_shock: f64) -> AccountReport {
+fn portfolio_report(
+    accounts: &[VenueAccountReport],
+    events: &[(usize, String, LiquidationReport)],
+    vol_shock: f64,
+) -> AccountReport {
     let sum = |f: fn(&VenueAccountReport) -> f64| accounts.iter().map(f).sum::<f64>();
     let balance = sum(|a| a.margin_balance_usd);
     let initial = sum(|a| a.initial_margin_usd);
@@ -605,15 +626,14 @@ fn portfolio_report(accounts: &[VenueAccountReport], vol_shock: f64) -> AccountR
             .map(|a| (&a.liquidation, &a.liquidation_all)),
     );
     let first = |pick: fn(&LiquidationReport) -> Option<f64>| {
-        accounts
+        events
             .iter()
-            .flat_map(|a| a.pools.iter().map(move |p| (a, p)))
-            .filter_map(|(a, p)| pick(&p.liquidation_all).map(|m| (a, p, m)))
+            .filter_map(|(a, pool, l)| pick(l).map(|m| (&accounts[*a], pool, m)))
             .min_by(|x, y| x.2.abs().total_cmp(&y.2.abs()))
-            .map(|(a, p, m)| LiquidationEvent {
+            .map(|(a, pool, m)| LiquidationEvent {
                 account: a.id.clone(),
                 venue: a.venue,
-                pool: p.name.clone(),
+                pool: pool.clone(),
                 r#move: m,
             })
     };

@@ -108,14 +108,22 @@ pub(super) fn suggest(
     let moves = grid();
     // Per account with a cross pool: its stablecoins now, and per move of the grid the stablecoins
     // its pool would need at that move (MM − balance without them), for the worst kind of move.
+    // Each account's cross pool alone: the isolated ones take no transfer.
+    let singles: Vec<(usize, usize, PreparedAccount)> = accounts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, account, _))| {
+            let p = stable_pool(account)?;
+            Some((i, p, only_pool(account, p, None)))
+        })
+        .collect();
     let mut rows: Vec<Row> = Vec::new();
     let mut exact: Vec<Box<dyn Fn(f64) -> f64 + '_>> = Vec::new();
-    for (i, (engine, account, _)) in accounts.iter().enumerate() {
-        let Some(p) = stable_pool(account) else {
-            continue;
-        };
-        let pools = engine.pools(account);
-        let pool = pools[p].as_ref();
+    for (i, p, alone) in &singles {
+        let (i, p) = (*i, *p);
+        let engine = accounts[i].0;
+        let pools = engine.pools(alone);
+        let pool = pools[0].as_ref();
         let now = stablecoins(pool.spec());
         let kinds: Vec<Option<String>> = underlyings(pool.spec())
             .into_iter()
@@ -143,7 +151,7 @@ pub(super) fn suggest(
         });
         // The need at exactly ±d, for the refinement between grid levels.
         exact.push(Box::new(move |d: f64| {
-            let pool = pools[p].as_ref();
+            let pool = pools[0].as_ref();
             kinds
                 .iter()
                 .flat_map(|u| [-d.min(0.99), d].map(|m| (u.clone(), m)))
@@ -258,10 +266,9 @@ pub(super) fn suggest(
                 return r.distance.map(|d| (d, r.account));
             }
             let (engine, account, _) = accounts[r.account];
-            let moved = with_stablecoins(account, *amount)?;
+            let moved = only_pool(account, stable_pool(account)?, Some(*amount));
             let pools = engine.pools(&moved);
-            let p = stable_pool(&moved)?;
-            distance(pools[p].as_ref()).map(|d| (d, r.account))
+            distance(pools[0].as_ref()).map(|d| (d, r.account))
         })
         .min_by(|a, b| a.0.total_cmp(&b.0));
     let improves = match (before, after) {
@@ -290,21 +297,23 @@ pub(super) fn suggest(
     })
 }
 
-/// The account with its cross pool's USD stablecoins set to `usd` (one USDC line).
-fn with_stablecoins(account: &PreparedAccount, usd: f64) -> Option<PreparedAccount> {
-    let p = stable_pool(account)?;
-    let mut pools = account.pools.clone();
-    pools[p].collateral.retain(|c| c.underlying.is_some());
-    pools[p].collateral.push(Collateral {
-        currency: USD_LIKE[1].to_string(),
-        amount: usd,
-        price: 1.0,
-        underlying: None,
-    });
-    Some(PreparedAccount {
+/// The account with only its pool `p`, its USD stablecoins set to `usd` (one USDC line) when
+/// given.
+fn only_pool(account: &PreparedAccount, p: usize, usd: Option<f64>) -> PreparedAccount {
+    let mut pool = account.pools[p].clone();
+    if let Some(usd) = usd {
+        pool.collateral.retain(|c| c.underlying.is_some());
+        pool.collateral.push(Collateral {
+            currency: USD_LIKE[1].to_string(),
+            amount: usd,
+            price: 1.0,
+            underlying: None,
+        });
+    }
+    PreparedAccount {
         mode: account.mode,
-        pools,
+        pools: vec![pool],
         pack: account.pack.clone(),
         approximations: Vec::new(),
-    })
+    }
 }

@@ -91,8 +91,8 @@ impl VenueEngine for DeribitEngine {
             .collect()
     }
 
-    fn default_isolated_margin(&self, _: &Pack, _: &AccountLeg) -> (f64, String) {
-        (0.0, String::new())
+    fn default_isolated_margin(&self, _: &Pack, _: &AccountLeg) -> f64 {
+        0.0
     }
 }
 

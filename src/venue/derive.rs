@@ -460,8 +460,8 @@ impl VenueEngine for DeriveEngine {
             .collect()
     }
 
-    fn default_isolated_margin(&self, _: &Pack, _: &AccountLeg) -> (f64, String) {
-        (0.0, String::new())
+    fn default_isolated_margin(&self, _: &Pack, _: &AccountLeg) -> f64 {
+        0.0
     }
 }
 

@@ -144,6 +144,48 @@ pub fn scan(at: &dyn Fn(f64) -> AccountState) -> Liquidation {
     }
 }
 
+/// [`scan`] for a pool whose margin gap (balance − MM) is concave in the move: perpetuals,
+/// futures and coins under tier tables that are continuous with non-decreasing rates (equity is
+/// linear in the price, MM convex). The chord of the gap over the first 0.01 % of a direction,
+/// extended, lies above a concave gap, so its root is at or beyond the crossing: one probe there
+/// brackets the crossing, which the scan's narrowing then finds. Where the chord does not descend
+/// (or the bracket fails, which concavity rules out), the full scan decides.
+pub fn scan_concave(at: &dyn Fn(f64) -> AccountState) -> Liquidation {
+    Liquidation {
+        down: crossing_concave(at, MOVE_DOWN_LIMIT),
+        up: crossing_concave(at, MOVE_UP_LIMIT),
+    }
+}
+
+fn crossing_concave(at: &dyn Fn(f64) -> AccountState, limit: f64) -> Option<f64> {
+    let probe = |x: f64| {
+        let state = at(x.exp_m1());
+        (
+            state.is_liquidatable(),
+            state.margin_balance() - state.maintenance,
+        )
+    };
+    let full = || first_crossing(at, at, limit);
+    let (liquidated, g0) = probe(0.0);
+    if liquidated {
+        return Some(0.0);
+    }
+    let end = (1.0 + limit).ln();
+    let near = 1e-4 * end.signum();
+    let (liquidated, g1) = probe(near);
+    if liquidated || g1 >= g0 || g1.is_nan() {
+        return full();
+    }
+    // Root of the chord through (0, g0) and (near, g1), in log-price, capped at the limit.
+    let root = near + g1 / (g0 - g1) * near;
+    let x = if root.abs() >= end.abs() { end } else { root };
+    let (liquidated, g) = probe(x);
+    if !liquidated {
+        return if x == end { None } else { full() };
+    }
+    Some(crate::account::narrow(&probe, (near, g1), (x, g)).exp_m1())
+}
+
 /// An account ready to be margined: its pools' specs and its engine's pack.
 pub struct PreparedAccount {
     pub mode: AccountMode,
@@ -190,8 +232,8 @@ pub trait VenueEngine: Sync {
     /// The account's pools, from its specs.
     fn pools<'a>(&self, account: &'a PreparedAccount) -> Vec<Box<dyn MarginPool + 'a>>;
 
-    /// The isolated margin of a position whose row gives none, and the note saying so.
-    fn default_isolated_margin(&self, pack: &Pack, leg: &AccountLeg) -> (f64, String);
+    /// The isolated margin (USD) of a position whose row gives none: its initial margin at entry.
+    fn default_isolated_margin(&self, pack: &Pack, leg: &AccountLeg) -> f64;
 }
 
 /// Every venue's engine; `analyze` looks the account's venue up here.
@@ -250,6 +292,7 @@ pub fn partition(
         collateral: collateral.to_vec(),
     };
     let mut alone = Vec::new();
+    let mut assumed: Vec<String> = Vec::new();
     for mut leg in legs {
         let isolated = match leg.mode {
             Some(RowMarginMode::Isolated) => true,
@@ -261,9 +304,12 @@ pub fn partition(
             continue;
         }
         if leg.isolated_margin.is_none() {
-            let (margin, note) = engine.default_isolated_margin(pack, &leg);
-            leg.isolated_margin = Some(margin);
-            notes.push(note);
+            leg.isolated_margin = Some(engine.default_isolated_margin(pack, &leg));
+            assumed.push(format!(
+                "{} (position {})",
+                leg.instrument,
+                leg.position + 1
+            ));
         }
         alone.push(PoolSpec {
             name: format!(
@@ -275,6 +321,20 @@ pub fn partition(
             legs: vec![leg],
             collateral: Vec::new(),
         });
+    }
+    if !assumed.is_empty() {
+        let more = assumed.len().saturating_sub(3);
+        assumed.truncate(3);
+        notes.push(format!(
+            "{}{}: no isolated margin given; each one's initial margin at entry assumed \
+             (|size| × entry / leverage, USD; held in the coin for inverse contracts)",
+            assumed.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
     }
     let mut pools = Vec::with_capacity(alone.len() + 1);
     if !shared.legs.is_empty() || !shared.collateral.is_empty() {
@@ -318,4 +378,49 @@ fn segregated(legs: Vec<AccountLeg>, collateral: &[Collateral]) -> Vec<PoolSpec>
     }
     debug_assert!(USD_LIKE.contains(&"USDC"));
     pools.into_values().collect()
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// On concave margin gaps (equity linear in the move, MM a convex piecewise-linear
+        /// function of it, as a tiered pool of futures has), the bracketing search finds the
+        /// crossings the full scan finds.
+        #[test]
+        fn the_concave_search_agrees_with_the_full_scan(
+            equity in 100.0f64..1e6,
+            slope in -5e6f64..5e6,
+            rates in proptest::collection::vec((0.001f64..0.2, 0.05f64..3.0), 1..5),
+            size in 1e3f64..1e7,
+        ) {
+            // MM(m) = max over tiers of size·(1 + m)·rate_k − deduction_k: convex in m.
+            let mut tiers = rates.clone();
+            tiers.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let at = |m: f64| {
+                let notional = size * (1.0 + m);
+                let mut mm: f64 = 0.0;
+                let mut deduction = 0.0;
+                let mut previous = 0.0;
+                for (k, (rate, floor)) in tiers.iter().enumerate() {
+                    if k > 0 {
+                        deduction += floor * size * (rate - previous);
+                    }
+                    previous = *rate;
+                    mm = mm.max(notional * rate - deduction);
+                }
+                let balance = equity + slope * m;
+                AccountState { equity: balance, balance, initial: mm, maintenance: mm }
+            };
+            let full = scan(&at);
+            let fast = scan_concave(&at);
+            for (a, b) in [(full.down, fast.down), (full.up, fast.up)] {
+                match (a, b) {
+                    (Some(a), Some(b)) => proptest::prop_assert!((a - b).abs() <= 1e-9 * (1.0 + a.abs()), "{a} {b}"),
+                    (a, b) => proptest::prop_assert_eq!(a, b),
+                }
+            }
+        }
+    }
 }

@@ -73,38 +73,48 @@ pub enum Fallback {
 }
 
 impl TieredPack {
-    /// The table of `underlying`, and the approximation note when the pack has none of its own.
-    pub fn table(&self, underlying: &str) -> (TierTable, Option<String>) {
+    /// The table of `underlying`: the pack's own, else its fallback.
+    pub fn table(&self, underlying: &str) -> std::borrow::Cow<'_, TierTable> {
+        use std::borrow::Cow;
         if let Some(t) = self.tiers.get(underlying) {
-            return (t.clone(), None);
+            return Cow::Borrowed(t);
         }
         match &self.fallback {
             Fallback::DeribitFutures => {
                 let p = StandardMargin::deribit().futures_params(underlying);
-                let table = TierTable::derived(&[(0.0, p.maintenance, 1.0 / p.initial)])
-                    .unwrap_or_else(|_| unreachable_table());
-                (
-                    table,
-                    Some(format!(
-                        "{underlying}: {} has no published tiers in the pack ({}); approximated by \
-                         Deribit's published futures margin (MM {} %, IM {} % of notional); give \
-                         params.maintenanceTiers.{underlying} to use the venue's own",
-                        self.name,
-                        self.date,
-                        crate::figure::Figure(p.maintenance * 100.0),
-                        crate::figure::Figure(p.initial * 100.0)
-                    )),
+                Cow::Owned(
+                    TierTable::derived(&[(0.0, p.maintenance, 1.0 / p.initial)])
+                        .unwrap_or_else(|_| unreachable_table()),
                 )
             }
-            Fallback::Table(t, what) => (
-                t.clone(),
-                Some(format!(
-                    "{underlying}: not listed in {} ({}); approximated by {what}; give \
-                     params.maintenanceTiers.{underlying} or params.maxLeverage.{underlying}",
-                    self.name, self.date
-                )),
-            ),
+            Fallback::Table(t, _) => Cow::Borrowed(t),
         }
+    }
+
+    /// How `underlying`'s figures are approximated when the pack has no table of its own.
+    pub fn approximation(&self, underlying: &str) -> Option<String> {
+        if self.tiers.contains_key(underlying) {
+            return None;
+        }
+        Some(match &self.fallback {
+            Fallback::DeribitFutures => {
+                let p = StandardMargin::deribit().futures_params(underlying);
+                format!(
+                    "{underlying}: {} has no published tiers in the pack ({}); approximated by \
+                     Deribit's published futures margin (MM {} %, IM {} % of notional); give \
+                     params.maintenanceTiers.{underlying} to use the venue's own",
+                    self.name,
+                    self.date,
+                    crate::figure::Figure(p.maintenance * 100.0),
+                    crate::figure::Figure(p.initial * 100.0)
+                )
+            }
+            Fallback::Table(_, what) => format!(
+                "{underlying}: not listed in {} ({}); approximated by {what}; give \
+                 params.maintenanceTiers.{underlying} or params.maxLeverage.{underlying}",
+                self.name, self.date
+            ),
+        })
     }
 }
 
@@ -309,10 +319,12 @@ mod tests {
             for table in pack.tiers.values() {
                 assert!(!table.tiers().is_empty());
             }
-            let (_, note) = pack.table("NOSUCHCOIN");
-            assert!(note.unwrap().contains("approximated"));
+            assert!(pack
+                .approximation("NOSUCHCOIN")
+                .unwrap()
+                .contains("approximated"));
         }
         // The unreachable fallback is never what a pack holds.
-        assert_ne!(binance().table("BTC").0, unreachable_table());
+        assert_ne!(*binance().table("BTC"), unreachable_table());
     }
 }

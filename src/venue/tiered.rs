@@ -138,31 +138,14 @@ impl VenueEngine for TieredEngine {
             .collect()
     }
 
-    fn default_isolated_margin(&self, pack: &Pack, leg: &AccountLeg) -> (f64, String) {
+    fn default_isolated_margin(&self, pack: &Pack, leg: &AccountLeg) -> f64 {
         let Pack::Tiered(pack) = pack else {
-            return (0.0, String::new());
+            return 0.0;
         };
-        let (table, _) = pack.table(&leg.leg.underlying);
+        let table = pack.table(&leg.leg.underlying);
         let entry_notional = notional_at_entry(&leg.leg);
-        let leverage = leverage_of(leg, pack, &table, entry_notional);
-        let margin = entry_notional / leverage;
-        (
-            margin,
-            format!(
-                "{} (position {}): no isolated margin given; the initial margin at entry assumed, \
-                 {} USD notional / {}x = {} USD",
-                leg.instrument,
-                leg.position + 1,
-                Figure(round2(entry_notional)),
-                Figure(leverage),
-                Figure(round2(margin))
-            ),
-        )
+        entry_notional / leverage_of(leg, pack, &table, entry_notional)
     }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }
 
 /// USD notional of a perpetual or future at its entry (the mark when no entry was given).
@@ -185,13 +168,13 @@ fn leverage_of(leg: &AccountLeg, pack: &TieredPack, table: &TierTable, notional:
 
 /// A position as the venue margins it: the rows of one perpetual or future in a cross pool net
 /// into one position (one-way mode: the tier is the net position's), every other row stands alone.
-struct Position {
+struct Position<'a> {
     /// Its rows (indices into the pool's legs) and their gross size, for sharing its margin out.
     legs: Vec<usize>,
     gross: f64,
     underlying: usize,
     kind: PositionKind,
-    table: TierTable,
+    table: std::borrow::Cow<'a, TierTable>,
     leverage: Option<f64>,
 }
 
@@ -215,16 +198,19 @@ enum PositionKind {
 pub struct TieredPool<'a> {
     spec: &'a PoolSpec,
     pack: &'a TieredPack,
-    positions: Vec<Position>,
+    positions: Vec<Position<'a>>,
     /// Each leg's position.
     position_of: Vec<usize>,
+    /// Whether the margin gap is concave in the price (no options, convex tables), so the
+    /// liquidation search can bracket the crossing at once ([`super::scan_concave`]).
+    concave: bool,
     /// Deribit's standard option margin, where the venue's option rule is not sourced.
     deribit: StandardMargin,
 }
 
 impl<'a> TieredPool<'a> {
     fn new(spec: &'a PoolSpec, pack: &'a TieredPack) -> TieredPool<'a> {
-        let mut positions: Vec<Position> = Vec::new();
+        let mut positions: Vec<Position<'a>> = Vec::new();
         let mut keys: Vec<Option<(&str, bool)>> = Vec::new();
         let mut position_of = Vec::with_capacity(spec.legs.len());
         for (i, l) in spec.legs.iter().enumerate() {
@@ -301,15 +287,19 @@ impl<'a> TieredPool<'a> {
                 gross: size.abs(),
                 underlying: i,
                 kind,
-                table: pack.table(&l.leg.underlying).0,
+                table: pack.table(&l.leg.underlying),
                 leverage: l.leverage.or(pack.default_leverage),
             });
         }
+        let concave = positions.iter().all(|p| {
+            p.table.is_convex() && !matches!(spec.legs[p.underlying].leg.model, Model::Option(_))
+        });
         TieredPool {
             spec,
             pack,
             positions,
             position_of,
+            concave,
             deribit: StandardMargin::deribit(),
         }
     }
@@ -521,7 +511,7 @@ impl MarginPool for TieredPool<'_> {
     /// The search of [`MarginPool::liquidation`], with the other underlyings' positions and
     /// collateral valued once: only `underlying`'s are re-valued at each probe.
     fn liquidation(&self, underlying: &str) -> crate::account::Liquidation {
-        let (moving, others): (Vec<&Position>, Vec<&Position>) = self
+        let (moving, others): (Vec<&Position<'_>>, Vec<&Position<'_>>) = self
             .positions
             .iter()
             .partition(|p| self.underlying_of(p) == underlying);
@@ -543,7 +533,7 @@ impl MarginPool for TieredPool<'_> {
                 )
             })
             .collect();
-        super::scan(&|m| {
+        let at = |m: f64| {
             let mut state = fixed;
             for (usd, moves) in &coin {
                 state.equity += if *moves { usd * (1.0 + m) } else { *usd };
@@ -556,7 +546,21 @@ impl MarginPool for TieredPool<'_> {
             }
             state.balance = state.equity;
             state
-        })
+        };
+        if self.concave {
+            super::scan_concave(&at)
+        } else {
+            super::scan(&at)
+        }
+    }
+
+    fn liquidation_all(&self) -> crate::account::Liquidation {
+        let at = |m: f64| self.state_with(&|_| 1.0 + m);
+        if self.concave {
+            super::scan_concave(&at)
+        } else {
+            super::scan(&at)
+        }
     }
 }
 

@@ -155,6 +155,16 @@ impl TierTable {
     pub fn tiers(&self) -> &[Tier] {
         &self.0
     }
+
+    /// Whether `notional·rate − deduction` is convex and continuous in the notional: rates that do
+    /// not fall and deductions that follow the recursion (as every derived table does).
+    pub fn is_convex(&self) -> bool {
+        self.0.windows(2).all(|w| {
+            let continuous = w[1].floor * (w[1].rate - w[0].rate) + w[0].deduction;
+            w[1].rate >= w[0].rate
+                && (w[1].deduction - continuous).abs() <= 1e-9 * w[1].deduction.abs().max(1.0)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -195,6 +205,28 @@ mod tests {
     fn hyperliquid_btc_second_tier() {
         let t = TierTable::derived(&[(0.0, 1.0 / 80.0, 40.0), (150e6, 1.0 / 40.0, 20.0)]).unwrap();
         assert!((t.tier(2e8).deduction - 1_875_000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn derived_tables_are_convex_and_jumps_are_not() {
+        let derived = TierTable::derived(&[(0.0, 0.004, 125.0), (50_000.0, 0.005, 100.0)]).unwrap();
+        assert!(derived.is_convex());
+        let jump = TierTable::new(vec![
+            Tier {
+                floor: 0.0,
+                rate: 0.004,
+                deduction: 0.0,
+                max_leverage: 125.0,
+            },
+            Tier {
+                floor: 50_000.0,
+                rate: 0.005,
+                deduction: 0.0,
+                max_leverage: 100.0,
+            },
+        ])
+        .unwrap();
+        assert!(!jump.is_convex());
     }
 
     #[test]
