@@ -145,6 +145,7 @@ fn analyze_with(
         what_if,
         warnings: surface_warnings(&market)
             .into_iter()
+            .chain(skipped_notes(&book, None))
             .chain(
                 request
                     .unknown_fields
@@ -466,6 +467,17 @@ fn requested_shocks(request: &Request) -> Result<Vec<crate::stress::Shock>, Requ
         );
     }
     Ok(shocks)
+}
+
+/// One note per row of size 0 (a closed position), which was skipped.
+fn skipped_notes<'b>(
+    book: &'b crate::input::Book,
+    account: Option<&'b str>,
+) -> impl Iterator<Item = String> + 'b {
+    book.skipped.iter().map(move |(line, _)| match account {
+        Some(id) => format!("{id}, line {line}: size 0 (a closed position), skipped"),
+        None => format!("line {line}: size 0 (a closed position), skipped"),
+    })
 }
 
 /// Default absolute vol shock of the vol-shocked distance to liquidation (+10 vol points).

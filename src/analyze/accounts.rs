@@ -262,6 +262,9 @@ pub(super) fn analyze_accounts(
     }
 
     let mut warnings = surface_warnings(&market);
+    for b in &books {
+        warnings.extend(skipped_notes(&b.book, Some(&b.id)));
+    }
     warnings.extend(
         request
             .unknown_fields

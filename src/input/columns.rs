@@ -88,6 +88,8 @@ const ALIASES: &[(Field, &[&str])] = &[
             "netsize",
             "holding",
             "holdings",
+            // Hyperliquid's signed size.
+            "szi",
         ],
     ),
     (Field::Side, &["side", "direction", "posside", "longshort"]),
@@ -104,6 +106,7 @@ const ALIASES: &[(Field, &[&str])] = &[
             "openprice",
             "avgopenprice",
             "costprice",
+            "entrypx",
         ],
     ),
     (Field::Mark, &["mark", "markprice", "markpx"]),
@@ -158,7 +161,9 @@ pub fn venue_hint<S: AsRef<str>>(headers: &[S]) -> Option<crate::instrument::Ven
     use crate::instrument::Venue;
     let names: Vec<String> = headers.iter().map(|h| normalise(h.as_ref())).collect();
     let has = |n: &str| names.iter().any(|h| h == n);
-    if has("pos") || has("avgpx") || has("instid") || has("markpx") {
+    if has("szi") {
+        Some(Venue::Hyperliquid)
+    } else if has("pos") || has("avgpx") || has("instid") || has("markpx") {
         Some(Venue::Okx)
     } else if has("qty") && has("contracts") {
         Some(Venue::Bybit)

@@ -44,6 +44,8 @@ pub struct Book {
     pub venue_hint: Option<crate::instrument::Venue>,
     pub rows: Vec<PositionRow>,
     pub errors: Vec<RowError>,
+    /// Rows of size 0 (closed positions, as venues' API responses list them), skipped: line, item.
+    pub skipped: Vec<(usize, usize)>,
 }
 
 /// Reads every row; never fails as a whole. `venue_setting` decides names several venues share.
@@ -51,6 +53,7 @@ pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument
     let mut readings = crate::symbology::Readings::default();
     let mut rows = Vec::new();
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     let mut each = |table: &Table, raw: &table::RawRow| {
         let context = RowContext {
             iv_in_percent: table.iv_in_percent,
@@ -59,6 +62,7 @@ pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument
         };
         match row::read_row_in(raw, &context, &mut readings) {
             Ok(position) => rows.push(position),
+            Err(message) if message == row::ZERO_SIZE => skipped.push((raw.line, raw.item)),
             Err(message) => errors.push(RowError::new(raw.line, raw.item, message, raw.text)),
         }
     };
@@ -74,5 +78,6 @@ pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument
         venue_hint: table.venue_hint,
         rows,
         errors,
+        skipped,
     }
 }

@@ -45,6 +45,10 @@ pub enum RowMarginMode {
     Isolated,
 }
 
+/// The error of a row whose size is 0: a closed position, which venues' API responses list;
+/// [`crate::input::read_book`] skips such rows with a note instead of an error.
+pub const ZERO_SIZE: &str = "the size is 0: nothing to compute";
+
 /// Highest leverage accepted.
 const MAX_LEVERAGE: f64 = 1000.0;
 
@@ -99,7 +103,10 @@ pub fn read_row_in(
     };
     let hints = Hints {
         column,
-        setting: context.venue_setting,
+        // Hyperliquid's own fields (`szi`) make its coin names its perpetuals.
+        setting: context
+            .venue_setting
+            .or(context.venue_hint.filter(|v| *v == Venue::Hyperliquid)),
         headers: context.venue_hint,
         premium: value(&entry_read).or_else(|| value(&mark_read)),
         size: value(&size_read).unwrap_or(0.0),
@@ -119,16 +126,19 @@ pub fn read_row_in(
 
     let mut size = size_read?.ok_or("the size is missing")?.0;
     if size == 0.0 {
-        return Err("the size is 0: nothing to compute".into());
+        return Err(ZERO_SIZE.into());
     }
     if size.abs() > MAX_AMOUNT {
         return Err(format!("the size {} is beyond 1e15", Figure(size)));
     }
+    // Direction by the sign, by the side, or by both when they agree (a venue's short with
+    // side SHORT and quantity −0.1).
     match side(get(Field::Side))? {
         None => {}
+        Some(sign) if size < 0.0 && sign < 0.0 => {}
         Some(_) if size < 0.0 => {
             return Err(format!(
-                "the size {} is negative and a side is given: give one or the other",
+                "the size {} is negative but the side says buy/long: the two contradict",
                 Figure(size)
             ))
         }
@@ -363,7 +373,8 @@ fn side(value: Cell) -> Result<Option<f64>, String> {
         other => return Err(format!("the side is {}, not buy or sell", other.describe())),
     };
     match text.as_str() {
-        "" => Ok(None),
+        // OKX's net mode, Binance's one-way BOTH, Deribit's flat "zero": the sign decides.
+        "" | "net" | "both" | "zero" | "none" => Ok(None),
         "buy" | "long" | "b" | "l" | "bid" => Ok(Some(1.0)),
         "sell" | "short" | "s" | "ask" => Ok(Some(-1.0)),
         _ => Err(format!(
@@ -462,16 +473,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.size, -2.0);
-        let e = read_row(
-            &row(&[
-                (Field::Instrument, "BTC"),
-                (Field::Size, "-2"),
-                (Field::Side, "sell"),
-            ]),
-            &PASTED,
-        )
-        .unwrap_err();
-        assert!(e.contains("give one or the other"));
+        // Sign and side agreeing (a venue's short: side SHORT, quantity −2) is a short.
+        let agree = |side: &str| {
+            read_row(
+                &row(&[
+                    (Field::Instrument, "BTC"),
+                    (Field::Size, "-2"),
+                    (Field::Side, side),
+                ]),
+                &PASTED,
+            )
+        };
+        assert_eq!(agree("sell").unwrap().size, -2.0);
+        assert_eq!(agree("net").unwrap().size, -2.0, "OKX's net mode: the sign decides");
+        assert!(agree("buy").unwrap_err().contains("contradict"));
     }
 
     #[test]

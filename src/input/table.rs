@@ -78,6 +78,9 @@ pub fn read_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
     if text.trim_start().starts_with('[') {
         return read_json_text(text, each);
     }
+    if text.trim_start().starts_with('{') {
+        return read_response_text(text, each);
+    }
     let mut table = Table {
         format: "csv",
         iv_in_percent: true,
@@ -193,6 +196,108 @@ fn read_json_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
             return table;
         }
     };
+    read_raw_items(&mut table, text, items, &mut each);
+    table
+}
+
+/// A venue's API response pasted whole: the positions array inside its envelope — Deribit's
+/// JSON-RPC `result`, OKX's `data`, Bybit's `result.list`, Hyperliquid's `assetPositions` (each
+/// row's `position` object), dYdX's `positions` or `subaccount.openPerpetualPositions` — read as
+/// a JSON array of positions. An error answer (`code`/`retCode` not 0, `error`) is one error.
+fn read_response_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
+    use std::collections::BTreeMap;
+    let mut table = Table {
+        format: "json",
+        iv_in_percent: false,
+        ..Table::default()
+    };
+    let fail = |table: &mut Table, message: String| {
+        let first = text.lines().next().unwrap_or("");
+        table.errors.push(RowError::new(1, 0, message, first));
+    };
+    let top: BTreeMap<String, &RawValue> = match serde_json::from_str(text) {
+        Ok(top) => top,
+        Err(e) => {
+            fail(&mut table, format!("the pasted JSON cannot be read: {e}"));
+            return table;
+        }
+    };
+    let text_of =
+        |raw: Option<&&RawValue>| raw.map(|r| r.get().trim().trim_matches('"').to_string());
+    let code = text_of(top.get("code")).or_else(|| text_of(top.get("retCode")));
+    if let Some(code) = code.filter(|c| c != "0" && c != "200" && !c.is_empty()) {
+        let message = text_of(top.get("msg"))
+            .or_else(|| text_of(top.get("retMsg")))
+            .unwrap_or_default();
+        fail(
+            &mut table,
+            format!(
+                "the venue answered with error {code} ({}), not positions",
+                crate::calendar::clip(&message)
+            ),
+        );
+        return table;
+    }
+    if let Some(error) = top.get("error") {
+        fail(
+            &mut table,
+            format!(
+                "the venue answered with an error, not positions: {}",
+                crate::calendar::clip(error.get())
+            ),
+        );
+        return table;
+    }
+    let array = |raw: &RawValue| raw.get().trim_start().starts_with('[');
+    fn nested<'t>(raw: &'t RawValue, keys: &[&str]) -> Option<Vec<&'t RawValue>> {
+        let inner: BTreeMap<String, &'t RawValue> = serde_json::from_str(raw.get()).ok()?;
+        keys.iter()
+            .find_map(|k| inner.get(*k).copied())
+            .and_then(items_of)
+    }
+    fn items_of<'t>(raw: &'t RawValue) -> Option<Vec<&'t RawValue>> {
+        if raw.get().trim_start().starts_with('[') {
+            return serde_json::from_str(raw.get()).ok();
+        }
+        // An object of positions by market (dYdX's openPerpetualPositions).
+        let map: BTreeMap<String, &'t RawValue> = serde_json::from_str(raw.get()).ok()?;
+        Some(map.into_values().collect())
+    }
+    let items = ["result", "data", "assetPositions", "positions", "list"]
+        .iter()
+        .find_map(|k| top.get(*k).filter(|r| array(r)).and_then(|r| items_of(r)))
+        .or_else(|| {
+            top.get("result")
+                .and_then(|r| nested(r, &["list", "positions"]))
+        })
+        .or_else(|| {
+            top.get("subaccount")
+                .and_then(|r| nested(r, &["openPerpetualPositions", "perpetualPositions"]))
+        });
+    let Some(items) = items else {
+        let keys: Vec<&str> = top.keys().map(String::as_str).collect();
+        fail(
+            &mut table,
+            format!(
+                "a JSON object with no positions in it (keys: {}): paste a positions response \
+                 (Deribit get_positions, OKX account/positions, Bybit position/list, Hyperliquid \
+                 clearinghouseState, dYdX subaccount) or an array of positions",
+                crate::calendar::clip(&keys.join(", "))
+            ),
+        );
+        return table;
+    };
+    read_raw_items(&mut table, text, items, &mut each);
+    table
+}
+
+/// Reads JSON rows, each a slice of `text` (for its line number).
+fn read_raw_items(
+    table: &mut Table,
+    text: &str,
+    items: Vec<&RawValue>,
+    each: &mut impl FnMut(&Table, &RawRow),
+) {
     let base = text.as_ptr() as usize;
     for (index, raw) in items.into_iter().enumerate() {
         let item = index + 1;
@@ -205,7 +310,7 @@ fn read_json_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
             .count()
             + 1;
         match serde_json::from_str::<Loose>(raw.get()) {
-            Ok(value) => read_object(&mut table, line, item, &value, raw.get(), &mut each),
+            Ok(value) => read_object(table, line, item, &flattened(value), raw.get(), each),
             Err(e) => table.errors.push(RowError::new(
                 line,
                 item,
@@ -214,7 +319,35 @@ fn read_json_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
             )),
         }
     }
-    table
+}
+
+/// A row as venues nest it, flattened: Hyperliquid's `{"position": {…}, "type": "oneWay"}` is its
+/// `position`, whose `leverage` object (`{"type": "cross", "value": 20}`) gives the margin mode
+/// and the leverage.
+fn flattened(value: Loose) -> Loose {
+    let Loose::Object(entries) = value else {
+        return value;
+    };
+    let inner = entries.iter().find_map(|(k, v)| match (k.as_str(), v) {
+        ("position", Loose::Object(inner)) => Some(inner.clone()),
+        _ => None,
+    });
+    let mut out = Vec::new();
+    for (k, v) in inner.unwrap_or(entries) {
+        match (k.as_str(), v) {
+            ("leverage", Loose::Object(lev)) => {
+                for (lk, lv) in lev {
+                    match lk.as_str() {
+                        "type" => out.push(("marginMode".to_string(), lv)),
+                        "value" => out.push(("leverage".to_string(), lv)),
+                        _ => {}
+                    }
+                }
+            }
+            (_, v) => out.push((k, v)),
+        }
+    }
+    Loose::Object(out)
 }
 
 fn read_object(
@@ -235,6 +368,10 @@ fn read_object(
     };
     let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
     let fields = map_headers(&keys);
+    // An object's own keys hint at its venue as a table's headers do (Hyperliquid's `szi`).
+    if table.venue_hint.is_none() {
+        table.venue_hint = venue_hint(&keys);
+    }
     for (key, field) in keys.iter().zip(&fields) {
         if !table.columns.iter().any(|c| c.column == *key) {
             table.columns.push(ColumnUse {
