@@ -485,7 +485,11 @@ mod tests {
             )
         };
         assert_eq!(agree("sell").unwrap().size, -2.0);
-        assert_eq!(agree("net").unwrap().size, -2.0, "OKX's net mode: the sign decides");
+        assert_eq!(
+            agree("net").unwrap().size,
+            -2.0,
+            "OKX's net mode: the sign decides"
+        );
         assert!(agree("buy").unwrap_err().contains("contradict"));
     }
 
