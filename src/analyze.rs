@@ -700,6 +700,15 @@ fn position_report<'a>(
         pool_equity_usd: None,
         pool_maintenance_margin_usd: None,
         pool_mm_usage: None,
+        venue_reported: match row.venue_reported {
+            [None, None, None] => None,
+            [liquidation_price, maintenance_margin, initial_margin] => Some(VenueReported {
+                liquidation_price,
+                maintenance_margin,
+                initial_margin,
+                liquidation_price_difference: None,
+            }),
+        },
     }
 }
 

@@ -123,6 +123,21 @@ pub struct PositionReport<'a> {
     pub pool_equity_usd: Option<f64>,
     pub pool_maintenance_margin_usd: Option<f64>,
     pub pool_mm_usage: Option<f64>,
+    /// The venue's own figures where the pasted response states them; `null` otherwise.
+    pub venue_reported: Option<VenueReported>,
+}
+
+/// What a venue's API response says of a position, for reconciliation with Headroom's figures.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VenueReported {
+    /// USD.
+    pub liquidation_price: Option<f64>,
+    /// In the venue's unit (coin for Deribit's coin-settled positions, USD elsewhere).
+    pub maintenance_margin: Option<f64>,
+    pub initial_margin: Option<f64>,
+    /// Headroom's liquidation price over the venue's, less 1 (with accounts).
+    pub liquidation_price_difference: Option<f64>,
 }
 
 impl PositionReport<'_> {
@@ -179,6 +194,7 @@ impl PositionReport<'_> {
             pool_equity_usd: self.pool_equity_usd,
             pool_maintenance_margin_usd: self.pool_maintenance_margin_usd,
             pool_mm_usage: self.pool_mm_usage,
+            venue_reported: self.venue_reported,
         }
     }
 }
@@ -246,6 +262,10 @@ position_fields! { p;
         "poolEquityUsd" => p.pool_equity_usd,
         "poolMaintenanceMarginUsd" => p.pool_maintenance_margin_usd,
         "poolMmUsage" => p.pool_mm_usage,
+        "venueLiquidationPrice" => p.venue_reported.and_then(|v| v.liquidation_price),
+        "venueMaintenanceMargin" => p.venue_reported.and_then(|v| v.maintenance_margin),
+        "venueInitialMargin" => p.venue_reported.and_then(|v| v.initial_margin),
+        "venueLiquidationPriceDifference" => p.venue_reported.and_then(|v| v.liquidation_price_difference),
     ];
     texts: [
         "instrument" => Some(&p.instrument),

@@ -618,6 +618,8 @@ export interface PositionReport {
   liquidationPrice: number | null;
   /** With accounts: the figures of the position's pool (its own when isolated): equity and MM (USD), MM usage (fraction). */
   poolEquityUsd: number | null; poolMaintenanceMarginUsd: number | null; poolMmUsage: number | null;
+  /** The venue's own figures where a pasted API response states them: liquidation price (USD), maintenance and initial margin (the venue's unit), and Headroom's liquidation price over the venue's − 1 (with accounts). */
+  venueReported: { liquidationPrice: number | null; maintenanceMargin: number | null; initialMargin: number | null; liquidationPriceDifference: number | null } | null;
 }
 
 export interface UnderlyingReport {
@@ -796,7 +798,7 @@ export interface ColumnarReport {
 export interface PositionColumns {
   count: number;
   /** Every numeric field of `PositionReport`; NaN where the report has `null`. */
-  numbers: Record<"line" | "item" | "strike" | "size" | "quantity" | "index" | "years" | "forward" | "iv" | "markPrice" | "entryPrice" | "valueUsd" | "valueCoin" | "pnlUsd" | "delta" | "gamma" | "gammaPct" | "vega" | "vegaCoin" | "theta" | "thetaCoin" | "rho" | "vanna" | "volga" | "charm" | "coinDelta" | "initialMarginUsd" | "maintenanceMarginUsd" | "liquidationPrice" | "poolEquityUsd" | "poolMaintenanceMarginUsd" | "poolMmUsage", Float64Array>;
+  numbers: Record<"line" | "item" | "strike" | "size" | "quantity" | "index" | "years" | "forward" | "iv" | "markPrice" | "entryPrice" | "valueUsd" | "valueCoin" | "pnlUsd" | "delta" | "gamma" | "gammaPct" | "vega" | "vegaCoin" | "theta" | "thetaCoin" | "rho" | "vanna" | "volga" | "charm" | "coinDelta" | "initialMarginUsd" | "maintenanceMarginUsd" | "liquidationPrice" | "poolEquityUsd" | "poolMaintenanceMarginUsd" | "poolMmUsage" | "venueLiquidationPrice" | "venueMaintenanceMargin" | "venueInitialMargin" | "venueLiquidationPriceDifference", Float64Array>;
   /** 1 where the position has expired. */
   expired: Uint8Array;
   /** Every text field: the rows' strings one after another; `ends[i]` is where row i's ends, in UTF-16 units, or 4294967295 for `null`. */

@@ -145,3 +145,54 @@ fn dydx_subaccount_positions_by_market() {
     assert_close(eth.quantity, -1.5, 1e-15, "short by both");
     assert_eq!(r.positions.len(), 2);
 }
+
+/// Reconciliation: where a response states the venue's liquidation price and the account's rules
+/// are modelled, Headroom's agrees with it. Hyperliquid's documented formula for a cross long
+/// (1 BTC, entry 99,000, mark 100,000, 5,000 USDC: account value 6,000, MM 1,250 at 40x):
+/// 100,000 − 4,750 / (1 − 1/80) = 95,189.87; Bybit's published isolated example: 1 BTC at 20,000,
+/// 50x → 19,700.
+#[test]
+fn venue_liquidation_prices_reconcile() {
+    let hl = run(
+        json!({"market": market(), "stress": {"library": false}, "accounts": [{"id": "hl", "venue": "hyperliquid",
+        "collateral": {"USDC": 5000},
+        "positions": r#"{"assetPositions":[{"type":"oneWay","position":{"coin":"BTC","szi":"1.0","entryPx":"99000.0","liquidationPx":"95189.87","marginUsed":"2500","leverage":{"type":"cross","value":40}}}]}"#}]}),
+    );
+    let v = hl.positions[0].venue_reported.unwrap();
+    assert_eq!(v.liquidation_price, Some(95_189.87));
+    assert_eq!(v.initial_margin, Some(2_500.0));
+    assert!(
+        v.liquidation_price_difference.unwrap().abs() < 1e-7,
+        "{v:?}"
+    );
+    let mut m = market();
+    m["underlyings"]["BTC"]["index"] = json!(20000);
+    let bybit = run(
+        json!({"market": m, "stress": {"library": false}, "accounts": [{"id": "b", "venue": "bybit", "marginMode": "isolated",
+        "positions": r#"{"retCode":0,"retMsg":"OK","result":{"list":[{"symbol":"BTCUSDT","side":"Buy","size":"1","avgPrice":"20000","leverage":"50","liqPrice":"19700","positionIM":"400","positionMM":"100"}]}}"#}]}),
+    );
+    let v = bybit.positions[0].venue_reported.unwrap();
+    assert!(
+        v.liquidation_price_difference.unwrap().abs() < 1e-9,
+        "{v:?}"
+    );
+    assert_eq!(v.maintenance_margin, Some(100.0));
+    // Without accounts the venue's figures are kept, with nothing to compare them to.
+    let single = book(
+        r#"[{"symbol":"BTCUSDT","positionAmt":"0.25","entryPrice":"99000","liquidationPrice":"75000.1"}]"#,
+    );
+    assert_eq!(
+        single.positions[0]
+            .venue_reported
+            .unwrap()
+            .liquidation_price,
+        Some(75_000.1)
+    );
+    assert_eq!(
+        single.positions[0]
+            .venue_reported
+            .unwrap()
+            .liquidation_price_difference,
+        None
+    );
+}

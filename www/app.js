@@ -365,7 +365,7 @@ function render(report, positions, ms, started) {
   $('charts-section').hidden = report.scenarios.curves.length === 0;
   const drawing = [report.scenarios.curves.length ? renderCharts($('charts'), report) : null];
   renderWhatIf(report);
-  renderVenueAccounts($('venue-accounts-section'), $('first-to-liquidate'), $('venue-accounts'), report, $('collateral-transfer'));
+  renderVenueAccounts($('venue-accounts-section'), $('first-to-liquidate'), $('venue-accounts'), report, $('collateral-transfer'), positions);
   $('account-sub').textContent = report.accounts.length
     ? `all ${report.accounts.length} venue accounts, USD sums; each on its venue's rules below`
     : `${{ standard: 'standard margin', 'deribit-pm': 'portfolio margin', span: 'SPAN-16' }[report.margin.model]}, cross-margined in USD`;

@@ -9,4 +9,9 @@ export const usd = (x) => (isNum(x) ? NF2.format(x) : '—');
 export const coins = (x) => (isNum(x) ? NF4.format(x) : '—');
 export const sig = (x) => (isNum(x) ? (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(3) : SIG.format(x)) : '—');
 export const pct = (x, digits = 1) => (isNum(x) ? `${(x * 100).toFixed(digits)} %` : '—');
-export const signedPct = (x) => (isNum(x) ? `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(2)} %` : '—');
+/** A signed percentage to 2 decimals; what rounds to 0.00 has no sign. */
+export const signedPct = (x) => {
+  if (!isNum(x)) return '—';
+  const shown = Math.abs(x * 100).toFixed(2);
+  return `${shown === '0.00' ? '' : x > 0 ? '+' : '−'}${shown} %`;
+};

@@ -93,6 +93,12 @@ export function positionsView(columns) {
     poolEquityUsd: orNull(N.poolEquityUsd[i]),
     poolMaintenanceMarginUsd: orNull(N.poolMaintenanceMarginUsd[i]),
     poolMmUsage: orNull(N.poolMmUsage[i]),
+    venueReported: [N.venueLiquidationPrice[i], N.venueMaintenanceMargin[i], N.venueInitialMargin[i]].every(Number.isNaN) ? null : {
+      liquidationPrice: orNull(N.venueLiquidationPrice[i]),
+      maintenanceMargin: orNull(N.venueMaintenanceMargin[i]),
+      initialMargin: orNull(N.venueInitialMargin[i]),
+      liquidationPriceDifference: orNull(N.venueLiquidationPriceDifference[i]),
+    },
   });
   return { count: columns.count, numbers: N, expired: columns.expired, text, notes, row };
 }

@@ -115,7 +115,28 @@ function firstLine(report) {
   return first ? `First to liquidate — ${part('down', first.down)}; ${part('up', first.up)}.` : '';
 }
 
-function accountCard(a, report) {
+/** The venue's own liquidation prices beside Headroom's, for the positions of `account` that
+ * came with one (a pasted API response), at most `limit`. */
+function reconciliation(account, positions, limit = 8) {
+  if (!positions) return null;
+  const out = [];
+  const venue = positions.numbers.venueLiquidationPrice;
+  const ours = positions.numbers.liquidationPrice;
+  const difference = positions.numbers.venueLiquidationPriceDifference;
+  for (let i = 0; i < positions.count && out.length < limit; i += 1) {
+    if (Number.isNaN(venue[i]) || positions.text('account')(i) !== account) continue;
+    const diff = difference[i];
+    out.push(el('li', { dataset: { line: String(positions.numbers.line[i]) } },
+      el('b', { text: positions.text('instrument')(i) }),
+      ` venue ${usd(venue[i])} USD · Headroom ${isNum(ours[i]) ? `${usd(ours[i])} USD` : 'none within −99 % … +1000 %'}`,
+      isNum(diff) ? ` (${signedPct(diff)})` : ''));
+  }
+  return out.length ? el('div', { className: 'reconciliation' },
+    el('p', { className: 'muted', text: 'Liquidation price, the venue\'s against Headroom\'s:' }),
+    el('ul', { className: 'liquidation-list' }, out)) : null;
+}
+
+function accountCard(a, report, positions) {
   const level = a.liquidatable ? 'danger' : isNum(a.mmUsage) && a.mmUsage > 0.7 ? 'warn' : 'ok';
   const figure = (label, value, unit) => el('div', { className: 'metric' },
     el('dt', { text: label }), el('dd', {}, el('span', { className: 'value', text: value }), ' ', el('span', { className: 'unit', text: unit })));
@@ -138,6 +159,7 @@ function accountCard(a, report) {
     el('ul', { className: 'liquidation-list greeks-list' }, greeks),
     el('p', { className: 'pack muted', title: `${a.pack.source}. ${a.pack.rules.join('. ')}` },
       `Rules: ${a.pack.name} (${a.pack.date})`),
+    reconciliation(a.id, positions),
     a.approximations.length ? el('ul', { className: 'warnings' }, a.approximations.map((t) => el('li', { text: `Approximated: ${t}` }))) : null,
     report.errors.some((e) => e.account === a.id)
       ? el('p', { className: 'muted', text: `${report.errors.filter((e) => e.account === a.id).length} row(s) not read: see “Rows not read”.` }) : null);
@@ -154,11 +176,11 @@ function transferLine(report) {
 }
 
 /** The accounts section: hidden without venue accounts. */
-export function renderVenueAccounts(section, line, list, report, transfer) {
+export function renderVenueAccounts(section, line, list, report, transfer, positions) {
   const accounts = report.accounts || [];
   section.hidden = accounts.length === 0;
   if (!accounts.length) return;
   line.textContent = firstLine(report);
   transfer.textContent = transferLine(report);
-  list.replaceChildren(...accounts.map((a) => accountCard(a, report)));
+  list.replaceChildren(...accounts.map((a) => accountCard(a, report, positions)));
 }

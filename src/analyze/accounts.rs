@@ -193,6 +193,12 @@ pub(super) fn analyze_accounts(
                 p.pool_equity_usd = Some(report.equity_usd);
                 p.pool_maintenance_margin_usd = Some(report.maintenance_margin_usd);
                 p.pool_mm_usage = report.mm_usage;
+                if let Some(v) = &mut p.venue_reported {
+                    v.liquidation_price_difference = v
+                        .liquidation_price
+                        .zip(p.liquidation_price)
+                        .map(|(venue, ours)| ours / venue - 1.0);
+                }
                 totals.add(&p);
                 each_position(p);
             }

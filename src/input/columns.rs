@@ -16,11 +16,16 @@ pub enum Field {
     /// USD allocated to an isolated position.
     IsolatedMargin,
     Leverage,
+    /// The venue's own figures in an API response (reconciliation): liquidation price (USD),
+    /// maintenance and initial margin (the venue's unit).
+    VenueLiquidationPrice,
+    VenueMaintenanceMargin,
+    VenueInitialMargin,
 }
 
 impl Field {
     /// How many fields there are: [`Field::index`] is below it.
-    pub const COUNT: usize = 11;
+    pub const COUNT: usize = 14;
 
     /// The field's position among all fields.
     pub fn index(self) -> usize {
@@ -36,6 +41,9 @@ impl Field {
             Field::MarginMode => 8,
             Field::IsolatedMargin => 9,
             Field::Leverage => 10,
+            Field::VenueLiquidationPrice => 11,
+            Field::VenueMaintenanceMargin => 12,
+            Field::VenueInitialMargin => 13,
         }
     }
 
@@ -52,6 +60,9 @@ impl Field {
             Field::MarginMode => "marginMode",
             Field::IsolatedMargin => "isolatedMargin",
             Field::Leverage => "leverage",
+            Field::VenueLiquidationPrice => "venueLiquidationPrice",
+            Field::VenueMaintenanceMargin => "venueMaintenanceMargin",
+            Field::VenueInitialMargin => "venueInitialMargin",
         }
     }
 }
@@ -153,6 +164,24 @@ const ALIASES: &[(Field, &[&str])] = &[
         ],
     ),
     (Field::Leverage, &["leverage", "lever", "lev"]),
+    (
+        Field::VenueLiquidationPrice,
+        &[
+            "liquidationprice",
+            "liqprice",
+            "liqpx",
+            "liquidationpx",
+            "estimatedliquidationprice",
+        ],
+    ),
+    (
+        Field::VenueMaintenanceMargin,
+        &["maintenancemargin", "maintmargin", "mmr", "positionmm"],
+    ),
+    (
+        Field::VenueInitialMargin,
+        &["initialmargin", "imr", "positionim", "marginused"],
+    ),
 ];
 
 /// The venue a table's header names point to: OKX's `Pos`/`Avg. px`/`instId`, Bybit's

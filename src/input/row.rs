@@ -32,6 +32,9 @@ pub struct PositionRow {
     pub isolated_margin: Option<f64>,
     /// The position's leverage (initial margin = notional / leverage on the venues that use it).
     pub leverage: Option<f64>,
+    /// The venue's own liquidation price (USD), maintenance and initial margin (its unit), as its
+    /// API response states them; `None` where absent, empty or 0.
+    pub venue_reported: [Option<f64>; 3],
     /// Why the instrument was read as its venue's, and a note when that was a guess.
     pub venue_source: VenueSource,
     pub venue_note: Option<String>,
@@ -228,7 +231,23 @@ pub fn read_row_in(
         }
     };
 
+    // "" and "0" mean absent in venues' responses; a figure that does not read is left out
+    // rather than refusing the position it describes.
+    let reported = |field: Field| {
+        number(get(field), field.name())
+            .ok()
+            .flatten()
+            .map(|(v, _)| v)
+            .filter(|v| v.is_finite() && *v > 0.0)
+    };
+    let venue_reported = [
+        reported(Field::VenueLiquidationPrice),
+        reported(Field::VenueMaintenanceMargin),
+        reported(Field::VenueInitialMargin),
+    ];
+
     Ok(PositionRow {
+        venue_reported,
         margin_mode,
         isolated_margin,
         leverage,

@@ -82,3 +82,21 @@ test('a bad account row is listed with its account and the other rows compute', 
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('a pasted venue response shows the venue\'s liquidation price beside Headroom\'s', async () => {
+  const { page, context, pageErrors } = await openPage();
+  await page.click('#add-venue-account');
+  const editor = '#venue-accounts-editor fieldset[data-account="0"]';
+  await page.fill(`${editor} input[aria-label="Account name"]`, 'Bybit iso');
+  await page.selectOption(`${editor} select[aria-label="Venue"]`, 'bybit');
+  await page.selectOption(`${editor} select[aria-label="Margin mode"]`, 'isolated');
+  await page.fill(`${editor} input[aria-label="Collateral, currency and amount"]`, '');
+  // Bybit's published isolated example: 1 BTC at 20,000, 50x, liquidated at 19,700.
+  await page.fill(`${editor} textarea`, '{"retCode":0,"retMsg":"OK","result":{"list":[{"symbol":"BTCUSDT","side":"Buy","size":"1","avgPrice":"20000","leverage":"50","liqPrice":"19700","positionIM":"400","positionMM":"100"}]}}');
+  await page.waitForSelector('input[data-symbol="BTC"][data-field="index"]');
+  await page.fill('input[data-symbol="BTC"][data-field="index"]', '20000');
+  await waitForRecompute(page, () => /venue 19,700\.00 USD · Headroom 19,700\.00 USD \(0\.00 %\)/.test(document.querySelector('#venue-accounts')?.textContent || ''));
+  assert.match(await textOf(page, '#venue-accounts article .reconciliation'), /BTCUSDT venue 19,700\.00 USD · Headroom 19,700\.00 USD/);
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
