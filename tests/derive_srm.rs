@@ -229,11 +229,26 @@ fn derive_standard_manager_reproduces_the_protocols_portfolio_cases() {
         threshold: 0.98,
         factor: 1.2,
     };
-    let mut failed = Vec::new();
-    for (name, data) in &cases {
+    assert_cases(&cases, |name, data| {
         let (markets, cash, stable) = markets(name, data);
         let (mm, _) = net_margin(&markets, cash, stable, depeg, false);
         let (im, _) = net_margin(&markets, cash, stable, depeg, true);
+        (im, mm)
+    });
+}
+
+/// Every case's IM and MM, truncated to dollars as the contract's test does, against the file's.
+/// The contract's figures are exact 18-decimal fixed point; ours are doubles within ~1e-12 of them,
+/// so they are first rounded to 1e-6 (0.9·0.4·2000 is 720.0000000000001 in doubles, 720 in the
+/// contract).
+fn assert_cases(
+    cases: &serde_json::Map<String, Value>,
+    margins: impl Fn(&str, &Value) -> (f64, f64),
+) {
+    let dollars = |x: f64| ((x * 1e6).round() / 1e6).trunc() as i64;
+    let mut failed = Vec::new();
+    for (name, data) in cases {
+        let (im, mm) = margins(name, data);
         // The file names the object `results` in most cases and `result` in a few.
         let results = if data["results"].is_object() {
             &data["results"]
@@ -244,10 +259,6 @@ fn derive_standard_manager_reproduces_the_protocols_portfolio_cases() {
             results["im"].as_f64().unwrap() as i64,
             results["mm"].as_f64().unwrap() as i64,
         );
-        // The contract's figures are exact 18-decimal fixed point, truncated to dollars; ours are
-        // doubles within ~1e-12 of them, so they are first rounded to 1e-6 (0.9·0.4·2000 is
-        // 720.0000000000001 in doubles, 720 in the contract).
-        let dollars = |x: f64| ((x * 1e6).round() / 1e6).trunc() as i64;
         let got = (dollars(im), dollars(mm));
         if got != expected {
             failed.push(format!(
@@ -257,8 +268,9 @@ fn derive_standard_manager_reproduces_the_protocols_portfolio_cases() {
     }
     assert!(
         failed.is_empty(),
-        "{} of 42 cases differ:\n{}",
+        "{} of {} cases differ:\n{}",
         failed.len(),
+        cases.len(),
         failed.join("\n")
     );
 }
@@ -470,28 +482,11 @@ mod pmrm {
         let cases: serde_json::Map<String, Value> = serde_json::from_str(&text).unwrap();
         assert_eq!(cases.len(), 44);
         let scenarios = test_scenarios();
-        let mut failed = Vec::new();
-        for (name, data) in &cases {
+        assert_cases(&cases, |name, data| {
             let p = portfolio(name, data);
             let (im, _) = margin(&p, &params(), &scenarios, true);
             let (mm, _) = margin(&p, &params(), &scenarios, false);
-            let dollars = |x: f64| ((x * 1e6).round() / 1e6).trunc() as i64;
-            let expected = (
-                data["results"]["im"].as_f64().unwrap() as i64,
-                data["results"]["mm"].as_f64().unwrap() as i64,
-            );
-            let got = (dollars(im), dollars(mm));
-            if got != expected {
-                failed.push(format!(
-                    "{name}: IM/MM {got:?}, expected {expected:?} ({im:.4}, {mm:.4})"
-                ));
-            }
-        }
-        assert!(
-            failed.is_empty(),
-            "{} of 44 cases differ:\n{}",
-            failed.len(),
-            failed.join("\n")
-        );
+            (im, mm)
+        });
     }
 }
