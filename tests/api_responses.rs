@@ -196,3 +196,27 @@ fn venue_liquidation_prices_reconcile() {
         None
     );
 }
+
+/// Histories are refused, never read as positions: each says what to paste instead.
+#[test]
+fn trade_and_transaction_histories_are_refused() {
+    for (what, text) in [
+        ("OKX trading history", "Order ID,Trade ID,Trade Time,Instrument,Side,Filled Qty,Filled Price,Fee\n1,2,2026-11-20 10:00:00,BTC-USDT-SWAP,buy,10,99000,-0.5\n3,4,2026-11-20 11:00:00,BTC-USDT-SWAP,sell,5,99500,-0.2\n5,6,2026-11-21 09:00:00,ETH-USDT-SWAP,buy,20,3000,-0.1"),
+        ("Bybit transaction log", "Uid,Currency,Contract,Type,Direction,Quantity,Position,Filled Price,Funding,Fee Paid,Cash Flow,Change,Wallet Balance,Action,Time(UTC)\n1,USDT,BTCUSDT,TRADE,BUY,0.1,0.1,99000,0,0.5,0,-0.5,1000,OPEN,2026-11-20 10:00:00"),
+        ("Binance futures transaction history", "Time(UTC),Asset,Type,Amount,Symbol,Realized PnL,Commission\n2026-11-20 10:00:00,USDT,COMMISSION,-0.5,BTCUSDT,0,-0.5"),
+        ("OKX fills (JSON)", r#"{"code":"0","data":[{"instId":"BTC-USDT-SWAP","tradeId":"1","ordId":"2","fillPx":"99000","fillSz":"10","side":"buy","ts":"1700000000000"}]}"#),
+    ] {
+        let r = book(text);
+        assert!(r.positions.is_empty(), "{what}: read as positions");
+        assert_eq!(r.errors.len(), 1, "{what}: {:?}", r.errors);
+        assert!(r.errors[0].message.contains("history") && r.errors[0].message.contains("paste the venue's positions"),
+            "{what}: {}", r.errors[0].message);
+    }
+    // A positions table with a fee column but no time is still read.
+    assert_eq!(
+        book("instrument,size,fee\nBTC-PERPETUAL,1000,0.1")
+            .positions
+            .len(),
+        1
+    );
+}

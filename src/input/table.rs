@@ -123,6 +123,12 @@ pub fn read_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
         .map(|h| super::columns::normalise(h))
         .collect();
     let has = |name: &str| normalised.iter().any(|h| h == name);
+    if let Some(message) = history(&normalised) {
+        table
+            .errors
+            .push(RowError::new(header_line, 0, message, header));
+        return table;
+    }
     if has("date") && has("type") && has("amount") && has("position") {
         let message =
             "this looks like a transaction log (Date, Type, Amount, Position): each row is a \
@@ -291,6 +297,68 @@ fn read_response_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Tabl
     table
 }
 
+/// Columns that mark a trade, order or transaction history (OKX trading history, Bybit's
+/// transaction log, Binance's futures transaction history and the venues' fills endpoints): a
+/// time column with an id of an order, trade or execution, a fill's price or size, or a fee,
+/// funding or cash-flow column. `None` for a positions table.
+fn history<S: AsRef<str>>(normalised: &[S]) -> Option<String> {
+    const TIME: &[&str] = &[
+        "date",
+        "time",
+        "timeutc",
+        "tradetime",
+        "filltime",
+        "exectime",
+        "transactiontime",
+        "ordertime",
+        "createtime",
+        "createdtime",
+        "ts",
+        "timestamp",
+    ];
+    const MARKERS: &[&str] = &[
+        "orderid",
+        "ordid",
+        "tradeid",
+        "execid",
+        "fillid",
+        "billid",
+        "transactionid",
+        "filledprice",
+        "filledqty",
+        "filledamount",
+        "fillprice",
+        "fillpx",
+        "fillsz",
+        "execprice",
+        "execqty",
+        "cashflow",
+        "feepaid",
+        "fundingfee",
+        "realizedpnl",
+        "realisedpnl",
+        "tradetype",
+        "commission",
+    ];
+    let names: Vec<&str> = normalised.iter().map(AsRef::as_ref).collect();
+    let timed = names.iter().any(|n| TIME.contains(n));
+    let markers: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| MARKERS.contains(n))
+        .collect();
+    if !timed || markers.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "this looks like a trade, order or transaction history (it has a time and {}): each \
+         row is a fill or a transfer, not a position, so nothing was read — paste the venue's \
+         positions instead (its Positions tab or positions endpoint: Deribit get_positions, OKX \
+         account/positions, Bybit position/list, Binance positionRisk)",
+        markers.join(", ")
+    ))
+}
+
 /// Reads JSON rows, each a slice of `text` (for its line number).
 fn read_raw_items(
     table: &mut Table,
@@ -298,6 +366,20 @@ fn read_raw_items(
     items: Vec<&RawValue>,
     each: &mut impl FnMut(&Table, &RawRow),
 ) {
+    // A history's rows are fills, not positions: refused whole, by its first row's keys.
+    if let Some(first) = items.first() {
+        if let Ok(Loose::Object(entries)) = serde_json::from_str::<Loose>(first.get()) {
+            let keys: Vec<String> = entries
+                .iter()
+                .map(|(k, _)| super::columns::normalise(k))
+                .collect();
+            if let Some(message) = history(&keys) {
+                let first_line = text.lines().next().unwrap_or("");
+                table.errors.push(RowError::new(1, 0, message, first_line));
+                return;
+            }
+        }
+    }
     let base = text.as_ptr() as usize;
     for (index, raw) in items.into_iter().enumerate() {
         let item = index + 1;
