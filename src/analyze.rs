@@ -644,7 +644,9 @@ fn position_report<'a>(
         .venue_note
         .iter()
         .chain(&instrument.terms_note)
+        .chain(&row.slip)
         .map(|note| Cow::Borrowed(note.as_str()))
+        .chain(unit_slip(row, leg).map(Cow::Owned))
         .collect();
     PositionReport {
         line: row.line,
@@ -709,6 +711,40 @@ fn position_report<'a>(
                 liquidation_price_difference: None,
             }),
         },
+    }
+}
+
+/// A size or premium possible but implausible for its unit: a Deribit inverse future sized under
+/// 10 USD (coins typed for USD), a USD-priced option's premium under 1 USD where the index is in
+/// the thousands (a coin price typed for USD). Said, never reinterpreted.
+fn unit_slip(row: &PositionRow, leg: &Leg) -> Option<String> {
+    let i = &row.instrument;
+    if i.size_unit == SizeUnit::Usd && row.size.abs() < 10.0 {
+        return Some(format!(
+            "size {} USD: {} sizes this contract in USD, so it is {} {}; if {} {} was meant, type \
+             {} (USD)",
+            Figure(row.size),
+            i.venue.label(),
+            Fixed(leg.quantity, 8),
+            i.underlying,
+            Figure(row.size),
+            i.underlying,
+            Fixed(row.size * leg.index, 2)
+        ));
+    }
+    let linear_option = matches!(i.kind, Kind::Option { .. }) && i.settlement == Settlement::Linear;
+    let premium = row.entry.or(row.mark).filter(|p| *p > 0.0);
+    match premium {
+        Some(p) if linear_option && p < 1.0 && leg.index >= 1_000.0 => Some(format!(
+            "premium {} USD is under 1 USD with {} at {}: if it is in {} (as coin-settled options \
+             are priced), it is {} USD",
+            Figure(p),
+            i.underlying,
+            Fixed(leg.index, 2),
+            i.underlying,
+            Fixed(p * leg.index, 2)
+        )),
+        _ => None,
     }
 }
 

@@ -220,3 +220,33 @@ fn trade_and_transaction_histories_are_refused() {
         1
     );
 }
+
+/// Unit slips are said next to the row, never reinterpreted: coins typed for USD on a Deribit
+/// inverse perpetual, an IV typed as a fraction in a percent column, a coin premium typed for a
+/// USD-priced option.
+#[test]
+fn unit_slips_are_said_next_to_the_row() {
+    let r = book("instrument,size,iv,entry\nBTC-PERPETUAL,0.5,,\nBTC-27NOV26-100000-C,1,0.52,\nBTC-27NOV26-100000-C-USDT,1,,0.021\nETH-PERPETUAL,5000,,");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let notes = |line: usize| {
+        r.positions
+            .iter()
+            .find(|p| p.line == line)
+            .unwrap()
+            .notes
+            .join(" ")
+    };
+    assert!(
+        notes(2).contains("sizes this contract in USD"),
+        "{}",
+        notes(2)
+    );
+    assert_eq!(r.positions[0].size, 0.5, "the size is still as typed");
+    assert!(notes(3).contains("IV 0.52 read as 0.52 %"), "{}", notes(3));
+    assert!(
+        notes(4).contains("premium 0.021 USD is under 1 USD"),
+        "{}",
+        notes(4)
+    );
+    assert!(!notes(5).contains("USD:"), "{}", notes(5));
+}

@@ -32,6 +32,8 @@ pub struct PositionRow {
     pub isolated_margin: Option<f64>,
     /// The position's leverage (initial margin = notional / leverage on the venues that use it).
     pub leverage: Option<f64>,
+    /// A value possible but implausible (an IV typed as a fraction in a percent column), said.
+    pub slip: Option<String>,
     /// The venue's own liquidation price (USD), maintenance and initial margin (its unit), as its
     /// API response states them; `None` where absent, empty or 0.
     pub venue_reported: [Option<f64>; 3],
@@ -174,9 +176,19 @@ pub fn read_row_in(
         }
     }
 
+    let mut slip = None;
     let iv = match number(get(Field::Iv), "IV")? {
         None => None,
         Some((value, percent_sign)) => {
+            // 0.52 in a percent column is 0.52 %, as typed; a fraction (52 %) is likelier.
+            if iv_in_percent && !percent_sign && value > 0.0 && value < 2.0 {
+                slip = Some(format!(
+                    "IV {} read as {} %, as the column is in percent; if 52 % was meant, type {}",
+                    Figure(value),
+                    Figure(value),
+                    Figure(value * 100.0)
+                ));
+            }
             let fraction = if iv_in_percent || percent_sign {
                 percent_to_fraction(value)
             } else {
@@ -247,6 +259,7 @@ pub fn read_row_in(
     ];
 
     Ok(PositionRow {
+        slip,
         venue_reported,
         margin_mode,
         isolated_margin,
