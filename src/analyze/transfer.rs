@@ -123,7 +123,11 @@ pub(super) fn suggest(
         let (i, p) = (*i, *p);
         let engine = accounts[i].0;
         let pools = engine.pools(alone);
-        let pool = pools[0].as_ref();
+        // One spec gives one pool (an engine given another engine's pack gives none).
+        let Some(pool) = pools.first() else {
+            continue;
+        };
+        let pool = pool.as_ref();
         let now = stablecoins(pool.spec());
         let kinds: Vec<Option<String>> = underlyings(pool.spec())
             .into_iter()
@@ -151,7 +155,10 @@ pub(super) fn suggest(
         });
         // The need at exactly ±d, for the refinement between grid levels.
         exact.push(Box::new(move |d: f64| {
-            let pool = pools[0].as_ref();
+            let Some(pool) = pools.first() else {
+                return f64::INFINITY;
+            };
+            let pool = pool.as_ref();
             kinds
                 .iter()
                 .flat_map(|u| [-d.min(0.99), d].map(|m| (u.clone(), m)))
@@ -268,7 +275,7 @@ pub(super) fn suggest(
             let (engine, account, _) = accounts[r.account];
             let moved = only_pool(account, stable_pool(account)?, Some(*amount));
             let pools = engine.pools(&moved);
-            distance(pools[0].as_ref()).map(|d| (d, r.account))
+            distance(pools.first()?.as_ref()).map(|d| (d, r.account))
         })
         .min_by(|a, b| a.0.total_cmp(&b.0));
     let improves = match (before, after) {
