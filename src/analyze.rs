@@ -12,12 +12,16 @@ use crate::market::{Market, MAX_AMOUNT};
 use crate::pricing::black::OptionKind;
 use crate::report::*;
 use crate::request::{Request, RequestError};
-use crate::valuation::{resolve, Leg};
+use crate::valuation::{resolve, Leg, VolSource};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 mod accounts;
+mod seed;
 mod transfer;
+
+use crate::input::snapshot::Snapshot;
+use seed::seed_market;
 
 /// Computes the whole report.
 ///
@@ -72,6 +76,7 @@ fn analyze_with(
         market,
         book,
         collateral,
+        seed_notes,
     } = inputs(request)?;
     let margin = StandardMargin::deribit();
 
@@ -143,8 +148,9 @@ fn analyze_with(
         stress,
         scenarios,
         what_if,
-        warnings: surface_warnings(&market)
+        warnings: seed_notes
             .into_iter()
+            .chain(surface_warnings(&market))
             .chain(skipped_notes(&book, None))
             .chain(
                 request
@@ -208,6 +214,8 @@ struct Inputs {
     market: Market,
     book: crate::input::Book,
     collateral: Vec<Collateral>,
+    /// What was seeded into the market from the pasted rows and snapshot, said.
+    seed_notes: Vec<String>,
 }
 
 fn inputs(request: &Request) -> Result<Inputs, RequestError> {
@@ -224,7 +232,8 @@ fn inputs(request: &Request) -> Result<Inputs, RequestError> {
     let vol_shock = checked_vol_shock(request)?;
     let mut market = request.market.validate()?;
     let book = read_book(&request.positions, request.venue_setting()?);
-    add_book_forwards(&mut market, &book.rows);
+    let rows: Vec<&PositionRow> = book.rows.iter().collect();
+    let seed_notes = seed_market(&mut market, &rows, read_snapshot(request)?.as_ref());
     let collateral = collateral(request, &market)?;
     Ok(Inputs {
         model_name,
@@ -232,6 +241,7 @@ fn inputs(request: &Request) -> Result<Inputs, RequestError> {
         market,
         book,
         collateral,
+        seed_notes,
     })
 }
 
@@ -555,16 +565,14 @@ fn surface_warnings(market: &Market) -> Vec<String> {
     warnings
 }
 
-/// A dated future's mark in the book is the forward of its expiry when the market gives none.
-fn add_book_forwards(market: &mut Market, rows: &[PositionRow]) {
-    for row in rows {
-        if let (Kind::Future { expiry }, Some(mark)) = (row.instrument.kind, row.mark) {
-            market
-                .book_forwards
-                .entry((row.instrument.underlying.clone(), expiry.date()))
-                .or_insert(mark);
-        }
-    }
+/// `market.snapshot`, read (`None` when the request has none).
+fn read_snapshot(request: &Request) -> Result<Option<Snapshot>, RequestError> {
+    let venue = request.venue_setting()?;
+    Ok(request
+        .market
+        .snapshot
+        .as_ref()
+        .map(|input| crate::input::snapshot::read_snapshot(input, venue)))
 }
 
 fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, RequestError> {
@@ -647,6 +655,7 @@ fn position_report<'a>(
         .chain(&row.slip)
         .map(|note| Cow::Borrowed(note.as_str()))
         .chain(unit_slip(row, leg).map(Cow::Owned))
+        .chain(mark_iv_note(row, leg).map(Cow::Owned))
         .collect();
     PositionReport {
         line: row.line,
@@ -750,6 +759,44 @@ fn unit_slip(row: &PositionRow, leg: &Leg) -> Option<String> {
 
 /// "OKX inverse option: -120 contracts × 0.01 BTC = -1.2 BTC". Written into one string (three
 /// `format!`s per row were 15 % of reading a 100,000-row book).
+/// IVs further apart than this (absolute fraction, 2 vol points) make a mark and a row's IV
+/// "disagree".
+const MARK_IV_TOLERANCE: f64 = 0.02;
+
+/// A row with both a mark price and an IV: the mark is the venue's number and is used; said when
+/// the IV it implies is more than [`MARK_IV_TOLERANCE`] from the row's, or when it implies none.
+fn mark_iv_note(row: &PositionRow, leg: &Leg) -> Option<String> {
+    let (Some(iv), Some(mark)) = (row.iv, row.mark) else {
+        return None;
+    };
+    let option = leg.option()?;
+    let unit = if option.inverse {
+        row.instrument.underlying.as_str()
+    } else {
+        "USD"
+    };
+    let forward = option.forward_ratio * leg.index;
+    match option.vol_source {
+        VolSource::Mark if (option.vol - iv).abs() > MARK_IV_TOLERANCE => Some(format!(
+            "the mark {} {unit} implies IV {} % at the forward {} USD, the row's IV is {} %: the \
+             mark (the venue's number) is used; a gap this wide often means the venue prices on \
+             another forward — type the expiry's forward",
+            Figure(mark),
+            Fixed(option.vol * 100.0, 2),
+            Fixed(forward, 2),
+            Fixed(iv * 100.0, 2)
+        )),
+        VolSource::Row => Some(format!(
+            "the mark {} {unit} implies no volatility at the forward {} USD (outside the \
+             option's no-arbitrage bounds): the row's IV {} % is used",
+            Figure(mark),
+            Fixed(forward, 2),
+            Fixed(iv * 100.0, 2)
+        )),
+        _ => None,
+    }
+}
+
 fn read_as(row: &PositionRow, leg: &Leg) -> String {
     use std::fmt::Write;
     let i = &row.instrument;

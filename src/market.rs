@@ -41,8 +41,11 @@ pub struct UnderlyingMarket {
 pub enum ForwardSource {
     /// `market.underlyings.X.forwards`.
     Market,
-    /// The mark price of a dated future on the same expiry found in the book.
+    /// The mark price of a dated future on the same expiry, in the book or a market snapshot.
     Future,
+    /// The forward a venue quoted for the expiry with a pasted row or snapshot (Deribit's
+    /// `underlying_price`, OKX's `fwdPx`, Bybit's `underlyingPrice`).
+    Quoted,
     /// The index carried at the basis: S·e^(bT) (b = 0 unless given).
     Basis,
 }
@@ -52,6 +55,7 @@ impl ForwardSource {
         match self {
             ForwardSource::Market => "market",
             ForwardSource::Future => "future",
+            ForwardSource::Quoted => "quoted",
             ForwardSource::Basis => "basis",
         }
     }
@@ -64,8 +68,9 @@ pub struct Market {
     /// Continuously compounded rate for discounting (fraction); crypto venues use 0.
     pub rate: f64,
     pub underlyings: BTreeMap<String, UnderlyingMarket>,
-    /// Forwards read from dated futures in the book, by underlying and expiry date.
-    pub book_forwards: BTreeMap<(String, Date), f64>,
+    /// Forwards read from the pasted rows and snapshot (dated futures' marks, the venues' quoted
+    /// forwards), by underlying and expiry date, with where each came from.
+    pub book_forwards: BTreeMap<(String, Date), (f64, ForwardSource)>,
 }
 
 impl Market {
@@ -127,8 +132,8 @@ impl Market {
         if let Some(f) = underlying.forwards.get(&date) {
             return Some((*f, ForwardSource::Market));
         }
-        if let Some(f) = self.book_forwards.get(&(symbol.to_string(), date)) {
-            return Some((*f, ForwardSource::Future));
+        if let Some(found) = self.book_forwards.get(&(symbol.to_string(), date)) {
+            return Some(*found);
         }
         let years = year_fraction(self.valuation, expiry).max(0.0);
         Some((

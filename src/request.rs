@@ -82,6 +82,11 @@ pub struct MarketRequest {
     pub rate: Option<f64>,
     #[serde(default)]
     pub underlyings: BTreeMap<String, UnderlyingRequest>,
+    /// A venue's public market data, pasted or passed whole (Deribit
+    /// `get_book_summary_by_currency`, OKX `opt-summary`/`mark-price`, Bybit tickers, Binance
+    /// `eapi` mark): fills the index, forwards and smiles the user did not type.
+    #[serde(default)]
+    pub snapshot: Option<PositionsInput>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -405,7 +410,7 @@ impl<'de> Visitor<'de> for PositionsVisitor {
     type Value = PositionsInput;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("pasted text (CSV, TSV or JSON) or an array of position objects")
+        f.write_str("pasted text (CSV, TSV or JSON), an array of position objects or a venue's response object")
     }
     fn visit_str<E>(self, v: &str) -> Result<PositionsInput, E> {
         Ok(PositionsInput::Text(v.to_string()))
@@ -419,6 +424,12 @@ impl<'de> Visitor<'de> for PositionsVisitor {
             items.push(item);
         }
         Ok(PositionsInput::Objects(items))
+    }
+    /// A venue's response passed whole as an object: its envelope is read as pasted JSON is.
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PositionsInput, A::Error> {
+        let value =
+            serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(PositionsInput::Response(value.to_string()))
     }
 }
 

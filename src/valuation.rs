@@ -288,7 +288,9 @@ fn future_model(inverse: bool, amount: f64, entry: f64, mark_ratio: f64) -> Mode
     }
 }
 
-/// The row's IV, else the IV implied by its mark price, else the underlying's default.
+/// The IV implied by the row's mark price (the venue's own number), else the row's IV, else the
+/// expiry's smile, the ATM term structure or the underlying's default. A mark and an IV that
+/// disagree are said next to the position (see `analyze`), never silently reconciled.
 #[allow(clippy::too_many_arguments)]
 fn option_vol(
     row: &PositionRow,
@@ -300,9 +302,6 @@ fn option_vol(
     index: f64,
     inverse: bool,
 ) -> Result<(f64, VolSource), String> {
-    if let Some(iv) = row.iv {
-        return Ok((iv, VolSource::Row));
-    }
     if let Some(mark) = row.mark {
         let price_usd = if inverse { mark * index } else { mark };
         let undiscounted = price_usd * (market.rate * years).exp();
@@ -311,17 +310,23 @@ fn option_vol(
         } else {
             "USD"
         };
-        return implied_black_vol(undiscounted, forward, strike, years, kind)
-            .map(|vol| (vol, VolSource::Mark))
-            .ok_or_else(|| {
-                format!(
+        match implied_black_vol(undiscounted, forward, strike, years, kind) {
+            Some(vol) => return Ok((vol, VolSource::Mark)),
+            // The row's IV stands in; the report says the mark implied none.
+            None if row.iv.is_some() => {}
+            None => {
+                return Err(format!(
                     "the mark price {} {unit} implies no volatility (forward {}, strike {}): \
                      it must lie strictly between the option's intrinsic value and its upper bound",
                     Figure(mark),
                     Figure(forward),
                     Figure(strike)
-                )
-            });
+                ))
+            }
+        }
+    }
+    if let Some(iv) = row.iv {
+        return Ok((iv, VolSource::Row));
     }
     let symbol = &row.instrument.underlying;
     let surface = row

@@ -44,9 +44,9 @@ pub(super) fn analyze_accounts(
     let vol_shock = checked_vol_shock(request)?;
     let mut market = request.market.validate()?;
     let mut books = read_accounts(inputs, &market)?;
-    for b in &books {
-        add_book_forwards(&mut market, &b.book.rows);
-    }
+    let rows: Vec<&crate::input::PositionRow> = books.iter().flat_map(|b| &b.book.rows).collect();
+    let seed_notes =
+        super::seed_market(&mut market, &rows, super::read_snapshot(request)?.as_ref());
     for b in &mut books {
         b.collateral = collateral_of(&b.input.collateral, &b.id_field(), &market)?;
     }
@@ -267,7 +267,8 @@ pub(super) fn analyze_accounts(
         curve.mm_usage = states.iter().map(|s| s.mm_usage()).collect();
     }
 
-    let mut warnings = surface_warnings(&market);
+    let mut warnings = seed_notes;
+    warnings.extend(surface_warnings(&market));
     for b in &books {
         warnings.extend(skipped_notes(&b.book, Some(&b.id)));
     }

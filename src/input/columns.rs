@@ -21,11 +21,17 @@ pub enum Field {
     VenueLiquidationPrice,
     VenueMaintenanceMargin,
     VenueInitialMargin,
+    /// The index price the venue quotes with the row (Deribit `index_price`, OKX `idxPx`), USD:
+    /// seeds the market's index where the user typed none.
+    Index,
+    /// The forward the venue prices the row's expiry at (Deribit `underlying_price`, OKX
+    /// `fwdPx`, Bybit `underlyingPrice`), USD: seeds that expiry's forward.
+    Forward,
 }
 
 impl Field {
     /// How many fields there are: [`Field::index`] is below it.
-    pub const COUNT: usize = 14;
+    pub const COUNT: usize = 16;
 
     /// The field's position among all fields.
     pub fn index(self) -> usize {
@@ -44,6 +50,8 @@ impl Field {
             Field::VenueLiquidationPrice => 11,
             Field::VenueMaintenanceMargin => 12,
             Field::VenueInitialMargin => 13,
+            Field::Index => 14,
+            Field::Forward => 15,
         }
     }
 
@@ -63,6 +71,8 @@ impl Field {
             Field::VenueLiquidationPrice => "venueLiquidationPrice",
             Field::VenueMaintenanceMargin => "venueMaintenanceMargin",
             Field::VenueInitialMargin => "venueInitialMargin",
+            Field::Index => "indexPrice",
+            Field::Forward => "forwardPrice",
         }
     }
 }
@@ -181,6 +191,14 @@ const ALIASES: &[(Field, &[&str])] = &[
     (
         Field::VenueInitialMargin,
         &["initialmargin", "imr", "positionim", "marginused"],
+    ),
+    (
+        Field::Index,
+        &["indexprice", "idxpx", "indexpx", "estimateddeliveryprice"],
+    ),
+    (
+        Field::Forward,
+        &["forwardprice", "forward", "fwdpx", "underlyingprice"],
     ),
 ];
 

@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod loose;
 pub mod row;
+pub mod snapshot;
 pub mod table;
 
 pub use loose::Loose;
@@ -27,6 +28,9 @@ pub struct RowError {
 pub enum PositionsInput {
     Text(String),
     Objects(Vec<Loose>),
+    /// A venue's response passed as an object, envelope included (`{"result": […]}`), kept as
+    /// its JSON text; its rows' `line` is their 1-based index in the positions array.
+    Response(String),
 }
 
 impl Default for PositionsInput {
@@ -69,6 +73,7 @@ pub fn read_book(input: &PositionsInput, venue_setting: Option<crate::instrument
     let table = match input {
         PositionsInput::Text(text) => table::read_text(text, &mut each),
         PositionsInput::Objects(items) => table::read_objects(items, &mut each),
+        PositionsInput::Response(text) => table::read_response_object(text, &mut each),
     };
     errors.extend(table.errors);
     errors.sort_by_key(|e| (e.line, e.item));

@@ -37,6 +37,10 @@ pub struct PositionRow {
     /// The venue's own liquidation price (USD), maintenance and initial margin (its unit), as its
     /// API response states them; `None` where absent, empty or 0.
     pub venue_reported: [Option<f64>; 3],
+    /// The index (USD) and the expiry's forward (USD) the venue quoted with the row, where its
+    /// response carries them; they seed the market where the user typed none.
+    pub index: Option<f64>,
+    pub forward: Option<f64>,
     /// Why the instrument was read as its venue's, and a note when that was a guess.
     pub venue_source: VenueSource,
     pub venue_note: Option<String>,
@@ -257,8 +261,11 @@ pub fn read_row_in(
         reported(Field::VenueMaintenanceMargin),
         reported(Field::VenueInitialMargin),
     ];
+    let quoted = |field: Field| reported(field).filter(|v| is_price(*v));
 
     Ok(PositionRow {
+        index: quoted(Field::Index),
+        forward: quoted(Field::Forward),
         slip,
         venue_reported,
         margin_mode,
@@ -294,7 +301,7 @@ fn positive_or_zero(
 }
 
 /// A number from a cell, and whether it carried a `%` sign. Missing and empty cells are `None`.
-fn number(value: Cell, name: &str) -> Result<Option<(f64, bool)>, String> {
+pub(super) fn number(value: Cell, name: &str) -> Result<Option<(f64, bool)>, String> {
     let (parsed, percent) = match value {
         Cell::Missing => return Ok(None),
         Cell::Number(n) => (Some(n), false),

@@ -210,10 +210,20 @@ fn read_json_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
 /// JSON-RPC `result`, OKX's `data`, Bybit's `result.list`, Hyperliquid's `assetPositions` (each
 /// row's `position` object), dYdX's `positions` or `subaccount.openPerpetualPositions` — read as
 /// a JSON array of positions. An error answer (`code`/`retCode` not 0, `error`) is one error.
-fn read_response_text(text: &str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
+fn read_response_text(text: &str, each: impl FnMut(&Table, &RawRow)) -> Table {
+    read_response(text, "json", each)
+}
+
+/// A venue's response passed as an object (its JSON text): read as [`read_response_text`] reads
+/// it pasted, each row's `line` its 1-based index in the positions array.
+pub fn read_response_object(text: &str, each: impl FnMut(&Table, &RawRow)) -> Table {
+    read_response(text, "objects", each)
+}
+
+fn read_response(text: &str, format: &'static str, mut each: impl FnMut(&Table, &RawRow)) -> Table {
     use std::collections::BTreeMap;
     let mut table = Table {
-        format: "json",
+        format,
         iv_in_percent: false,
         ..Table::default()
     };
@@ -386,11 +396,15 @@ fn read_raw_items(
         let offset = (raw.get().as_ptr() as usize)
             .saturating_sub(base)
             .min(text.len());
-        let line = text.as_bytes()[..offset]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
+        let line = if table.format == "objects" {
+            item
+        } else {
+            text.as_bytes()[..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
+        };
         match serde_json::from_str::<Loose>(raw.get()) {
             Ok(value) => read_object(table, line, item, &flattened(value), raw.get(), each),
             Err(e) => table.errors.push(RowError::new(
