@@ -151,6 +151,15 @@ const HEADERS: &[&str] = &[
     "Mark px",
     "IV",
     "markIv",
+    "mark_iv",
+    "markIV",
+    "markVol",
+    "index_price",
+    "idxPx",
+    "indexPrice",
+    "underlying_price",
+    "fwdPx",
+    "instrument_name",
     "venue",
     "multiplier",
     "Delta",
@@ -287,6 +296,27 @@ proptest! {
         prop_assert!(sample_run(Value::Array(items)).is_some());
     }
 
+    /// Market snapshots of any shape, pasted (bare, in each venue's envelope) or passed as
+    /// objects: never a panic, and a snapshot never turns a row into an error it was not.
+    #[test]
+    fn snapshots_of_hostile_quotes(items in prop::collection::vec(loose_json(), 0..8), text in table()) {
+        let array = Value::Array(items);
+        let plain = sample_run(json!(text.clone()));
+        prop_assert!(plain.is_some());
+        for snapshot in [
+            json!(serde_json::to_string(&array).unwrap()),
+            array.clone(),
+            json!({"jsonrpc": "2.0", "result": array.clone()}),
+            json!({"retCode": 0, "result": {"list": array.clone()}}),
+            json!(serde_json::to_string(&json!({"code": "0", "data": array.clone()})).unwrap()),
+        ] {
+            let mut market = market(91250.5, 0.55, "2026-11-23T12:00:00Z");
+            market["snapshot"] = snapshot;
+            let seeded = analyze(json!({"positions": text.clone(), "market": market}));
+            prop_assert!(seeded.is_some());
+        }
+    }
+
     /// Extreme but accepted market data: the whole price range, vols to 2000 %, any valuation
     /// time around the expiries. Requests outside the accepted ranges must be refused, not computed.
     #[test]
@@ -412,6 +442,7 @@ fn the_corpus_computes() {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
         .collect();
     files.sort();
     assert!(files.len() >= 5);
@@ -424,5 +455,27 @@ fn the_corpus_computes() {
             "{}",
             path.display()
         );
+    }
+}
+
+/// The market snapshots in `tests/fuzz_corpus/snapshots/` (the venues' documented examples)
+/// each seed the market of a book on their own instruments without a panic or a request error.
+#[test]
+fn the_snapshot_corpus_computes() {
+    let dir = format!("{}/tests/fuzz_corpus/snapshots", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut market = market(91250.5, 0.55, "2026-11-23T12:00:00Z");
+        market["snapshot"] = json!(text);
+        let report =
+            analyze(json!({"positions": "instrument,size\nBTC-PERPETUAL,100", "market": market}))
+                .unwrap_or_else(|| panic!("{}", path.display()));
+        assert_eq!(report.positions.len(), 1, "{}", path.display());
     }
 }
