@@ -23,6 +23,8 @@ const defaultState = () => ({
   venue: 'auto',
   marginModel: 'standard',
   whatIf: '',
+  /** A venue's market-data JSON as pasted (request.market.snapshot). */
+  snapshot: '',
   /** Accounts on other venues, each on its venue's rules: { name, venue, marginMode, collateral, positions } (as typed). */
   accounts: [],
   theme: 'system',
@@ -187,6 +189,12 @@ function buildRequest() {
     collateral[currency] = (collateral[currency] || 0) + amount;
   }
   const rate = number(state.ratePct, 'rate', 0.01);
+  const market = {
+    valuationTime: valuationIso(),
+    rate: rate ?? 0,
+    underlyings,
+    ...(String(state.snapshot || '').trim() ? { snapshot: state.snapshot } : {}),
+  };
   const scenarios = {
     matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] },
     curves: { from: -0.5, to: 0.5, points: 61, horizonDays: [7] },
@@ -195,14 +203,14 @@ function buildRequest() {
   if (accounts) {
     return {
       problems,
-      request: { market: { valuationTime: valuationIso(), rate: rate ?? 0, underlyings }, accounts, scenarios },
+      request: { market, accounts, scenarios },
     };
   }
   return {
     problems,
     request: {
       positions: state.positions,
-      market: { valuationTime: valuationIso(), rate: rate ?? 0, underlyings },
+      market,
       account: { collateral },
       margin: { model: state.marginModel || 'standard' },
       venue: state.venue || 'auto',
@@ -831,7 +839,8 @@ function renderMarket(report) {
     for (const e of u.expiries) {
       const input = document.querySelector(`input[data-symbol="${CSS.escape(symbol)}"][data-forward="${CSS.escape(e.expiry)}"]`);
       if (!input) continue;
-      input.placeholder = e.forward === null ? '= index' : e.forwardSource === 'future' ? `${usd(e.forward)} (future)` : e.forwardSource === 'basis' ? `${usd(e.forward)} (= index)` : usd(e.forward);
+      const source = { future: ' (future)', basis: ' (= index)', quoted: ' (venue)' }[e.forwardSource] ?? '';
+      input.placeholder = e.forward === null ? '= index' : `${usd(e.forward)}${source}`;
       const basis = document.querySelector(`td[data-basis="${CSS.escape(symbol)} ${CSS.escape(e.expiry)}"]`);
       if (basis) {
         basis.textContent = e.expired ? `expired${e.settlement ? ` @ ${usd(e.settlement)}` : ''}` : isNum(e.basisAnnualized) ? `${(e.basis * 100).toFixed(2)} % · ${(e.basisAnnualized * 100).toFixed(1)} %/yr` : '—';
@@ -839,7 +848,11 @@ function renderMarket(report) {
       }
     }
     const indexInput = document.querySelector(`input[data-symbol="${CSS.escape(symbol)}"][data-field="index"]`);
-    if (indexInput) indexInput.setAttribute('aria-invalid', u.index === null ? 'true' : 'false');
+    if (indexInput) {
+      indexInput.setAttribute('aria-invalid', u.index === null ? 'true' : 'false');
+      // An index seeded from a pasted response or snapshot shows as the placeholder, not typed.
+      indexInput.placeholder = u.index === null ? 'required' : `${usd(u.index)} (pasted)`;
+    }
   }
 }
 
@@ -883,6 +896,8 @@ function applyStateToControls() {
   $('venue').value = state.venue || 'auto';
   $('what-if').value = state.whatIf || '';
   $('what-if-section').open = Boolean(state.whatIf);
+  $('snapshot').value = state.snapshot || '';
+  $('snapshot-section').open = Boolean(state.snapshot);
   $('margin-model').value = state.marginModel || 'standard';
   $('positions-filter').value = state.positionsView?.filter || '';
   renderAccounts();
@@ -1032,6 +1047,7 @@ async function init() {
   $('rate').addEventListener('input', (ev) => { state.ratePct = ev.target.value; scheduleCompute(); });
   $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
   $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
+  $('snapshot').addEventListener('input', (ev) => { state.snapshot = ev.target.value; scheduleCompute(); });
   $('margin-model').addEventListener('change', (ev) => { state.marginModel = ev.target.value; scheduleCompute(); });
   $('positions-filter').addEventListener('input', (ev) => {
     state.positionsView = { ...state.positionsView, filter: ev.target.value };
