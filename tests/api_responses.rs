@@ -250,3 +250,76 @@ fn unit_slips_are_said_next_to_the_row() {
     );
     assert!(!notes(5).contains("USD:"), "{}", notes(5));
 }
+
+/// ccxt's `fetchPositions` (its unified position structure: `symbol` unified, `contracts` of
+/// `contractSize`, `side` long/short, the raw answer in `info`; the numbers are this test's).
+/// The venue named by the request reads the unified symbol as its own name; without one, the
+/// default for the settlement is taken and said. A position's update time and realised P&L do
+/// not make it a history.
+#[test]
+fn ccxt_fetch_positions() {
+    let positions = r#"[
+      {"info":{"instId":"BTC-USDT-SWAP","pos":"-150"},"id":"312269865356374016","symbol":"BTC/USDT:USDT","timestamp":1700000000000,"datetime":"2023-11-14T22:13:20.000Z","lastUpdateTimestamp":1700000000000,"hedged":false,"side":"short","contracts":150,"contractSize":0.01,"entryPrice":100500,"markPrice":100010,"notional":1500.15,"leverage":10,"collateral":150,"initialMargin":150,"maintenanceMargin":6,"initialMarginPercentage":0.1,"maintenanceMarginPercentage":0.004,"unrealizedPnl":7.35,"realizedPnl":0,"liquidationPrice":160000,"marginMode":"cross","marginRatio":0.04,"percentage":4.9},
+      {"info":{},"symbol":"ETH/USD:ETH-261225-4000-C","side":"long","contracts":50,"contractSize":0.1,"entryPrice":0.02,"markPrice":0.021,"timestamp":1700000000000,"realizedPnl":0}
+    ]"#;
+    let okx = run(
+        json!({"positions": positions, "venue": "okx", "market": market(), "stress": {"library": false}}),
+    );
+    assert!(okx.errors.is_empty(), "{:?}", okx.errors);
+    assert_eq!(okx.positions[0].instrument, "BTC-USDT-SWAP");
+    assert_close(
+        okx.positions[0].quantity,
+        -1.5,
+        1e-12,
+        "150 contracts of 0.01 BTC, short",
+    );
+    assert_eq!(okx.positions[1].instrument, "ETH-USD-261225-4000-C");
+    assert_close(
+        okx.positions[1].quantity,
+        5.0,
+        1e-12,
+        "50 contracts of 0.1 ETH",
+    );
+    assert_eq!(
+        okx.positions[0].venue_reported.unwrap().liquidation_price,
+        Some(160000.0)
+    );
+    // No venue named: USDT-settled reads as Binance's, coin-settled as Deribit's, each said.
+    let auto = book(positions);
+    assert!(auto.errors.is_empty(), "{:?}", auto.errors);
+    assert_eq!(auto.positions[0].instrument, "BTCUSDT");
+    assert_eq!(auto.positions[1].instrument, "ETH-25DEC26-4000-C");
+    assert_close(
+        auto.positions[1].quantity,
+        5.0,
+        1e-12,
+        "the size does not depend on the venue",
+    );
+    assert!(auto.positions[1].notes.iter().any(|n| n
+        .contains("ccxt symbol ETH/USD:ETH-261225-4000-C read as Deribit's ETH-25DEC26-4000-C")));
+    // An inverse perpetual: contracts of 10 USD on Deribit, so the size is USD notional.
+    let inverse = run(
+        json!({"positions": [{"symbol": "BTC/USD:BTC", "side": "long", "contracts": 2000, "contractSize": 10, "markPrice": 100000}],
+        "venue": "deribit", "market": market(), "stress": {"library": false}}),
+    );
+    assert!(inverse.errors.is_empty(), "{:?}", inverse.errors);
+    assert_eq!(inverse.positions[0].instrument, "BTC-PERPETUAL");
+    assert_close(
+        inverse.positions[0].quantity,
+        0.2,
+        1e-12,
+        "20,000 USD at 100,000",
+    );
+    // A unified symbol a venue has no name for is an error that says so.
+    let unknown = run(
+        json!({"positions": [{"symbol": "BTC/USD:BTC-261225", "side": "long", "contracts": 1, "contractSize": 1}],
+        "venue": "hyperliquid", "market": market(), "stress": {"library": false}}),
+    );
+    assert!(
+        unknown.errors[0]
+            .message
+            .contains("has no Hyperliquid name"),
+        "{:?}",
+        unknown.errors
+    );
+}

@@ -178,7 +178,7 @@ pub fn read_objects(items: &[Loose], mut each: impl FnMut(&Table, &RawRow)) -> T
             &mut table,
             i + 1,
             i + 1,
-            item,
+            &flattened(item.clone()),
             &describe_loose(item),
             &mut each,
         );
@@ -378,7 +378,9 @@ fn read_raw_items(
 ) {
     // A history's rows are fills, not positions: refused whole, by its first row's keys.
     if let Some(first) = items.first() {
-        if let Ok(Loose::Object(entries)) = serde_json::from_str::<Loose>(first.get()) {
+        if let Ok(Loose::Object(entries)) =
+            serde_json::from_str::<Loose>(first.get()).map(flattened)
+        {
             let keys: Vec<String> = entries
                 .iter()
                 .map(|(k, _)| super::columns::normalise(k))
@@ -424,6 +426,30 @@ fn flattened(value: Loose) -> Loose {
     let Loose::Object(entries) = value else {
         return value;
     };
+    // A ccxt position (`fetchPositions`): `contracts` of `contractSize` each, the symbol unified;
+    // its raw `info` and its update time are not columns (a time would make it look a history).
+    let ccxt = entries.iter().any(|(k, _)| k == "contracts")
+        && entries.iter().any(|(k, _)| k == "contractSize");
+    if ccxt {
+        return Loose::Object(
+            entries
+                .into_iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "info" | "timestamp" | "datetime" | "lastUpdateTimestamp"
+                    )
+                })
+                .map(|(k, v)| {
+                    if k == "contracts" {
+                        ("size".to_string(), v)
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect(),
+        );
+    }
     let inner = entries.iter().find_map(|(k, v)| match (k.as_str(), v) {
         ("position", Loose::Object(inner)) => Some(inner.clone()),
         _ => None,

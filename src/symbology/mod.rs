@@ -4,6 +4,7 @@
 
 pub mod binance;
 pub mod bybit;
+pub mod ccxt;
 pub mod deribit;
 pub mod okx;
 pub mod onchain;
@@ -90,6 +91,9 @@ type Candidates = Result<(String, Vec<Instrument>), String>;
 
 /// [`read`], reusing and filling `readings`. Only the instrument chosen is copied out of them.
 pub fn read_in(text: &str, hints: &Hints, readings: &mut Readings) -> Result<Read, String> {
+    if ccxt::is_unified(text) {
+        return read_unified(text, hints, readings);
+    }
     let key = text.trim();
     if !readings.0.contains_key(key) {
         readings.0.insert(key.to_string(), candidates(text));
@@ -99,6 +103,36 @@ pub fn read_in(text: &str, hints: &Hints, readings: &mut Readings) -> Result<Rea
         Some(Err(message)) => Err(message.clone()),
         None => candidates(text).and_then(|(name, found)| choose_read(&name, &found, hints)),
     }
+}
+
+/// A ccxt unified symbol, read as the venue's own name on the venue the hints name (else the
+/// default for its settlement, said in the note).
+fn read_unified(text: &str, hints: &Hints, readings: &mut Readings) -> Result<Read, String> {
+    let named = hints
+        .column
+        .map(|v| (v, VenueSource::Column))
+        .or(hints.setting.map(|v| (v, VenueSource::Setting)))
+        .or(hints.headers.map(|v| (v, VenueSource::Headers)));
+    let (native, venue, defaulted) = ccxt::native_name(text, named.map(|(v, _)| v))?;
+    let pinned = Hints {
+        column: None,
+        setting: Some(venue),
+        ..*hints
+    };
+    let mut read = read_in(&native, &pinned, readings)?;
+    match named {
+        Some((_, source)) if !defaulted => read.source = source,
+        _ => {
+            read.source = VenueSource::Default;
+            read.note = Some(format!(
+                "the ccxt symbol {} read as {}'s {native}: ccxt's symbols do not name the venue \
+                 — set the venue to change",
+                text.trim(),
+                venue.label()
+            ));
+        }
+    }
+    Ok(read)
 }
 
 /// The reading of `name` among every venue's, `found`, that the hints choose.
