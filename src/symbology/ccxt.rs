@@ -84,7 +84,7 @@ fn parse(text: &str) -> Result<Unified, String> {
         parse_yymmdd(e).map_err(|_| bad())?;
     }
     if let Some(k) = &unified.strike {
-        if k.parse::<f64>().map_or(true, |k| !(k > 0.0)) {
+        if !k.parse::<f64>().is_ok_and(|k| k > 0.0) {
             return Err(bad());
         }
     }
