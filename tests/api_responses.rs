@@ -323,3 +323,37 @@ fn ccxt_fetch_positions() {
         unknown.errors
     );
 }
+
+/// Derive's `private/get_positions` (fields as its API returns them: `amount` signed,
+/// `instrument_type`, `index_price`, signed health contributions as `initial_margin` and
+/// `maintenance_margin`; the numbers are this test's), in a Derive account: the envelope's
+/// `result.positions` is read, the sign of `amount` is the direction, and the index the response
+/// quotes seeds the market that gave none.
+#[test]
+fn derive_get_positions_in_an_account() {
+    let response = r#"{"id":"8b0f1c1e","result":{"subaccount_id":23818,"positions":[
+      {"instrument_type":"perp","instrument_name":"ETH-PERP","amount":"-2","average_price":"3050","mark_price":"3001.5","mark_value":"-6003","index_price":"3000.25","liquidation_price":"4100","initial_margin":"-612","maintenance_margin":"-310","leverage":"4.9","unrealized_pnl":"97","realized_pnl":"0","cumulative_funding":"1.2","pending_funding":"0.1","net_settlements":"0","open_orders_margin":"0","delta":"1","gamma":"0","vega":"0","theta":"0","creation_timestamp":1736155703134},
+      {"instrument_type":"option","instrument_name":"ETH-20261225-4000-C","amount":"0","average_price":"0","mark_price":"80","index_price":"3000.25","creation_timestamp":1736155703134}
+    ]}}"#;
+    let r = run(json!({
+        "market": {"valuationTime": "2026-11-23T12:00:00Z"},
+        "accounts": [{"id": "derive", "venue": "derive", "collateral": {"USDC": 2000}, "positions": response}],
+        "stress": {"library": false},
+    }));
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.positions.len(), 1, "the zero-amount option is skipped");
+    assert_eq!(r.positions[0].instrument, "ETH-PERP");
+    assert_close(r.positions[0].quantity, -2.0, 1e-15, "short 2 ETH");
+    assert_eq!(r.positions[0].index, 3000.25);
+    assert_eq!(
+        r.positions[0].venue_reported.unwrap().liquidation_price,
+        Some(4100.0)
+    );
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("ETH index 3000.25 USD from the index price of line")),
+        "{:?}",
+        r.warnings
+    );
+}
