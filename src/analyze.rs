@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 mod accounts;
+mod balance;
 mod seed;
 mod transfer;
 
@@ -233,8 +234,16 @@ fn inputs(request: &Request) -> Result<Inputs, RequestError> {
     let mut market = request.market.validate()?;
     let book = read_book(&request.positions, request.venue_setting()?);
     let rows: Vec<&PositionRow> = book.rows.iter().collect();
-    let seed_notes = seed_market(&mut market, &rows, read_snapshot(request)?.as_ref());
-    let collateral = collateral(request, &market)?;
+    let mut seed_notes = seed_market(&mut market, &rows, read_snapshot(request)?.as_ref());
+    let (collateral, balance_notes) = balance::account_collateral(
+        &request.account.collateral,
+        request.account.balance.as_ref(),
+        "account",
+        &market,
+        &book,
+        false,
+    )?;
+    seed_notes.extend(balance_notes);
     Ok(Inputs {
         model_name,
         vol_shock,
@@ -573,10 +582,6 @@ fn read_snapshot(request: &Request) -> Result<Option<Snapshot>, RequestError> {
         .snapshot
         .as_ref()
         .map(|input| crate::input::snapshot::read_snapshot(input, venue)))
-}
-
-fn collateral(request: &Request, market: &Market) -> Result<Vec<Collateral>, RequestError> {
-    collateral_of(&request.account.collateral, "account", market)
 }
 
 /// Collateral of `amounts` (currency → units), valued at the market; `at` names the object in

@@ -183,6 +183,9 @@ pub struct AccountInput {
     pub collateral: BTreeMap<String, Option<f64>>,
     #[serde(default)]
     pub positions: PositionsInput,
+    /// The venue's balance or account-summary response: collateral for the currencies not typed.
+    #[serde(default)]
+    pub balance: Option<PositionsInput>,
     #[serde(default)]
     pub params: crate::venue::VenueParams,
 }
@@ -193,6 +196,9 @@ pub struct AccountRequest {
     /// Amount per currency (coins, or USD for USD, USDC, USDT).
     #[serde(default)]
     pub collateral: BTreeMap<String, Option<f64>>,
+    /// The venue's balance or account-summary response: collateral for the currencies not typed.
+    #[serde(default)]
+    pub balance: Option<PositionsInput>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

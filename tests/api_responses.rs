@@ -357,3 +357,119 @@ fn derive_get_positions_in_an_account() {
         r.warnings
     );
 }
+
+/// Hyperliquid's documented `clearinghouseState` answer (hyperliquid.gitbook.io, Info endpoint,
+/// "Retrieve a user's perpetuals account summary"): one isolated ETH long, `szi` 0.0335,
+/// `entryPx` 2986.3, `positionValue` 100.02765, `leverage.rawUsd` −95.059824, `marginUsed`
+/// 4.967826, `maxLeverage` 50, `liquidationPx` 2866.26936529; the cross account worth
+/// 13104.514502 USDC. Passed as both the positions and the balance of a Hyperliquid account, with
+/// no index and no collateral typed: the mark is positionValue/|szi| (2985.9), the isolated margin
+/// rawUsd + szi·entryPx, the cross collateral the cross account value — and Headroom's isolated
+/// liquidation price, on the documented rule with the position's 50x, is Hyperliquid's.
+#[test]
+fn hyperliquid_documented_state_as_positions_and_balance() {
+    let state = r#"{"assetPositions":[{"position":{"coin":"ETH","cumFunding":{"allTime":"514.085417","sinceChange":"0.0","sinceOpen":"0.0"},"entryPx":"2986.3","leverage":{"rawUsd":"-95.059824","type":"isolated","value":20},"liquidationPx":"2866.26936529","marginUsed":"4.967826","maxLeverage":50,"positionValue":"100.02765","returnOnEquity":"-0.0026789","szi":"0.0335","unrealizedPnl":"-0.0134"},"type":"oneWay"}],"crossMaintenanceMarginUsed":"0.0","crossMarginSummary":{"accountValue":"13104.514502","totalMarginUsed":"0.0","totalNtlPos":"0.0","totalRawUsd":"13104.514502"},"marginSummary":{"accountValue":"13109.482328","totalMarginUsed":"4.967826","totalNtlPos":"100.02765","totalRawUsd":"13009.454678"},"time":1708622398623,"withdrawable":"13104.514502"}"#;
+    let r = run(json!({
+        "market": {"valuationTime": "2024-02-22T17:19:58Z"},
+        "accounts": [{"id": "hl", "venue": "hyperliquid", "positions": state, "balance": state,
+                      "params": {"maxLeverage": {"ETH": 50}}}],
+        "stress": {"library": false},
+    }));
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let p = &r.positions[0];
+    assert_close(
+        p.index,
+        100.02765 / 0.0335,
+        1e-12,
+        "index approximated by the mark",
+    );
+    assert_close(p.quantity, 0.0335, 1e-15, "szi");
+    let account = &r.accounts[0];
+    assert_close(
+        account.collateral_usd - 4.981226,
+        13104.514502,
+        1e-12,
+        "cross + isolated",
+    );
+    // The documented liquidation price, from the documented rule (MM rate 1/(2·50)).
+    let v = p.venue_reported.unwrap();
+    assert_eq!(v.liquidation_price, Some(2866.26936529));
+    // Agrees to 1.5e-5 USD (5e-9 relative): the response's inputs are rounded to 6 decimals.
+    assert_close(
+        p.liquidation_price.unwrap(),
+        2866.26936529,
+        1e-8,
+        "Headroom's liquidation price",
+    );
+    assert!(
+        r.warnings.iter().any(|w| w.contains("collateral 13104.514502 USDC from Hyperliquid clearinghouseState `crossMarginSummary.accountValue`")),
+        "{:?}",
+        r.warnings
+    );
+}
+
+/// Balances of each venue's shape become collateral: equity less the positions settled in it
+/// (Deribit's `get_account_summary`, OKX `account/balance`, Bybit `wallet-balance`, Binance
+/// futures `balance`), cash as it is (ccxt `fetchBalance`, Derive `get_collaterals`); a typed
+/// amount wins; an error answer is a request error naming the field. (Shapes as documented; the
+/// numbers are this test's.)
+#[test]
+fn balances_of_each_venue_become_collateral() {
+    let perp = "instrument,size,entry\nBTC-PERPETUAL,10000,90000";
+    let collateral = |balance: &str, typed: serde_json::Value| {
+        let r = run(
+            json!({"positions": perp, "market": market(), "stress": {"library": false},
+                           "account": {"balance": balance, "collateral": typed}}),
+        );
+        (r.account.equity_usd, r.warnings)
+    };
+    // The perpetual is worth 10000·(1/90000 − 1/100000) BTC at the index 100,000.
+    let pnl_usd = 10000.0 * (1.0 / 90000.0 - 1.0 / 100000.0) * 100000.0;
+    for (what, balance) in [
+        (
+            "Deribit",
+            r#"{"jsonrpc":"2.0","result":{"currency":"BTC","balance":1.49,"equity":1.5,"margin_balance":1.5}}"#,
+        ),
+        (
+            "OKX",
+            r#"{"code":"0","data":[{"details":[{"ccy":"BTC","eq":"1.5","cashBal":"1.49","upl":"0.01"}]}]}"#,
+        ),
+        (
+            "Bybit",
+            r#"{"retCode":0,"result":{"list":[{"accountType":"UNIFIED","coin":[{"coin":"BTC","equity":"1.5","walletBalance":"1.49"}]}]}}"#,
+        ),
+        (
+            "Binance",
+            r#"[{"accountAlias":"x","asset":"BTC","balance":"1.49","crossWalletBalance":"1.49","crossUnPnl":"0.01","availableBalance":"1.4"}]"#,
+        ),
+    ] {
+        let (equity, warnings) = collateral(balance, json!({}));
+        // Equity today is the venue's: 1.5 BTC at 100,000.
+        assert_close(equity, 150000.0, 1e-12, what);
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("of positions settled in it")),
+            "{what}: {warnings:?}"
+        );
+    }
+    let (equity, _) = collateral(
+        r#"{"info":{},"BTC":{"free":1,"used":0.5,"total":1.5},"total":{"BTC":1.5,"USDT":0},"free":{"BTC":1}}"#,
+        json!({}),
+    );
+    assert_close(equity, 150000.0 + pnl_usd, 1e-12, "ccxt total is cash");
+    let (equity, warnings) = collateral(
+        r#"{"result":{"currency":"BTC","equity":1.5}}"#,
+        json!({"BTC": 2}),
+    );
+    assert_close(equity, 200000.0 + pnl_usd, 1e-12, "typed wins");
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains("the typed BTC collateral is used")));
+    let refused = common::try_run(json!({"positions": perp, "market": market(),
+        "account": {"balance": r#"{"code":"50111","msg":"Invalid key","data":[]}"#}}));
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .starts_with("account.balance"));
+}

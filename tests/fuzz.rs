@@ -311,9 +311,11 @@ proptest! {
             json!(serde_json::to_string(&json!({"code": "0", "data": array.clone()})).unwrap()),
         ] {
             let mut market = market(91250.5, 0.55, "2026-11-23T12:00:00Z");
-            market["snapshot"] = snapshot;
-            let seeded = analyze(json!({"positions": text.clone(), "market": market}));
+            market["snapshot"] = snapshot.clone();
+            let seeded = analyze(json!({"positions": text.clone(), "market": market.clone()}));
             prop_assert!(seeded.is_some());
+            // The same documents as a balance: a request error for a shape not known, never a panic.
+            let _ = analyze(json!({"positions": text.clone(), "market": market, "account": {"balance": snapshot}}));
         }
     }
 

@@ -45,10 +45,19 @@ pub(super) fn analyze_accounts(
     let mut market = request.market.validate()?;
     let mut books = read_accounts(inputs, &market)?;
     let rows: Vec<&crate::input::PositionRow> = books.iter().flat_map(|b| &b.book.rows).collect();
-    let seed_notes =
+    let mut seed_notes =
         super::seed_market(&mut market, &rows, super::read_snapshot(request)?.as_ref());
     for b in &mut books {
-        b.collateral = collateral_of(&b.input.collateral, &b.id_field(), &market)?;
+        let (collateral, notes) = super::balance::account_collateral(
+            &b.input.collateral,
+            b.input.balance.as_ref(),
+            &b.id_field(),
+            &market,
+            &b.book,
+            b.mode == venue::AccountMode::Isolated,
+        )?;
+        b.collateral = collateral;
+        seed_notes.extend(notes);
     }
 
     // Value every account's rows; positions the venue refuses become errors.

@@ -1,6 +1,7 @@
 //! Reading positions: pasted text or API objects → checked position rows, with one error per
 //! unreadable row and the other rows kept.
 
+pub mod balance;
 pub mod columns;
 pub mod loose;
 pub mod row;

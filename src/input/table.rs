@@ -462,6 +462,7 @@ fn flattened(value: Loose) -> Loose {
                     match lk.as_str() {
                         "type" => out.push(("marginMode".to_string(), lv)),
                         "value" => out.push(("leverage".to_string(), lv)),
+                        "rawUsd" => out.push(("rawUsd".to_string(), lv)),
                         _ => {}
                     }
                 }
@@ -469,7 +470,42 @@ fn flattened(value: Loose) -> Loose {
             (_, v) => out.push((k, v)),
         }
     }
+    hyperliquid_derived(&mut out);
     Loose::Object(out)
+}
+
+/// Hyperliquid's position states no mark and no isolated margin, but holds both: the mark is
+/// `positionValue / |szi|`, and an isolated position's margin at entry (its USD collateral, P&L
+/// not in it) is `rawUsd + szi · entryPx` (the docs' example: −95.059824 + 0.0335 · 2986.3 =
+/// 4.981226, its `marginUsed` 4.967826 less its `unrealizedPnl` −0.0134).
+fn hyperliquid_derived(out: &mut Vec<(String, Loose)>) {
+    let number = |key: &str| {
+        out.iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| match v {
+                Loose::Number(n) => Some(*n),
+                Loose::Text(t) => t.trim().parse::<f64>().ok(),
+                _ => None,
+            })
+    };
+    let (Some(szi), Some(value)) = (number("szi"), number("positionValue")) else {
+        return;
+    };
+    let mark = (szi != 0.0)
+        .then(|| value / szi.abs())
+        .filter(|m| m.is_finite());
+    let isolated = number("rawUsd")
+        .zip(number("entryPx"))
+        .map(|(raw, entry)| raw + szi * entry)
+        .filter(|m| m.is_finite());
+    let has_mark = number("markPx").is_some();
+    out.retain(|(k, _)| k != "rawUsd");
+    if let (Some(mark), false) = (mark, has_mark) {
+        out.push(("markPx".to_string(), Loose::Number(mark)));
+    }
+    if let Some(margin) = isolated {
+        out.push(("isolatedMargin".to_string(), Loose::Number(margin)));
+    }
 }
 
 fn read_object(
