@@ -25,6 +25,8 @@ const defaultState = () => ({
   whatIf: '',
   /** A venue's market-data JSON as pasted (request.market.snapshot). */
   snapshot: '',
+  /** The venue's balance response as pasted (request.account.balance). */
+  balance: '',
   /** Accounts on other venues, each on its venue's rules: { name, venue, marginMode, collateral, positions } (as typed). */
   accounts: [],
   theme: 'system',
@@ -211,7 +213,7 @@ function buildRequest() {
     request: {
       positions: state.positions,
       market,
-      account: { collateral },
+      account: { collateral, ...(String(state.balance || '').trim() ? { balance: state.balance } : {}) },
       margin: { model: state.marginModel || 'standard' },
       venue: state.venue || 'auto',
       ...(String(state.whatIf || '').trim() ? { whatIf: state.whatIf } : {}),
@@ -898,6 +900,8 @@ function applyStateToControls() {
   $('what-if-section').open = Boolean(state.whatIf);
   $('snapshot').value = state.snapshot || '';
   $('snapshot-section').open = Boolean(state.snapshot);
+  $('balance').value = state.balance || '';
+  $('balance-section').open = Boolean(state.balance);
   $('margin-model').value = state.marginModel || 'standard';
   $('positions-filter').value = state.positionsView?.filter || '';
   renderAccounts();
@@ -1048,6 +1052,7 @@ async function init() {
   $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
   $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
   $('snapshot').addEventListener('input', (ev) => { state.snapshot = ev.target.value; scheduleCompute(); });
+  $('balance').addEventListener('input', (ev) => { state.balance = ev.target.value; scheduleCompute(); });
   $('margin-model').addEventListener('change', (ev) => { state.marginModel = ev.target.value; scheduleCompute(); });
   $('positions-filter').addEventListener('input', (ev) => {
     state.positionsView = { ...state.positionsView, filter: ev.target.value };

@@ -63,6 +63,7 @@ export function venueAccountsRequest(accounts, book, parse, problems) {
       marginMode: venue === 'deribit' && book.marginModel === 'deribit-pm' ? 'portfolio' : 'cross',
       collateral: book.collateral,
       positions: book.positions,
+      ...(String(book.balance || '').trim() ? { balance: book.balance } : {}),
     });
   }
   for (const a of accounts) {
@@ -74,6 +75,7 @@ export function venueAccountsRequest(accounts, book, parse, problems) {
       marginMode: VENUES[venue].modes.includes(a.marginMode) ? a.marginMode : VENUES[venue].modes[0],
       collateral: parseCollateral(a.collateral, `${id} collateral`, parse, problems),
       positions: a.positions || '',
+      ...(String(a.balance || '').trim() ? { balance: a.balance } : {}),
     });
   }
   return out;
@@ -99,7 +101,10 @@ export function renderAccountEditors(container, accounts, changed) {
         el('button', { type: 'button', className: 'link', text: 'remove', 'aria-label': `Remove ${a.name || 'this account'}`,
           onclick: () => { accounts.splice(i, 1); changed(true); } })),
       el('textarea', { rows: 4, spellcheck: 'false', 'aria-label': `Positions of ${a.name || 'this account'}, in ${VENUES[venue].label}'s names`,
-        placeholder: VENUES[venue].example, oninput: (ev) => { a.positions = ev.target.value; changed(false); } }, a.positions));
+        placeholder: VENUES[venue].example, oninput: (ev) => { a.positions = ev.target.value; changed(false); } }, a.positions),
+      el('textarea', { rows: 2, spellcheck: 'false', className: 'balance', 'aria-label': `Balance response of ${a.name || 'this account'} (optional)`,
+        placeholder: `Optional: ${VENUES[venue].label}'s balance or account-summary response; fills the collateral not typed`,
+        oninput: (ev) => { a.balance = ev.target.value; changed(false); } }, a.balance || ''));
   });
   container.replaceChildren(...editors);
 }

@@ -23,7 +23,7 @@ test('a Binance account beside the book is margined by its own rules and liquida
   await page.selectOption(`${editor} select[aria-label="Venue"]`, 'binance');
   await page.fill(`${editor} input[aria-label="Collateral, currency and amount"]`, 'USDT 3000');
   const book = `instrument,size,entry\nBTCUSDT,1,${SAMPLE_MARKET.underlyings.BTC.index}`;
-  await page.fill(`${editor} textarea`, book);
+  await page.fill(`${editor} textarea[aria-label^="Positions of"]`, book);
   await waitForRecompute(page, () => document.querySelectorAll('#venue-accounts article').length === 2);
 
   // The card shows what the package computes for the same account (Binance's brackets: notional
@@ -69,7 +69,7 @@ test('a bad account row is listed with its account and the other rows compute', 
   const editor = '#venue-accounts-editor fieldset[data-account="0"]';
   await page.selectOption(`${editor} select[aria-label="Venue"]`, 'hyperliquid');
   await page.fill(`${editor} input[aria-label="Collateral, currency and amount"]`, 'USDC 5000, nonsense');
-  await page.fill(`${editor} textarea`, 'coin,size,entry\nBTC,-0.1,90000\nBTC-27NOV26-90000-C,1,');
+  await page.fill(`${editor} textarea[aria-label^="Positions of"]`, 'coin,size,entry\nBTC,-0.1,90000\nBTC-27NOV26-90000-C,1,');
   // A book without an index: the market editor asks for BTC's.
   await page.waitForSelector('input[data-symbol="BTC"][data-field="index"]');
   await page.fill('input[data-symbol="BTC"][data-field="index"]', '91250.5');
@@ -92,7 +92,7 @@ test('a pasted venue response shows the venue\'s liquidation price beside Headro
   await page.selectOption(`${editor} select[aria-label="Margin mode"]`, 'isolated');
   await page.fill(`${editor} input[aria-label="Collateral, currency and amount"]`, '');
   // Bybit's published isolated example: 1 BTC at 20,000, 50x, liquidated at 19,700.
-  await page.fill(`${editor} textarea`, '{"retCode":0,"retMsg":"OK","result":{"list":[{"symbol":"BTCUSDT","side":"Buy","size":"1","avgPrice":"20000","leverage":"50","liqPrice":"19700","positionIM":"400","positionMM":"100"}]}}');
+  await page.fill(`${editor} textarea[aria-label^="Positions of"]`, '{"retCode":0,"retMsg":"OK","result":{"list":[{"symbol":"BTCUSDT","side":"Buy","size":"1","avgPrice":"20000","leverage":"50","liqPrice":"19700","positionIM":"400","positionMM":"100"}]}}');
   await page.waitForSelector('input[data-symbol="BTC"][data-field="index"]');
   await page.fill('input[data-symbol="BTC"][data-field="index"]', '20000');
   await waitForRecompute(page, () => /venue 19,700\.00 USD · Headroom 19,700\.00 USD \(0\.00 %\)/.test(document.querySelector('#venue-accounts')?.textContent || ''));

@@ -2,10 +2,11 @@
 // no index typed is valued at the response's index price (said under Warnings, shown in the
 // index box's placeholder); an option with neither IV nor mark is refused until a market
 // snapshot is pasted, whose mark IV then values it and whose index outranks the positions'.
-// Nothing is fetched: the snapshot is text the trader pasted.
+// A pasted account summary then gives the collateral. Nothing is fetched: every document is
+// text the trader pasted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { env, openPage, waitForRecompute, textOf } from './harness.mjs';
+import { env, openPage, waitForRecompute, textOf, num } from './harness.mjs';
 
 const positions = JSON.stringify({
   jsonrpc: '2.0',
@@ -44,6 +45,13 @@ test('a pasted response and market snapshot fill the market the trader did not t
   await page.waitForSelector('#results[data-ready="true"]');
   assert.equal(await page.inputValue('#snapshot'), snapshot);
   await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 2);
+
+  // The venue's account summary becomes the collateral: its equity less the positions settled in
+  // BTC, so the account's equity is the venue's 1.25 BTC at the index.
+  await page.click('#balance-section summary');
+  await page.fill('#balance', JSON.stringify({ jsonrpc: '2.0', result: { currency: 'BTC', balance: 1.2, equity: 1.25 } }));
+  await waitForRecompute(page, () => /from Deribit get_account_summary `equity` less/.test(document.getElementById('warnings').textContent));
+  assert.equal(num(await textOf(page, '#m-equity .value')), 114063.13, '1.25 BTC × 91,250.50 USD');
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(env.foreignRequests, []);
   await context.close();
