@@ -245,6 +245,23 @@ impl<'a> Account<'a> {
             .map(|g| (g.underlying.as_str(), g.legs.as_slice()))
     }
 
+    /// The underlyings of the account in its own order (the order [`Account::part_at`] takes).
+    pub fn group_names(&self) -> Vec<&str> {
+        self.groups.iter().map(|g| g.underlying.as_str()).collect()
+    }
+
+    /// Underlying `g`'s share of the account (its coin collateral and legs) with its index at
+    /// `factor` times its level, USD; not remembered. The account's state is the stablecoins'
+    /// ([`Account::stablecoins_usd`]) plus every underlying's share.
+    pub fn part_at(&self, g: usize, factor: f64) -> AccountState {
+        self.part(&self.groups[g], factor)
+    }
+
+    /// Stablecoin collateral, USD (it moves with no index).
+    pub fn stablecoins_usd(&self) -> f64 {
+        self.stablecoins_usd
+    }
+
     /// Collateral valued at the index, USD.
     pub fn collateral_usd(&self) -> f64 {
         self.stablecoins_usd + self.groups.iter().map(|g| g.collateral_usd).sum::<f64>()

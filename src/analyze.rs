@@ -107,6 +107,12 @@ fn analyze_with(
     let account_report = account_report(&account, base, &shocked, &underlyings, vol_shock);
     let stress = stress_reports(request, &account, base.equity)?;
     let scenarios = scenario_reports(request, &account, base.equity, &legs, &market)?;
+    let risk = match &request.risk {
+        None => None,
+        Some(r) => Some(crate::risk::risk_report(r, &account, &underlyings, |u| {
+            market.underlying(u).and_then(|m| m.vol)
+        })?),
+    };
     let what_if = match &request.what_if {
         None => None,
         Some(input) => Some(what_if_report(
@@ -149,6 +155,7 @@ fn analyze_with(
         stress,
         scenarios,
         what_if,
+        risk,
         warnings: seed_notes
             .into_iter()
             .chain(surface_warnings(&market))

@@ -16,6 +16,7 @@ pub mod market;
 pub mod pricing;
 pub mod report;
 pub mod request;
+pub mod risk;
 pub mod scenarios;
 pub mod stress;
 pub mod symbology;

@@ -23,6 +23,9 @@ pub struct Report {
     pub scenarios: ScenariosReport,
     /// The effect of the request's hypothetical trades, when it has some.
     pub what_if: Option<WhatIfReport>,
+    /// VaR, ES and the probability of liquidation over a horizon, when the request asked
+    /// (`risk`).
+    pub risk: Option<crate::risk::RiskReport>,
     /// Things the user should know that did not stop the computation (e.g. ignored fields).
     pub warnings: Vec<String>,
     pub input: InputReport,

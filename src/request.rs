@@ -62,6 +62,9 @@ pub struct Request {
     /// after adding them.
     #[serde(default)]
     pub what_if: Option<PositionsInput>,
+    /// VaR and ES, the probability of liquidation, vol forecasts and a backtest over a horizon.
+    #[serde(default)]
+    pub risk: Option<crate::risk::RiskRequest>,
     /// Scenario outputs for charts: risk matrix and curves (computed only when asked).
     #[serde(default)]
     pub scenarios: Option<crate::scenarios::ScenarioRequest>,

@@ -276,6 +276,25 @@ pub(super) fn analyze_accounts(
         curve.mm_usage = states.iter().map(|s| s.mm_usage()).collect();
     }
 
+    // VaR and ES of every account's legs together (margin does not change P&L); each venue's
+    // liquidation at the horizon is not yet simulated, so no probability is given.
+    let risk = match &request.risk {
+        None => None,
+        Some(r) => {
+            let mut report = crate::risk::risk_report(r, &combined, &underlyings, |u| {
+                market.underlying(u).and_then(|m| m.vol)
+            })?;
+            report.liquidation_probability = None;
+            report.liquidation_standard_error = None;
+            report.backtest = None;
+            report.model.push_str(
+                " With venue accounts, VaR and ES are the accounts' positions together; the \
+                 probability of liquidation per venue account is not simulated yet.",
+            );
+            Some(report)
+        }
+    };
+
     let mut warnings = seed_notes;
     warnings.extend(surface_warnings(&market));
     for b in &books {
@@ -313,6 +332,7 @@ pub(super) fn analyze_accounts(
         stress,
         scenarios,
         what_if: None,
+        risk,
         warnings,
         input: InputReport {
             format: books.first().map_or("text", |b| b.book.format),
