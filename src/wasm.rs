@@ -382,12 +382,19 @@ pub fn version() -> String {
 const TYPES: &'static str = r#"
 /** A request to `analyze`. Numbers in the API are fractions (0.65 = 65 %); IVs in pasted text are percent. */
 export interface Request {
-  /** Pasted text (CSV, TSV, semicolon-separated or a JSON array, header row first) or an array of position objects. Absent when `accounts` holds the positions. */
-  positions?: string | PositionInput[];
+  /** Pasted text (CSV, TSV, semicolon-separated or a JSON array, header row first), an array of position objects, or a venue's positions response as an object (envelope included). Absent when `accounts` holds the positions. */
+  positions?: string | PositionInput[] | object;
   /** Venue accounts, each margined and liquidated by its venue's own rules; without them the request is one account (Deribit's rules, or `margin.model`). */
   accounts?: AccountInput[];
   market: MarketInput;
-  account?: { /** Units per currency: coins, or USD for USD/USDC/USDT. Coins are valued at their index. */ collateral?: Record<string, number | null> };
+  account?: {
+    /** Units per currency: coins, or USD for USD/USDC/USDT. Coins are valued at their index. */
+    collateral?: Record<string, number | null>;
+    /** The venue's balance or account-summary response (Deribit get_account_summary, OKX account/balance, Bybit wallet-balance, Binance balance/account, Hyperliquid clearinghouseState, dYdX subaccount, Derive get_collaterals, ccxt fetchBalance), pasted or parsed: collateral for the currencies not typed (equity less the positions settled in it). */
+    balance?: string | object;
+  };
+  /** VaR, ES and the probability of liquidation over a horizon; vol forecasts and a backtest from daily closes. */
+  risk?: RiskRequest;
   margin?: {
     /** "standard" (per position, Deribit's rules), "deribit-pm" (risk matrix) or "span" (SPAN-16). */
     model?: "standard" | "deribit-pm" | "span";
@@ -426,7 +433,9 @@ export interface AccountInput {
   /** Units per currency: coins, or USD for USD/USDC/USDT. */
   collateral?: Record<string, number | null>;
   /** The venue's own names: Hyperliquid's coin ("BTC" is its perpetual), dYdX's "ETH-USD". Rows may carry marginMode, isolatedMargin (USD) and leverage. */
-  positions?: string | PositionInput[];
+  positions?: string | PositionInput[] | object;
+  /** The venue's balance response: collateral for the currencies not typed (see Request.account.balance). */
+  balance?: string | object;
   /** Overrides of the venue's pack: tier tables by underlying (USD floors ascending from 0; deductionUsd derived when absent), max leverage by underlying, default leverage. */
   params?: {
     maintenanceTiers?: Record<string, { floorUsd: number; rate: number; deductionUsd?: number; maxLeverage?: number }[]>;
@@ -468,6 +477,44 @@ export interface MarketInput {
   /** Continuously compounded rate, fraction; default 0 (venues mark on the forward with r = 0). */
   rate?: number | null;
   underlyings?: Record<string, UnderlyingInput>;
+  /** A venue's public market data (Deribit get_book_summary_by_currency or markprice.options, OKX opt-summary/mark-price, Bybit tickers, Binance eapi/v1/mark), pasted or parsed: fills the index, forwards and smiles not typed, each said in `warnings`. */
+  snapshot?: string | object | object[];
+}
+
+/** `risk`: every field optional. */
+export interface RiskRequest {
+  /** Calendar days, default 1. */ horizonDays?: number;
+  /** Fraction, default 0.99. */ confidence?: number;
+  /** Default 10,000 (antithetic pairs). */ paths?: number;
+  /** Default 1; the same seed gives the same figures to the bit. */ seed?: number;
+  /** "full" (default: full revaluation at the horizon) or "delta-gamma" (the quadratic form, with Cornish–Fisher beside it). */
+  method?: "full" | "delta-gamma";
+  /** Annual vol of the vol level, fraction; default 1; 0 holds every vol fixed. */ volOfVol?: number;
+  correlation?: { /** Between underlyings' index (and vol) moves; default 0.75. */ underlyings?: number; /** Between an index and its vol; default 0. */ spotVol?: number };
+  /** Daily closes by underlying, oldest first (the same days; aligned on the most recent), at least 31. */
+  history?: Record<string, number[]>;
+  /** With a history: "ewma" (default, λ = lambda) or "garch" (GARCH(1,1) by maximum likelihood) drives σ. */
+  forecast?: "ewma" | "garch";
+  /** "model" (default) or "historical" (filtered historical simulation; needs a history). */
+  scenarios?: "model" | "historical";
+  /** EWMA decay, default 0.94. */ lambda?: number;
+}
+
+/** `report.risk`: USD amounts (losses positive), fractions for probabilities and vols. */
+export interface RiskReport {
+  method: "full" | "delta-gamma"; /** The model and every parameter, in one paragraph. */ model: string; scenarios: "model" | "historical";
+  horizonDays: number; confidence: number; paths: number; seed: number;
+  /** USD. */ varUsd: number; /** USD. */ esUsd: number;
+  /** USD, batch means over 20 runs; null with too few paths. */ varStandardErrorUsd: number | null; esStandardErrorUsd: number | null;
+  /** Share of paths liquidatable at the horizon; null for delta-gamma and for venue accounts. */ liquidationProbability: number | null; liquidationStandardError: number | null;
+  /** USD; delta-gamma only. */ cornishFisherVarUsd: number | null;
+  /** Paths revalued exactly; the largest table error among them, USD. */ verifiedPaths: number; tableErrorUsd: number | null;
+  perUnderlying: { underlying: string; /** Annual, fraction. */ vol: number; volSource: "market" | "ewma" | "garch"; /** USD. */ varUsd: number; esUsd: number }[];
+  /** P&L histogram: edges USD (bins + 1), path counts. */ distribution: { edgesUsd: number[]; counts: number[] };
+  forecasts: { underlying: string; observations: number; /** Annualised fractions. */ realizedVol: number; ewmaVol: number; impliedVol: number | null;
+    garch: { omega: number; alpha: number; beta: number; nextDayVol: number; horizonVol: number; longRunVol: number } | null }[];
+  backtest: { observations: number; confidence: number; exceptions: number; expectedExceptions: number; kupiecStatistic: number; kupiecPValue: number;
+    zone: "green" | "yellow" | "red"; cumulativeProbability: number; plusFactor: number | null } | null;
 }
 
 export interface UnderlyingInput {
@@ -507,6 +554,8 @@ export interface Report {
     before: AccountSnapshot;
     after: AccountSnapshot;
   } | null;
+  /** VaR, ES and the probability of liquidation, when request.risk asked; null otherwise. */
+  risk: RiskReport | null;
   /** Risk matrices and curves, when asked for. */
   scenarios: {
     matrix: { underlying: string; moves: number[]; volShifts: number[]; /** USD; rows = vol shifts, columns = moves. */ pnlUsd: number[][] }[];

@@ -45,6 +45,17 @@ const NULLABLE: &[&str] = &[
     "initialMarginUsd",
     "maintenanceMarginUsd",
     "whatIf",
+    "risk",
+    "varStandardErrorUsd",
+    "esStandardErrorUsd",
+    "liquidationProbability",
+    "liquidationStandardError",
+    "cornishFisherVarUsd",
+    "tableErrorUsd",
+    "backtest",
+    "garch",
+    "impliedVol",
+    "plusFactor",
     "firstToLiquidate",
     "account",
     "marginPool",
@@ -316,6 +327,28 @@ proptest! {
             prop_assert!(seeded.is_some());
             // The same documents as a balance: a request error for a shape not known, never a panic.
             let _ = analyze(json!({"positions": text.clone(), "market": market, "account": {"balance": snapshot}}));
+        }
+    }
+
+    /// Risk on hostile books: any horizon, method, vol of vol and correlation accepted gives
+    /// finite figures (or a request error for an input out of range), never a panic.
+    #[test]
+    fn risk_on_hostile_books(
+        text in table(),
+        days in 0.01f64..400.0,
+        vol_of_vol in 0.0f64..3.0,
+        rho in -0.99f64..0.99,
+        delta_gamma in any::<bool>(),
+        seed in any::<u32>(),
+    ) {
+        let request = json!({"positions": text, "market": market(91250.5, 0.55, "2026-11-23T12:00:00Z"),
+            "account": {"collateral": {"BTC": 1.5, "USDC": 10000}}, "stress": {"library": false},
+            "risk": {"paths": 200, "horizonDays": days, "volOfVol": vol_of_vol, "seed": seed,
+                     "correlation": {"underlyings": rho}, "method": if delta_gamma { "delta-gamma" } else { "full" }}});
+        if let Some(report) = analyze(request) {
+            let risk = report.risk.unwrap();
+            prop_assert!(risk.var_usd.is_finite() && risk.es_usd.is_finite());
+            prop_assert!(risk.es_usd >= risk.var_usd - 1e-9 * risk.var_usd.abs().max(1.0));
         }
     }
 

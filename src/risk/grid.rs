@@ -107,9 +107,16 @@ impl Grids {
             }
             let lv = m.ln();
             let step = t.v[1] - t.v[0];
-            let k = (((lv - t.v[0]) / step).floor().max(0.0) as usize).min(t.v.len() - 2);
-            let w = (lv - t.v[k]) / step;
-            at(&rows[k]) * (1.0 - w) + at(&rows[k + 1]) * w
+            if t.v.len() == 2 {
+                let w = (lv - t.v[0]) / step;
+                return at(&rows[0]) * (1.0 - w) + at(&rows[1]) * w;
+            }
+            // Quadratic through the three nearest nodes (Lagrange, evenly spaced).
+            let nearest = ((lv - t.v[0]) / step).round() as isize;
+            let k = nearest.clamp(1, t.v.len() as isize - 2) as usize;
+            let u = (lv - t.v[k]) / step;
+            let (a, b, c) = (at(&rows[k - 1]), at(&rows[k]), at(&rows[k + 1]));
+            b + 0.5 * u * (c - a) + 0.5 * u * u * (c - 2.0 * b + a)
         };
         AccountState {
             equity: read(&t.equity),
