@@ -7,6 +7,7 @@ import { positionsView } from './positions-columns.js';
 import { $, el } from './dom.js';
 import { SIG, isNum, usd, coins, sig, pct, signedPct } from './format.js';
 import { venueAccountsRequest, renderAccountEditors, renderVenueAccounts, newAccount } from './venue-accounts.js';
+import { defaultRisk, riskRequest, renderRisk } from './risk-panel.js';
 
 const STORAGE_KEY = 'headroom.v1';
 const RECOMPUTE_DELAY_MS = 120;
@@ -27,6 +28,8 @@ const defaultState = () => ({
   snapshot: '',
   /** The venue's balance response as pasted (request.account.balance). */
   balance: '',
+  /** The risk panel's controls, as typed (request.risk when on). */
+  risk: defaultRisk(),
   /** Accounts on other venues, each on its venue's rules: { name, venue, marginMode, collateral, positions } (as typed). */
   accounts: [],
   theme: 'system',
@@ -41,6 +44,7 @@ function loadState() {
   try {
     const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
     const loaded = saved && typeof saved === 'object' ? { ...defaultState(), ...saved } : defaultState();
+    loaded.risk = { ...defaultRisk(), ...(loaded.risk || {}) };
     const positions = localStorage.getItem(POSITIONS_KEY);
     if (positions !== null) loaded.positions = positions;
     return loaded;
@@ -201,11 +205,12 @@ function buildRequest() {
     matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] },
     curves: { from: -0.5, to: 0.5, points: 61, horizonDays: [7] },
   };
+  const risk = riskRequest(state.risk, parseTyped, problems);
   const accounts = venueAccountsRequest(state.accounts || [], { ...state, collateral }, parseTyped, problems);
   if (accounts) {
     return {
       problems,
-      request: { market, accounts, scenarios },
+      request: { market, accounts, scenarios, ...(risk ? { risk } : {}) },
     };
   }
   return {
@@ -217,6 +222,7 @@ function buildRequest() {
       margin: { model: state.marginModel || 'standard' },
       venue: state.venue || 'auto',
       ...(String(state.whatIf || '').trim() ? { whatIf: state.whatIf } : {}),
+      ...(risk ? { risk } : {}),
       scenarios: {
         matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] },
         curves: { from: -0.5, to: 0.5, points: 61, horizonDays: [7] },
@@ -326,6 +332,8 @@ function compute() {
     return;
   }
   const { problems, request } = buildRequest();
+  // The request as sent, for the end-to-end tests to recompute it with the package.
+  window.__headroomLastRequest = request;
   $('input-problems').replaceChildren(...problems.map((p) => el('li', { text: p })));
   latestId = nextId++;
   inFlight = true;
@@ -371,6 +379,7 @@ function render(report, positions, ms, started) {
   renderLiquidation(report);
   renderMarginDetail(report);
   renderStress(report);
+  drawRisk(report);
   renderMatrices(report);
   $('charts-section').hidden = report.scenarios.curves.length === 0;
   const drawing = [report.scenarios.curves.length ? renderCharts($('charts'), report) : null];
@@ -405,6 +414,21 @@ function metric(label, value, unit, title, id, term) {
     el('dt', { text: label }),
     el('dd', {}, el('span', { className: 'value', text: value }), ' ', el('span', { className: 'unit', text: unit })));
 }
+
+function drawRisk(report) {
+  renderRisk(report, {
+    section: $('risk-section'), metrics: $('risk-metrics'), histogram: $('risk-histogram'), underlyings: $('risk-underlyings'),
+    forecastsBox: $('risk-forecasts-box'), forecasts: $('risk-forecasts'), backtest: $('risk-backtest'), model: $('risk-model'),
+    horizonLabel: $('risk-horizon-label'), sub: $('risk-sub'),
+  });
+}
+
+/** The risk controls: id → the state.risk field each one holds. */
+const RISK_CONTROLS = {
+  'risk-on': 'on', 'risk-horizon': 'horizon', 'risk-confidence': 'confidence', 'risk-method': 'method', 'risk-paths': 'paths',
+  'risk-volofvol': 'volOfVol', 'risk-correlation': 'correlation', 'risk-seed': 'seed', 'risk-history': 'history',
+  'risk-forecast': 'forecast', 'risk-scenarios': 'scenarios',
+};
 
 function renderAccount(report) {
   const a = report.account;
@@ -902,6 +926,11 @@ function applyStateToControls() {
   $('snapshot-section').open = Boolean(state.snapshot);
   $('balance').value = state.balance || '';
   $('balance-section').open = Boolean(state.balance);
+  for (const [id, field] of Object.entries(RISK_CONTROLS)) {
+    if (field === 'on') $(id).checked = Boolean(state.risk.on);
+    else $(id).value = state.risk[field] ?? '';
+  }
+  $('risk-inputs').open = Boolean(state.risk.on);
   $('margin-model').value = state.marginModel || 'standard';
   $('positions-filter').value = state.positionsView?.filter || '';
   renderAccounts();
@@ -1053,6 +1082,12 @@ async function init() {
   $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
   $('snapshot').addEventListener('input', (ev) => { state.snapshot = ev.target.value; scheduleCompute(); });
   $('balance').addEventListener('input', (ev) => { state.balance = ev.target.value; scheduleCompute(); });
+  for (const [id, field] of Object.entries(RISK_CONTROLS)) {
+    $(id).addEventListener(field === 'on' ? 'change' : 'input', (ev) => {
+      state.risk = { ...state.risk, [field]: field === 'on' ? ev.target.checked : ev.target.value };
+      scheduleCompute();
+    });
+  }
   $('margin-model').addEventListener('change', (ev) => { state.marginModel = ev.target.value; scheduleCompute(); });
   $('positions-filter').addEventListener('input', (ev) => {
     state.positionsView = { ...state.positionsView, filter: ev.target.value };
