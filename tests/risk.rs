@@ -289,3 +289,52 @@ fn history_drives_the_forecast_and_the_backtest() {
         .to_string()
         .starts_with("risk.history.BTC"));
 }
+
+/// Venue accounts: each account's probability of being liquidatable at the horizon on its own
+/// venue's rules. Two BTC longs (Binance cross, Hyperliquid isolated) are liquidatable below
+/// their own liquidation prices L (the report's): P = Φ((ln(L/S) + σ²h/2)/(σ√h)) each, and the
+/// portfolio's "any account" is the higher L's.
+#[test]
+fn venue_accounts_liquidation_probability_per_account() {
+    let r = run(json!({
+        "market": market(0.7),
+        "stress": {"library": false},
+        "accounts": [
+            {"id": "bn", "venue": "binance", "collateral": {"USDT": 15000}, "positions": "instrument,size,entry\nBTCUSDT,1,100000"},
+            {"id": "hl", "venue": "hyperliquid", "marginMode": "isolated",
+             "positions": [{"instrument": "BTC", "size": 2, "entryPrice": 100000, "isolatedMargin": 22000}]},
+        ],
+        "risk": {"horizonDays": 5, "volOfVol": 0, "paths": 20000},
+    }));
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let risk = r.risk.unwrap();
+    let h = 5.0 / 365.0;
+    let s = 0.7 * f64::sqrt(h);
+    let prob = |l: f64| Normal::standard().cdf(((l / 100000.0f64).ln() + 0.5 * s * s) / s);
+    let price = |id: &str| {
+        r.positions
+            .iter()
+            .find(|p| p.account.as_deref() == Some(id))
+            .unwrap()
+            .liquidation_price
+            .unwrap()
+    };
+    let (l_bn, l_hl) = (price("bn"), price("hl"));
+    assert_eq!(risk.per_account.len(), 2);
+    for (a, l) in risk.per_account.iter().zip([l_bn, l_hl]) {
+        let exact = prob(l);
+        assert!(exact > 0.005, "{} {exact}", a.account);
+        assert!(
+            (a.liquidation_probability - exact).abs() < 4.0 * a.liquidation_standard_error,
+            "{}: {} vs {exact}",
+            a.account,
+            a.liquidation_probability
+        );
+    }
+    let any = prob(l_bn.max(l_hl));
+    let p = risk.liquidation_probability.unwrap();
+    assert!(
+        (p - any).abs() < 4.0 * risk.liquidation_standard_error.unwrap(),
+        "{p} vs {any}"
+    );
+}

@@ -276,21 +276,64 @@ pub(super) fn analyze_accounts(
         curve.mm_usage = states.iter().map(|s| s.mm_usage()).collect();
     }
 
-    // VaR and ES of every account's legs together (margin does not change P&L); each venue's
-    // liquidation at the horizon is not yet simulated, so no probability is given.
+    // VaR and ES of every account's legs together (margin does not change P&L); each venue
+    // account's liquidation at the horizon on its own rules, on the same paths.
     let risk = match &request.risk {
         None => None,
         Some(r) => {
-            let mut report = crate::risk::risk_report(r, &combined, &underlyings, |u| {
+            let run = crate::risk::risk_run(r, &combined, &underlyings, |u| {
                 market.underlying(u).and_then(|m| m.vol)
             })?;
-            report.liquidation_probability = None;
-            report.liquidation_standard_error = None;
+            let mut report = run.report;
             report.backtest = None;
-            report.model.push_str(
-                " With venue accounts, VaR and ES are the accounts' positions together; the \
-                 probability of liquidation per venue account is not simulated yet.",
-            );
+            if report.method == "full" {
+                let days = report.horizon_days;
+                let aged: Vec<PreparedAccount> = prepared
+                    .iter()
+                    .map(|(a, _)| PreparedAccount {
+                        mode: a.mode,
+                        pools: a
+                            .pools
+                            .iter()
+                            .map(|p| venue::PoolSpec {
+                                name: p.name.clone(),
+                                isolated: p.isolated,
+                                legs: p
+                                    .legs
+                                    .iter()
+                                    .map(|l| AccountLeg {
+                                        leg: l.leg.aged(days),
+                                        ..l.clone()
+                                    })
+                                    .collect(),
+                                collateral: p.collateral.clone(),
+                            })
+                            .collect(),
+                        pack: a.pack.clone(),
+                        approximations: Vec::new(),
+                    })
+                    .collect();
+                let accounts: Vec<crate::risk::pools::AccountPools> = aged
+                    .iter()
+                    .zip(&books)
+                    .map(|(a, b)| crate::risk::pools::AccountPools {
+                        account: b.id.clone(),
+                        venue: b.engine.venue().name(),
+                        pools: b.engine.pools(a),
+                    })
+                    .collect();
+                let (per_account, any, se) =
+                    crate::risk::pools::liquidation(&accounts, &run.paths, &run.names);
+                report.per_account = per_account;
+                report.liquidation_probability = Some(any);
+                report.liquidation_standard_error = Some(se);
+                report.model.push_str(
+                    " With venue accounts, VaR and ES are the accounts' positions together; each \
+                     account is liquidatable when one of its pools is, on its venue's rules at \
+                     the horizon (pools tabulated per underlying, the paths near the edge \
+                     revalued exactly); liquidationProbability is that of any account.",
+                );
+            }
             Some(report)
         }
     };

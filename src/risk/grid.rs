@@ -14,8 +14,8 @@ const SPOT_NODES: usize = 129;
 /// Nodes in the log vol multiplier (when vols move).
 const VOL_NODES: usize = 7;
 
-/// One underlying's table.
-struct Table {
+/// One underlying's table (or one pool's part moved by one underlying).
+pub struct Table {
     /// Log-moves, ascending and evenly spaced.
     x: Vec<f64>,
     /// Log vol multipliers, ascending and evenly spaced (one node when vols are fixed).
@@ -99,31 +99,7 @@ impl Grids {
 
     /// Underlying `i`'s part at log-move `x` and vol multiplier `m`, read off its table.
     pub fn part(&self, i: usize, x: f64, m: f64) -> AccountState {
-        let t = &self.tables[i];
-        let read = |rows: &Vec<Vec<f64>>| {
-            let at = |row: &Vec<f64>| hermite(&t.x, row, x);
-            if t.v.len() == 1 {
-                return at(&rows[0]);
-            }
-            let lv = m.ln();
-            let step = t.v[1] - t.v[0];
-            if t.v.len() == 2 {
-                let w = (lv - t.v[0]) / step;
-                return at(&rows[0]) * (1.0 - w) + at(&rows[1]) * w;
-            }
-            // Quadratic through the three nearest nodes (Lagrange, evenly spaced).
-            let nearest = ((lv - t.v[0]) / step).round() as isize;
-            let k = nearest.clamp(1, t.v.len() as isize - 2) as usize;
-            let u = (lv - t.v[k]) / step;
-            let (a, b, c) = (at(&rows[k - 1]), at(&rows[k]), at(&rows[k + 1]));
-            b + 0.5 * u * (c - a) + 0.5 * u * u * (c - 2.0 * b + a)
-        };
-        AccountState {
-            equity: read(&t.equity),
-            balance: read(&t.balance),
-            initial: 0.0,
-            maintenance: read(&t.maintenance),
-        }
+        self.tables[i].at(x, m)
     }
 
     /// The whole account on one path (log-moves `x`, vol multipliers `m`, in group order).
@@ -156,6 +132,69 @@ impl Grids {
                 .position(|n| n == u)
                 .map_or(1.0, |i| x[i].exp())
         })
+    }
+}
+
+impl Table {
+    /// Tabulates `f(x, m)` (log-move, vol multiplier) over `x_range` and log multipliers over
+    /// `v_range`, with `spot_nodes` and `vol_nodes` nodes.
+    pub fn tabulate(
+        x_range: (f64, f64),
+        v_range: (f64, f64),
+        spot_nodes: usize,
+        vol_nodes: usize,
+        f: impl Fn(f64, f64) -> AccountState,
+    ) -> Table {
+        let x = nodes(x_range.0, x_range.1, spot_nodes);
+        let v = nodes(v_range.0, v_range.1, vol_nodes);
+        let mut table = Table {
+            x,
+            v,
+            equity: Vec::new(),
+            balance: Vec::new(),
+            maintenance: Vec::new(),
+        };
+        for lv in table.v.clone() {
+            let states: Vec<AccountState> = table.x.iter().map(|x| f(*x, lv.exp())).collect();
+            table.equity.push(states.iter().map(|s| s.equity).collect());
+            table
+                .balance
+                .push(states.iter().map(|s| s.balance).collect());
+            table
+                .maintenance
+                .push(states.iter().map(|s| s.maintenance).collect());
+        }
+        table
+    }
+
+    /// The tabulated state at log-move `x` and vol multiplier `m`: cubic Hermite in `x`,
+    /// quadratic through the three nearest nodes in `ln m`.
+    pub fn at(&self, x: f64, m: f64) -> AccountState {
+        let t = self;
+        let read = |rows: &Vec<Vec<f64>>| {
+            let at = |row: &Vec<f64>| hermite(&t.x, row, x);
+            if t.v.len() == 1 {
+                return at(&rows[0]);
+            }
+            let lv = m.ln();
+            let step = t.v[1] - t.v[0];
+            if t.v.len() == 2 {
+                let w = (lv - t.v[0]) / step;
+                return at(&rows[0]) * (1.0 - w) + at(&rows[1]) * w;
+            }
+            // Quadratic through the three nearest nodes (Lagrange, evenly spaced).
+            let nearest = ((lv - t.v[0]) / step).round() as isize;
+            let k = nearest.clamp(1, t.v.len() as isize - 2) as usize;
+            let u = (lv - t.v[k]) / step;
+            let (a, b, c) = (at(&rows[k - 1]), at(&rows[k]), at(&rows[k + 1]));
+            b + 0.5 * u * (c - a) + 0.5 * u * u * (c - 2.0 * b + a)
+        };
+        AccountState {
+            equity: read(&t.equity),
+            balance: read(&t.balance),
+            initial: 0.0,
+            maintenance: read(&t.maintenance),
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod backtest;
 pub mod forecast;
 pub mod grid;
 pub mod paths;
+pub mod pools;
 pub mod tail;
 
 use crate::account::Account;
@@ -107,6 +108,17 @@ pub struct RiskReport {
     pub distribution: Distribution,
     pub forecasts: Vec<ForecastReport>,
     pub backtest: Option<BacktestReport>,
+    /// With venue accounts: each account's probability of being liquidatable at the horizon on
+    /// its venue's rules (`liquidationProbability` is then that of any account).
+    pub per_account: Vec<pools::AccountRisk>,
+}
+
+/// A run: the report and the paths it drew (for the venue accounts' liquidation).
+pub struct RiskRun {
+    pub report: RiskReport,
+    pub paths: paths::Paths,
+    /// The underlyings of the paths' columns.
+    pub names: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -379,6 +391,16 @@ pub fn risk_report(
     underlyings: &BTreeMap<String, UnderlyingReport>,
     vol_of: impl Fn(&str) -> Option<f64>,
 ) -> Result<RiskReport, RequestError> {
+    risk_run(request, account, underlyings, vol_of).map(|run| run.report)
+}
+
+/// [`risk_report`], with the paths it drew.
+pub fn risk_run(
+    request: &RiskRequest,
+    account: &Account,
+    underlyings: &BTreeMap<String, UnderlyingReport>,
+    vol_of: impl Fn(&str) -> Option<f64>,
+) -> Result<RiskRun, RequestError> {
     let s = settings(request)?;
     let names: Vec<&str> = account.group_names();
     let history = histories(request, &names, s.lambda, s.garch)?;
@@ -447,8 +469,9 @@ pub fn risk_report(
     let forecasts = forecast_reports(&names, &history, s.horizon_days, &vol_of);
     let today = account.state().equity;
     let model = model_text(&s, &names, &sigmas, &sources);
+    let owned: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     if s.delta_gamma {
-        return Ok(delta_gamma(
+        let report = delta_gamma(
             &s,
             model,
             &names,
@@ -457,7 +480,12 @@ pub fn risk_report(
             &paths,
             underlyings,
             forecasts,
-        ));
+        );
+        return Ok(RiskRun {
+            report,
+            paths,
+            names: owned,
+        });
     }
 
     let aged = account.aged(s.horizon_days);
@@ -543,7 +571,7 @@ pub fn risk_report(
     let pnl: Vec<f64> = losses.iter().map(|l| -l).collect();
     let (edges_usd, counts) = tail::histogram(&pnl, BINS);
     let backtest = backtest_report(&s, &names, &history, account, today);
-    Ok(RiskReport {
+    let report = RiskReport {
         method: "full",
         model,
         scenarios: if s.historical { "historical" } else { "model" },
@@ -564,6 +592,12 @@ pub fn risk_report(
         distribution: Distribution { edges_usd, counts },
         forecasts,
         backtest,
+        per_account: Vec::new(),
+    };
+    Ok(RiskRun {
+        report,
+        paths,
+        names: owned,
     })
 }
 
@@ -705,6 +739,7 @@ fn delta_gamma(
         distribution: Distribution { edges_usd, counts },
         forecasts,
         backtest: None,
+        per_account: Vec::new(),
     }
 }
 
