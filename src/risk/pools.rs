@@ -90,8 +90,8 @@ pub fn liquidation(
                 })
                 .collect();
             let scale = base.balance.abs().max(base.maintenance).max(1.0);
-            for p in 0..n {
-                if liquidatable[p] {
+            for (p, done) in liquidatable.iter_mut().enumerate() {
+                if *done {
                     continue;
                 }
                 let mut s = base;
@@ -122,7 +122,7 @@ pub fn liquidation(
                 } else {
                     s.is_liquidatable()
                 };
-                liquidatable[p] = verdict;
+                *done = verdict;
             }
         }
         let count = liquidatable.iter().filter(|l| **l).count() as f64;
