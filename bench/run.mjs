@@ -189,6 +189,10 @@ lines.push('');
 if (r.accounts) {
   lines.push(`Venue accounts (issue 19): ${r.accounts.accounts} accounts × 1,000 perpetuals on their venues' rules (half of them isolated), every position's liquidation price, analyzeColumnar in Chromium: ${fmt(r.accounts.ms)} ms (median of 5; ${r.accounts.errors} row errors).`, '');
 }
+if (r.risk) {
+  const k = r.risk;
+  lines.push(`Risk (issue 21): ${k.positions.toLocaleString('en-US')} positions (portfolio margin), ${k.paths.toLocaleString('en-US')} paths, analyzeColumnar in Chromium, median of 5: without risk ${fmt(k.plainMs)} ms; with VaR, ES and the probability of liquidation by full revaluation ${fmt(k.fullMs)} ms (VaR ${fmt(k.varUsd)} ± ${fmt(k.varSe)} USD, ${k.verified} paths revalued exactly, largest table error ${fmt(k.tableErrorUsd, 2)} USD); with the delta-gamma preview ${fmt(k.previewMs)} ms.`, '');
+}
 lines.push('The page (scripts/run), a whole book pasted: request sent to report on screen — workers, positions transferred as columns and read in place, DOM and charts, the frame painted — median of 3 recomputes:', '');
 row('positions', 'margin', 'Chromium ms', 'µs/position');
 row('---', '---', '---', '---');
@@ -201,6 +205,10 @@ lines.push(`- ${target('implied vol ≥ 3× the fastest JS solver', Math.min(iv.
 lines.push(`- ${target('far-OTM prices within 1e-12 relative', r.tails.headroom, 1e-12, 'lower')} (${r.tails.headroom.toExponential(2)})`);
 if (pm10k) lines.push(`- ${target('10,000 positions, portfolio margin and liquidation, < 100 ms on one thread', pm10k.columnsMs, 100, 'lower')} (analyzeColumnar ${fmt(pm10k.columnsMs)} ms; analyze with a JS object per row ${fmt(pm10k.ms)} ms)`);
 if (r.accounts) lines.push(`- ${target('10 venue accounts × 1,000 positions with every liquidation price < 100 ms (issue 19)', r.accounts.ms, 100, 'lower')} (${fmt(r.accounts.ms)} ms)`);
+if (r.risk) {
+  lines.push(`- ${target('1,000 positions, 10,000 full-revaluation paths: VaR + ES + liquidation probability < 1 s (issue 21)', r.risk.fullMs, 1000, 'lower')} (${fmt(r.risk.fullMs)} ms)`);
+  lines.push(`- ${target('the delta-gamma preview < 20 ms (issue 21; the risk part alone)', r.risk.previewMs - r.risk.plainMs, 20, 'lower')} (${fmt(r.risk.previewMs - r.risk.plainMs)} ms over the report without risk)`);
+}
 lines.push(`- ${target('WebAssembly module < 250 KB gzipped', gzipped / 1000, 250, 'lower')} (${(gzipped / 1000).toFixed(1)} KB gzipped, ${(wasm.length / 1000).toFixed(1)} KB raw)`);
 lines.push(`- ${target('page interactive < 300 ms on localhost', median(interactive), 300, 'lower')} (every control wired: median ${fmt(median(interactive))} ms of ${interactive.length} loads; first report on screen: median ${fmt(median(firstReport))} ms)`);
 for (const b of pageBooks.filter((x) => x.n === 100000)) {
