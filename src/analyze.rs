@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 mod accounts;
+mod attribution;
 mod balance;
 mod seed;
 mod transfer;
@@ -113,6 +114,16 @@ fn analyze_with(
             market.underlying(u).and_then(|m| m.vol)
         })?),
     };
+    let attribution = match &request.attribution {
+        None => None,
+        Some(a) => Some(attribution::attribution_report(
+            a,
+            request,
+            &market,
+            &book,
+            &collateral,
+        )?),
+    };
     let what_if = match &request.what_if {
         None => None,
         Some(input) => Some(what_if_report(
@@ -156,6 +167,7 @@ fn analyze_with(
         scenarios,
         what_if,
         risk,
+        attribution,
         warnings: seed_notes
             .into_iter()
             .chain(surface_warnings(&market))

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod analyze;
+pub mod attribution;
 pub mod calendar;
 pub mod figure;
 pub mod input;

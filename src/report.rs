@@ -26,6 +26,9 @@ pub struct Report {
     /// VaR, ES and the probability of liquidation over a horizon, when the request asked
     /// (`risk`).
     pub risk: Option<crate::risk::RiskReport>,
+    /// Where the P&L since an earlier snapshot came from, when the request asked
+    /// (`attribution`).
+    pub attribution: Option<crate::attribution::AttributionReport>,
     /// Things the user should know that did not stop the computation (e.g. ignored fields).
     pub warnings: Vec<String>,
     pub input: InputReport,
@@ -785,4 +788,13 @@ pub const UNITS: &[(&str, &str)] = &[
     ("omega", "daily variance"),
     ("cumulativeProbability", "fraction"),
     ("kupiecPValue", "fraction"),
+    ("deltaUsd", "USD"),
+    ("gammaUsd", "USD"),
+    ("vegaUsd", "USD"),
+    ("thetaUsd", "USD"),
+    ("vannaUsd", "USD"),
+    ("volgaUsd", "USD"),
+    ("rhoUsd", "USD"),
+    ("basisUsd", "USD"),
+    ("unexplainedUsd", "USD"),
 ];

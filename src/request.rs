@@ -65,6 +65,9 @@ pub struct Request {
     /// VaR and ES, the probability of liquidation, vol forecasts and a backtest over a horizon.
     #[serde(default)]
     pub risk: Option<crate::risk::RiskRequest>,
+    /// P&L attribution since an earlier snapshot (`from: { market, positions? }`, `method`).
+    #[serde(default)]
+    pub attribution: Option<crate::attribution::AttributionRequest>,
     /// Scenario outputs for charts: risk matrix and curves (computed only when asked).
     #[serde(default)]
     pub scenarios: Option<crate::scenarios::ScenarioRequest>,

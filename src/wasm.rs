@@ -395,6 +395,8 @@ export interface Request {
   };
   /** VaR, ES and the probability of liquidation over a horizon; vol forecasts and a backtest from daily closes. */
   risk?: RiskRequest;
+  /** Where the P&L since an earlier snapshot came from: its market (and positions; default today's, held). */
+  attribution?: { from: { market: MarketInput; positions?: string | PositionInput[] | object }; method?: "taylor" | "average-greeks" | "waterfall" };
   margin?: {
     /** "standard" (per position, Deribit's rules), "deribit-pm" (risk matrix) or "span" (SPAN-16). */
     model?: "standard" | "deribit-pm" | "span";
@@ -500,6 +502,9 @@ export interface RiskRequest {
   /** EWMA decay, default 0.94. */ lambda?: number;
 }
 
+/** P&L terms, USD: delta δ·ΔS, gamma ½Γ·ΔS², vega·Δσ, theta·Δt, vanna·ΔS·Δσ, ½volga·Δσ², rho·Δr; basis (futures' mark beyond the index; in a waterfall the last step); unexplained (the rest; 0 in a waterfall). */
+export interface AttributionTerms { pnlUsd: number; deltaUsd: number; gammaUsd: number; vegaUsd: number; thetaUsd: number; vannaUsd: number; volgaUsd: number; rhoUsd: number; basisUsd: number; unexplainedUsd: number }
+
 /** `report.risk`: USD amounts (losses positive), fractions for probabilities and vols. */
 export interface RiskReport {
   method: "full" | "delta-gamma"; /** The model and every parameter, in one paragraph. */ model: string; scenarios: "model" | "historical";
@@ -556,6 +561,15 @@ export interface Report {
   } | null;
   /** VaR, ES and the probability of liquidation, when request.risk asked; null otherwise. */
   risk: RiskReport | null;
+  /** P&L attribution, when request.attribution asked; null otherwise. Every term USD. */
+  attribution: {
+    method: "taylor" | "average-greeks" | "waterfall"; /** RFC 3339. */ from: string; to: string;
+    total: AttributionTerms;
+    positions: ({ line: number; instrument: string; underlying: string } & AttributionTerms)[];
+    /** Coin collateral's own move: coins held × the index's move, USD. */ collateral: { currency: string; amount: number; pnlUsd: number }[];
+    /** Today's instruments not in the earlier book: traded since, not attributed. */ newPositions: string[];
+    notes: string[];
+  } | null;
   /** Risk matrices and curves, when asked for. */
   scenarios: {
     matrix: { underlying: string; moves: number[]; volShifts: number[]; /** USD; rows = vol shifts, columns = moves. */ pnlUsd: number[][] }[];

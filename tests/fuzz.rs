@@ -56,6 +56,7 @@ const NULLABLE: &[&str] = &[
     "garch",
     "impliedVol",
     "plusFactor",
+    "attribution",
     "firstToLiquidate",
     "account",
     "marginPool",
@@ -349,6 +350,29 @@ proptest! {
             let risk = report.risk.unwrap();
             prop_assert!(risk.var_usd.is_finite() && risk.es_usd.is_finite());
             prop_assert!(risk.es_usd >= risk.var_usd - 1e-9 * risk.var_usd.abs().max(1.0));
+        }
+    }
+
+    /// Attribution of hostile books from any earlier index and vol, by every method: finite terms
+    /// (or a request error), never a panic.
+    #[test]
+    fn attribution_of_hostile_books(
+        text in table(),
+        earlier in prop::option::of(table()),
+        log_move in -3.0f64..3.0,
+        vol in 0.01f64..5.0,
+        method in prop::sample::select(vec!["taylor", "average-greeks", "waterfall"]),
+    ) {
+        let mut from = json!({"market": {"valuationTime": "2026-11-20T12:00:00Z",
+            "underlyings": {"BTC": {"index": 91250.5 * log_move.exp(), "vol": vol}}}});
+        if let Some(e) = earlier {
+            from["positions"] = json!(e);
+        }
+        let request = json!({"positions": text, "market": market(91250.5, 0.55, "2026-11-23T12:00:00Z"),
+            "account": {"collateral": {"BTC": 1.5}}, "stress": {"library": false},
+            "attribution": {"method": method, "from": from}});
+        if let Some(report) = analyze(request) {
+            prop_assert!(report.attribution.unwrap().total.pnl_usd.is_finite());
         }
     }
 

@@ -339,6 +339,12 @@ pub(super) fn analyze_accounts(
     };
 
     let mut warnings = seed_notes;
+    if request.attribution.is_some() {
+        warnings.push(
+            "attribution: not computed with venue accounts yet — send the book without accounts"
+                .into(),
+        );
+    }
     warnings.extend(surface_warnings(&market));
     for b in &books {
         warnings.extend(skipped_notes(&b.book, Some(&b.id)));
@@ -376,6 +382,7 @@ pub(super) fn analyze_accounts(
         scenarios,
         what_if: None,
         risk,
+        attribution: None,
         warnings,
         input: InputReport {
             format: books.first().map_or("text", |b| b.book.format),
