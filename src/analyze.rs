@@ -306,12 +306,48 @@ fn what_if_report(
         .zip(&added)
         .map(|(row, leg)| position_report(row, leg, margin, per_position).into_owned())
         .collect();
+    // Each trade pays (or receives) its premium: an option at its row's entry price, else at its
+    // value at the valuation (its mark); coin-settled in the coin, the others in USD. Futures and
+    // perpetuals cost nothing to open.
+    let mut paid = collateral.to_vec();
+    let mut premium_usd = 0.0;
+    for (row, leg) in rows.iter().zip(&added) {
+        let Some(option) = leg.option() else { continue };
+        let value = leg.state(1.0, margin).value_usd;
+        let usd = match row.entry {
+            Some(price) if option.inverse => price * option.coins * leg.index,
+            Some(price) => price * option.coins,
+            None => value,
+        };
+        premium_usd += usd;
+        if option.inverse {
+            paid.push(Collateral {
+                currency: leg.underlying.clone(),
+                amount: -usd / leg.index,
+                price: leg.index,
+                underlying: Some(leg.underlying.clone()),
+            });
+        } else {
+            paid.push(Collateral {
+                currency: "USDC".into(),
+                amount: -usd,
+                price: 1.0,
+                underlying: None,
+            });
+        }
+    }
     let combined: Vec<Leg> = legs.iter().cloned().chain(added).collect();
     Ok(WhatIfReport {
         positions,
         errors,
+        premium_usd,
+        long_options_rule: model.excludes_long_options().then(|| {
+            "under standard margin a long option's value is not collateral: buying one lowers \
+             the margin balance by its premium"
+                .to_string()
+        }),
         before: snapshot(legs, collateral, model),
-        after: snapshot(&combined, collateral, model),
+        after: snapshot(&combined, &paid, model),
     })
 }
 
@@ -477,6 +513,7 @@ fn stress_entries(
                     .map(|(u, r)| (u.clone(), r - 1.0))
                     .collect(),
                 assumed: resolved.assumed,
+                collateral_moves: resolved.collateral.iter().cloned().collect(),
                 pnl_usd: after.equity - before,
                 equity_usd: after.equity,
                 margin_balance_usd: after.margin_balance(),
@@ -563,7 +600,30 @@ fn margin_model(name: &str, request: &Request, legs: &[Leg]) -> Result<MarginMod
 
 /// Arbitrage in the user's volatility surface: butterfly within each live smile, calendar across
 /// expiries' ATM total variance. Warnings, not errors: the numbers are still computed.
+/// A stablecoin priced away from its peg (more than 2 %) is said, never silently used.
+fn depeg_warnings(market: &Market) -> Vec<String> {
+    market
+        .collateral_prices
+        .iter()
+        .filter(|(_, p)| (**p - 1.0).abs() > 0.02)
+        .map(|(c, p)| {
+            format!(
+                "{c} collateral priced at {} USD ({} % from its peg), as market.collateralPrices \
+                 gives it",
+                Figure(*p),
+                Fixed((p - 1.0) * 100.0, 1)
+            )
+        })
+        .collect()
+}
+
 fn surface_warnings(market: &Market) -> Vec<String> {
+    let mut warnings = depeg_warnings(market);
+    warnings.extend(surface_only_warnings(market));
+    warnings
+}
+
+fn surface_only_warnings(market: &Market) -> Vec<String> {
     let mut warnings = Vec::new();
     for (symbol, u) in &market.underlyings {
         let mut atm: Vec<(String, f64, f64)> = Vec::new();
@@ -626,9 +686,9 @@ fn collateral_of(
         let code = currency.trim().to_ascii_uppercase();
         if USD_LIKE.contains(&code.as_str()) {
             out.push(Collateral {
+                price: market.stablecoin_price(&code),
                 currency: code,
                 amount,
-                price: 1.0,
                 underlying: None,
             });
             continue;

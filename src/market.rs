@@ -71,11 +71,18 @@ pub struct Market {
     /// Forwards read from the pasted rows and snapshot (dated futures' marks, the venues' quoted
     /// forwards), by underlying and expiry date, with where each came from.
     pub book_forwards: BTreeMap<(String, Date), (f64, ForwardSource)>,
+    /// USD price of stablecoin collateral by currency (`USDC`, `USDT`); absent is 1.
+    pub collateral_prices: BTreeMap<String, f64>,
 }
 
 impl Market {
     pub fn underlying(&self, symbol: &str) -> Option<&UnderlyingMarket> {
         self.underlyings.get(symbol)
+    }
+
+    /// The USD price of a stablecoin (1 unless given).
+    pub fn stablecoin_price(&self, currency: &str) -> f64 {
+        self.collateral_prices.get(currency).copied().unwrap_or(1.0)
     }
 
     /// The index of an underlying, if the user gave one.

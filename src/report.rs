@@ -615,6 +615,11 @@ pub struct WhatIfReport {
     pub positions: Vec<PositionReport<'static>>,
     /// Hypothetical rows that could not be used.
     pub errors: Vec<ErrorReport>,
+    /// Premium the trades pay (positive) or receive (negative), USD: options at their entry
+    /// price, else at their mark; taken from the collateral in the "after" account.
+    pub premium_usd: f64,
+    /// How the margin model counts long options, when it matters to the trade.
+    pub long_options_rule: Option<String>,
     pub before: AccountSnapshot,
     pub after: AccountSnapshot,
 }
@@ -668,6 +673,8 @@ pub struct StressReport {
     pub vol_change: BTreeMap<String, f64>,
     /// Figures not in the source, and how they were derived.
     pub assumed: Vec<String>,
+    /// Fractional move of each stablecoin's USD price (a depeg), by currency.
+    pub collateral_moves: BTreeMap<String, f64>,
     /// Change in equity, USD.
     pub pnl_usd: f64,
     pub equity_usd: f64,
@@ -720,6 +727,7 @@ pub const UNITS: &[(&str, &str)] = &[
     ("valueUsd", "USD"),
     ("valueCoin", "coins of the underlying"),
     ("pnlUsd", "USD"),
+    ("premiumUsd", "USD (paid positive)"),
     ("delta", "coins of the underlying (∂V_usd/∂S)"),
     ("gamma", "coins per 1 USD move of the index"),
     (

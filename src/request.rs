@@ -93,6 +93,9 @@ pub struct MarketRequest {
     /// `eapi` mark): fills the index, forwards and smiles the user did not type.
     #[serde(default)]
     pub snapshot: Option<PositionsInput>,
+    /// USD price of each stablecoin collateral (default 1): USDC, USDT.
+    #[serde(default)]
+    pub collateral_prices: BTreeMap<String, Option<f64>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -401,11 +404,33 @@ impl MarketRequest {
                 },
             );
         }
+        let mut collateral_prices = BTreeMap::new();
+        for (code, price) in &self.collateral_prices {
+            let key = code.trim().to_ascii_uppercase();
+            let Some(price) = *price else { continue };
+            if !crate::instrument::USD_LIKE.contains(&key.as_str()) || key == "USD" {
+                return Err(RequestError::new(
+                    format!("market.collateralPrices.{code}"),
+                    "prices are for the USD stablecoins USDC and USDT; a coin is priced by its index",
+                ));
+            }
+            if !(price.is_finite() && price > 0.0 && price <= 2.0) {
+                return Err(RequestError::new(
+                    format!("market.collateralPrices.{code}"),
+                    format!(
+                        "must be a USD price above 0 and at most 2, got {}",
+                        Figure(price)
+                    ),
+                ));
+            }
+            collateral_prices.insert(key, price);
+        }
         Ok(Market {
             valuation,
             rate,
             underlyings,
             book_forwards: BTreeMap::new(),
+            collateral_prices,
         })
     }
 }

@@ -26,6 +26,9 @@ pub struct Shock {
     pub vol_ratios: Vec<(String, f64)>,
     /// Whether unlisted underlyings follow BTC with a beta (historical scenarios).
     pub extrapolate: bool,
+    /// Fractional move of a stablecoin's USD price by currency (a depeg: USDC −0.12), and where
+    /// that figure comes from.
+    pub collateral: Vec<(String, f64)>,
 }
 
 /// A user's scenario as the request gives it.
@@ -39,6 +42,9 @@ pub struct UserScenario {
     /// Relative implied-vol change by underlying (0.5 = vols × 1.5, tenor-scaled).
     #[serde(default)]
     pub vol_change: std::collections::BTreeMap<String, f64>,
+    /// Fractional move of a stablecoin collateral's price (USDC: −0.12 is a depeg to 0.88).
+    #[serde(default)]
+    pub collateral: std::collections::BTreeMap<String, f64>,
 }
 
 impl UserScenario {
@@ -71,6 +77,20 @@ impl UserScenario {
                 Figure(r - 1.0)
             ));
         }
+        let collateral: Vec<(String, f64)> = self
+            .collateral
+            .iter()
+            .map(|(k, v)| (k.trim().to_ascii_uppercase(), *v))
+            .collect();
+        if let Some((c, m)) = collateral
+            .iter()
+            .find(|(_, m)| !(m.is_finite() && *m > -1.0 && *m <= 1.0))
+        {
+            return Err(format!(
+                "collateral move of {c} must be above −1 (−100 %) and at most 1, got {}",
+                Figure(*m)
+            ));
+        }
         Ok(Shock {
             name: self.name.clone(),
             date: "user".into(),
@@ -78,6 +98,7 @@ impl UserScenario {
             moves,
             vol_ratios,
             extrapolate: false,
+            collateral,
         })
     }
 }
@@ -88,6 +109,30 @@ const SOURCE: &str =
 /// The historical library (stress.md). Moves use the intraday trough or the multi-day move where
 /// stress.md gives one, the worse of its figures for a stress; vol ratios are DVOL after / before.
 pub fn library() -> Vec<Shock> {
+    let mut shocks = index_shocks();
+    for s in &mut shocks {
+        match s.name.as_str() {
+            // Circle's SVB exposure (10 March 2023): USDC traded at 0.87–0.88 USD on 11 March
+            // (public market data as reported at the time; the figure). 0.88: −12 %.
+            "USDC depeg" => {
+                s.collateral = vec![("USDC".into(), -0.12)];
+                s.source
+                    .push_str("; USDC at 0.88 USD (−12 %), its 11 March 2023 low as reported");
+            }
+            // Terra's collapse: USDT traded as low as 0.95 USD on 12 May 2022 as reported.
+            "Terra/LUNA week" => {
+                s.collateral = vec![("USDT".into(), -0.05)];
+                s.source
+                    .push_str("; USDT at 0.95 USD (−5 %), its 12 May 2022 low as reported");
+            }
+            _ => {}
+        }
+    }
+    shocks
+}
+
+/// The library's index and vol moves (stress.md).
+fn index_shocks() -> Vec<Shock> {
     let shock = |name: &str, date: &str, moves: &[(&str, f64)], vols: &[(&str, f64, f64)]| Shock {
         name: name.into(),
         date: date.into(),
@@ -98,6 +143,7 @@ pub fn library() -> Vec<Shock> {
             .map(|(u, before, after)| (u.to_string(), after / before))
             .collect(),
         extrapolate: true,
+        collateral: Vec::new(),
     };
     vec![
         shock(
@@ -191,6 +237,8 @@ pub struct Resolved {
     pub moves: Vec<(String, f64)>,
     pub vol_ratios: Vec<(String, f64)>,
     pub assumed: Vec<String>,
+    /// Stablecoin price moves, as the shock gives them.
+    pub collateral: Vec<(String, f64)>,
 }
 
 impl Shock {
@@ -203,6 +251,7 @@ impl Shock {
             moves: Vec::new(),
             vol_ratios: Vec::new(),
             assumed: Vec::new(),
+            collateral: self.collateral.clone(),
         };
         for u in underlyings {
             let m = match (find(&self.moves, u), btc_move) {
@@ -250,6 +299,21 @@ pub fn vol_shock(days: f64, ratio: f64) -> impl Fn(f64) -> f64 {
     move |vol| (vol * (1.0 + change)).max(0.01)
 }
 
+/// The change of value (USD) of stablecoin `collateral` when their prices move by `moves`.
+pub fn depeg_usd(collateral: &[crate::account::Collateral], moves: &[(String, f64)]) -> f64 {
+    collateral
+        .iter()
+        .filter(|c| c.underlying.is_none())
+        .map(|c| {
+            let m = moves
+                .iter()
+                .find(|(k, _)| *k == c.currency)
+                .map_or(0.0, |(_, m)| *m);
+            c.amount * c.price * m
+        })
+        .sum()
+}
+
 /// The account after a resolved shock: equity, margin balance, IM and MM.
 pub fn apply(account: &Account, resolved: &Resolved) -> crate::account::AccountState {
     let ratio = |u: &str| {
@@ -259,7 +323,7 @@ pub fn apply(account: &Account, resolved: &Resolved) -> crate::account::AccountS
             .find(|(k, _)| k == u)
             .map_or(1.0, |(_, r)| *r)
     };
-    account
+    let mut state = account
         .with_vols(|u, days| vol_shock(days, ratio(u)))
         .state_with(|u| {
             1.0 + resolved
@@ -267,7 +331,11 @@ pub fn apply(account: &Account, resolved: &Resolved) -> crate::account::AccountS
                 .iter()
                 .find(|(k, _)| k == u)
                 .map_or(0.0, |(_, m)| *m)
-        })
+        });
+    let depeg = depeg_usd(account.collateral, &resolved.collateral);
+    state.equity += depeg;
+    state.balance += depeg;
+    state
 }
 
 #[cfg(test)]

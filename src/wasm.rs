@@ -419,7 +419,7 @@ export interface Request {
   /** Stress tests: the historical library (default on) and user scenarios. */
   stress?: {
     library?: boolean;
-    scenarios?: { name: string; /** Fractional index move by underlying. */ moves?: Record<string, number>; /** Relative implied-vol change by underlying (0.5 = × 1.5 at 30 days, tenor-scaled). */ volChange?: Record<string, number> }[];
+    scenarios?: { name: string; /** Fractional index move by underlying. */ moves?: Record<string, number>; /** Relative implied-vol change by underlying (0.5 = × 1.5 at 30 days, tenor-scaled). */ volChange?: Record<string, number>; /** Fractional move of a stablecoin collateral's USD price (USDC: −0.12 = a depeg to 0.88). */ collateral?: Record<string, number> }[];
   };
   /** Venue for names several venues share; a row's venue column wins. Default "auto": decided per row from names, headers and prices. */
   venue?: "auto" | "deribit" | "okx" | "bybit" | "binance";
@@ -479,6 +479,8 @@ export interface MarketInput {
   /** Continuously compounded rate, fraction; default 0 (venues mark on the forward with r = 0). */
   rate?: number | null;
   underlyings?: Record<string, UnderlyingInput>;
+  /** USD price of stablecoin collateral (USDC, USDT), default 1; off the peg by more than 2 % is warned about. */
+  collateralPrices?: Record<string, number | null>;
   /** A venue's public market data (Deribit get_book_summary_by_currency or markprice.options, OKX opt-summary/mark-price, Bybit tickers, Binance eapi/v1/mark), pasted or parsed: fills the index, forwards and smiles not typed, each said in `warnings`. */
   snapshot?: string | object | object[];
 }
@@ -556,6 +558,10 @@ export interface Report {
   whatIf: {
     positions: PositionReport[];
     errors: RowError[];
+    /** Premium the trades pay (positive) or receive, USD: options at their entry price, else their mark; taken from the collateral in `after`. */
+    premiumUsd: number;
+    /** How the margin model counts long options, where it matters (standard margin). */
+    longOptionsRule: string | null;
     before: AccountSnapshot;
     after: AccountSnapshot;
   } | null;
@@ -585,6 +591,7 @@ export interface Report {
     /** Fractional index move applied per underlying. */ moves: Record<string, number>;
     /** Relative implied-vol change per underlying. */ volChange: Record<string, number>;
     /** Figures not in the source and how they were derived (e.g. SOL = BTC's move × 2). */ assumed: string[];
+    /** Fractional move of each stablecoin's USD price (a depeg). */ collateralMoves: Record<string, number>;
     /** USD. */ pnlUsd: number; equityUsd: number; marginBalanceUsd: number; maintenanceMarginUsd: number;
     mmUsage: number | null; liquidatable: boolean;
   }[];

@@ -57,6 +57,7 @@ const NULLABLE: &[&str] = &[
     "impliedVol",
     "plusFactor",
     "attribution",
+    "longOptionsRule",
     "firstToLiquidate",
     "account",
     "marginPool",

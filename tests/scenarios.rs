@@ -111,9 +111,10 @@ fn bad_scenario_requests_are_refused() {
     assert_eq!(error.field, "scenarios");
 }
 
-/// What-if: "after" is the same as analysing the book with the trade in it. A protective put
-/// pushes the downside liquidation away under portfolio margin; under standard margin it changes
-/// nothing, since long options are neither collateral nor margined there.
+/// What-if: "after" is the same as analysing the book with the trade in it and its premium paid
+/// (here at the put's mark, in BTC, from the BTC collateral). A protective put pushes the
+/// downside liquidation away under portfolio margin; under standard margin it costs its premium
+/// of margin balance, since long options are neither collateral nor margined there.
 #[test]
 fn what_if_equals_the_combined_book() {
     let market = json!({"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 91000, "vol": 0.55, "forwards": {"25DEC26": 91500}}}});
@@ -126,8 +127,23 @@ fn what_if_equals_the_combined_book() {
         );
         let what_if = with.what_if.as_ref().unwrap();
         assert_eq!(what_if.positions.len(), 1);
+        // The premium at the mark is the put's value.
+        assert_close(
+            what_if.premium_usd,
+            what_if.positions[0].value_usd,
+            1e-12,
+            "premium",
+        );
+        let paid = json!({"collateral": {"BTC": 0.8 - what_if.premium_usd / 91000.0}});
         let combined = run(
-            json!({"positions": format!("{book}\nBTC-25DEC26-80000-P,5"), "market": market, "account": collateral, "margin": {"model": model}}),
+            json!({"positions": format!("{book}\nBTC-25DEC26-80000-P,5"), "market": market, "account": paid, "margin": {"model": model}}),
+        );
+        // Bought at its mark, the put leaves equity where it was.
+        assert_close(
+            what_if.after.equity_usd,
+            what_if.before.equity_usd,
+            1e-12,
+            "equity after",
         );
         let after = &what_if.after;
         assert_close(
@@ -163,10 +179,12 @@ fn what_if_equals_the_combined_book() {
             after.underlyings["BTC"].down.unwrap(),
         );
         if model == "standard" {
-            assert_eq!(
-                after_down, before_down,
-                "standard margin ignores long options"
+            // The premium left the margin balance and the put does not count: liquidation nearer.
+            assert!(
+                after_down > before_down,
+                "standard margin: {before_down} → {after_down}"
             );
+            assert!(what_if.long_options_rule.is_some());
         } else {
             assert!(
                 after_down < before_down,

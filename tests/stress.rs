@@ -15,7 +15,9 @@ fn historical_shocks_on_a_future_lose_move_times_size() {
     }));
     assert_eq!(report.stress.len(), 13);
     for s in &report.stress {
-        assert_close(s.pnl_usd, s.moves["BTC"] * 100000.0, 1e-12, &s.name);
+        // The index's move on 1 BTC, and a depeg's on the 30,000 USDC of collateral.
+        let depeg = s.collateral_moves.get("USDC").copied().unwrap_or(0.0) * 30000.0;
+        assert_close(s.pnl_usd, s.moves["BTC"] * 100000.0 + depeg, 1e-12, &s.name);
     }
     let worst = &report.stress[0];
     assert_eq!(worst.name, "Black Thursday");
@@ -91,4 +93,55 @@ fn bad_user_scenarios_name_their_index() {
     }))
     .unwrap_err();
     assert_eq!(error.field, "stress.scenarios[1]");
+}
+
+/// Stablecoins are not fixed at 1 USD: `market.collateralPrices` prices them (a price off its peg
+/// is warned about), and the library's USDC depeg (March 2023: 0.88 USD) and Terra week (USDT
+/// 0.95) move them, as a user scenario's `collateral` does. A 100,000 USDC account holding
+/// 50,000 USD of BTC-PERPETUAL loses 12,000 USD on the USDC alone.
+#[test]
+fn stablecoin_depegs_move_collateral() {
+    let request = |prices: serde_json::Value| {
+        json!({"positions": "instrument,size,entry\nBTC-PERPETUAL,50000,100000",
+               "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"BTC": {"index": 100000}},
+                          "collateralPrices": prices},
+               "account": {"collateral": {"USDC": 100000, "USDT": 20000}},
+               "stress": {"scenarios": [{"name": "USDT to 0.5", "collateral": {"USDT": -0.5}}]}})
+    };
+    let r = run(request(json!({})));
+    let usdc = r.stress.iter().find(|s| s.name == "USDC depeg").unwrap();
+    // BTC −9.6 % on 50,000 USD of an inverse perpetual entered at 100,000: its coin P&L
+    // 50,000·(1/100,000 − 1/90,400) BTC, in USD at 90,400.
+    let moved = 100000.0 * 0.904;
+    let perp = 50000.0 * (1.0 / 100000.0 - 1.0 / moved) * moved;
+    assert!(
+        (usdc.pnl_usd - (perp - 12000.0)).abs() < 1e-6,
+        "{}",
+        usdc.pnl_usd
+    );
+    assert_eq!(usdc.collateral_moves.get("USDC"), Some(&-0.12));
+    let terra = r
+        .stress
+        .iter()
+        .find(|s| s.name == "Terra/LUNA week")
+        .unwrap();
+    assert_eq!(terra.collateral_moves.get("USDT"), Some(&-0.05));
+    let user = r.stress.iter().find(|s| s.name == "USDT to 0.5").unwrap();
+    assert!((user.pnl_usd + 10000.0).abs() < 1e-9, "{}", user.pnl_usd);
+    // Priced off the peg: the equity counts it, and a warning says so.
+    let depegged = run(request(json!({"USDC": 0.9})));
+    assert!((depegged.account.equity_usd - (90000.0 + 20000.0)).abs() < 1e-9);
+    assert!(
+        depegged
+            .warnings
+            .iter()
+            .any(|w| w.contains("USDC collateral priced at 0.9 USD (-10.0 % from its peg)")),
+        "{:?}",
+        depegged.warnings
+    );
+    let refused = common::try_run(request(json!({"BTC": 0.9})));
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .starts_with("market.collateralPrices.BTC"));
 }

@@ -469,6 +469,7 @@ function renderWhatIf(report) {
   $('what-if-result').hidden = !w;
   if (!w) return;
   const rows = [
+    ['Equity (USD)', w.before.equityUsd, w.after.equityUsd, usd],
     ['Headroom (USD)', w.before.headroomUsd, w.after.headroomUsd, usd],
     ['Maintenance margin (USD)', w.before.maintenanceMarginUsd, w.after.maintenanceMarginUsd, usd],
     ['Initial margin (USD)', w.before.initialMarginUsd, w.after.initialMarginUsd, usd],
@@ -485,6 +486,8 @@ function renderWhatIf(report) {
     return el('tr', {}, el('th', { scope: 'row', text: label }), el('td', { text: fmt(before) }), el('td', { text: fmt(after) }),
       el('td', { text: change === null ? '—' : fmt === signedPct || label === 'MM usage' ? `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(2)} pts` : fmt(change) }));
   }));
+  const paid = w.premiumUsd > 0 ? `The trades pay ${usd(w.premiumUsd)} USD of premium` : w.premiumUsd < 0 ? `The trades receive ${usd(-w.premiumUsd)} USD of premium` : 'No premium';
+  $('what-if-premium').textContent = `${paid} (options at their entry price, else their mark), taken from the collateral in "after".${w.longOptionsRule ? ` Note: ${w.longOptionsRule}.` : ''}`;
   $('what-if-errors').replaceChildren(...w.errors.map((e) => el('li', {}, el('strong', { text: `What-if line ${e.line}: ` }), e.message)));
 }
 

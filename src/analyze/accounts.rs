@@ -767,7 +767,10 @@ fn stress_of(
         let mut after = AccountState::default();
         let mut liquidatable = false;
         for p in pools {
-            let s = p.stressed(&factor_of, &vol_of);
+            let mut s = p.stressed(&factor_of, &vol_of);
+            let depeg = crate::stress::depeg_usd(&p.spec().collateral, &resolved.collateral);
+            s.equity += depeg;
+            s.balance += depeg;
             liquidatable |= s.is_liquidatable();
             after.equity += s.equity;
             after.balance += s.balance;

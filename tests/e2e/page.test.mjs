@@ -190,8 +190,10 @@ test('a hypothetical trade shows its effect before it is made', async () => {
   assert.match(table, /Maintenance margin \(USD\)/);
   assert.match(table, /BTC liquidation down/);
   // The protective puts cut the maintenance margin: the change is negative.
-  const mmChange = await textOf(page, '#what-if-table tbody tr:nth-child(2) td:nth-child(4)');
+  const mmChange = await textOf(page, '#what-if-table tbody tr:nth-child(3) td:nth-child(4)');
   assert.match(mmChange, /^-/);
+  // The puts are paid for: their premium leaves the collateral (issue 23, item 2).
+  assert.match(await textOf(page, '#what-if-premium'), /^The trades pay [\d,]+\.\d\d USD of premium/);
   await context.close();
 });
 
