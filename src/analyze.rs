@@ -20,6 +20,8 @@ mod accounts;
 mod attribution;
 mod balance;
 mod seed;
+mod sizing;
+pub use sizing::{CapReport, KellyRequest, SizingReport, SizingRequest};
 mod transfer;
 
 use crate::input::snapshot::Snapshot;
@@ -124,6 +126,19 @@ fn analyze_with(
             &collateral,
         )?),
     };
+    let sizing = match &request.sizing {
+        None => None,
+        Some(sz) => Some(sizing::sizing_report(
+            sz,
+            request,
+            &market,
+            &legs,
+            &collateral,
+            &model,
+            &margin,
+            &base,
+        )?),
+    };
     let what_if = match &request.what_if {
         None => None,
         Some(input) => Some(what_if_report(
@@ -168,6 +183,7 @@ fn analyze_with(
         what_if,
         risk,
         attribution,
+        sizing,
         warnings: seed_notes
             .into_iter()
             .chain(surface_warnings(&market))
@@ -306,36 +322,7 @@ fn what_if_report(
         .zip(&added)
         .map(|(row, leg)| position_report(row, leg, margin, per_position).into_owned())
         .collect();
-    // Each trade pays (or receives) its premium: an option at its row's entry price, else at its
-    // value at the valuation (its mark); coin-settled in the coin, the others in USD. Futures and
-    // perpetuals cost nothing to open.
-    let mut paid = collateral.to_vec();
-    let mut premium_usd = 0.0;
-    for (row, leg) in rows.iter().zip(&added) {
-        let Some(option) = leg.option() else { continue };
-        let value = leg.state(1.0, margin).value_usd;
-        let usd = match row.entry {
-            Some(price) if option.inverse => price * option.coins * leg.index,
-            Some(price) => price * option.coins,
-            None => value,
-        };
-        premium_usd += usd;
-        if option.inverse {
-            paid.push(Collateral {
-                currency: leg.underlying.clone(),
-                amount: -usd / leg.index,
-                price: leg.index,
-                underlying: Some(leg.underlying.clone()),
-            });
-        } else {
-            paid.push(Collateral {
-                currency: "USDC".into(),
-                amount: -usd,
-                price: 1.0,
-                underlying: None,
-            });
-        }
-    }
+    let (paid, premium_usd) = pay_premium(collateral, &rows, &added, margin);
     let combined: Vec<Leg> = legs.iter().cloned().chain(added).collect();
     Ok(WhatIfReport {
         positions,
@@ -349,6 +336,44 @@ fn what_if_report(
         before: snapshot(legs, collateral, model),
         after: snapshot(&combined, &paid, model),
     })
+}
+
+/// The collateral after trades pay (or receive) their premium: each option at its row's entry
+/// price, else at its value at the valuation (its mark); coin-settled in the coin, the others in
+/// USD. Futures and perpetuals cost nothing to open. Returns the collateral and the premium, USD.
+fn pay_premium(
+    collateral: &[Collateral],
+    rows: &[&PositionRow],
+    added: &[Leg],
+    margin: &StandardMargin,
+) -> (Vec<Collateral>, f64) {
+    let mut paid = collateral.to_vec();
+    let mut premium_usd = 0.0;
+    for (row, leg) in rows.iter().zip(added) {
+        let Some(option) = leg.option() else { continue };
+        let usd = match row.entry {
+            Some(price) if option.inverse => price * option.coins * leg.index,
+            Some(price) => price * option.coins,
+            None => leg.state(1.0, margin).value_usd,
+        };
+        premium_usd += usd;
+        paid.push(if option.inverse {
+            Collateral {
+                currency: leg.underlying.clone(),
+                amount: -usd / leg.index,
+                price: leg.index,
+                underlying: Some(leg.underlying.clone()),
+            }
+        } else {
+            Collateral {
+                currency: "USDC".into(),
+                amount: -usd,
+                price: 1.0,
+                underlying: None,
+            }
+        });
+    }
+    (paid, premium_usd)
 }
 
 /// Row errors in line order (one sort shared by every caller: each closure is its own code).

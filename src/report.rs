@@ -29,6 +29,9 @@ pub struct Report {
     /// Where the P&L since an earlier snapshot came from, when the request asked
     /// (`attribution`).
     pub attribution: Option<crate::attribution::AttributionReport>,
+    /// The largest size of a proposed trade that keeps every cap, when the request asked
+    /// (`sizing`).
+    pub sizing: Option<crate::analyze::SizingReport>,
     /// Things the user should know that did not stop the computation (e.g. ignored fields).
     pub warnings: Vec<String>,
     pub input: InputReport,

@@ -68,6 +68,10 @@ pub struct Request {
     /// P&L attribution since an earlier snapshot (`from: { market, positions? }`, `method`).
     #[serde(default)]
     pub attribution: Option<crate::attribution::AttributionRequest>,
+    /// The largest size of a proposed trade within caps (IM, vol target, ES budget, liquidation
+    /// distance, fractional Kelly).
+    #[serde(default)]
+    pub sizing: Option<crate::analyze::SizingRequest>,
     /// Scenario outputs for charts: risk matrix and curves (computed only when asked).
     #[serde(default)]
     pub scenarios: Option<crate::scenarios::ScenarioRequest>,

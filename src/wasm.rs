@@ -395,6 +395,9 @@ export interface Request {
   };
   /** VaR, ES and the probability of liquidation over a horizon; vol forecasts and a backtest from daily closes. */
   risk?: RiskRequest;
+  /** The largest size of a proposed trade within caps: IM within available (always), a 1-day P&L vol target (delta-normal, USD), a 1-day 97.5 % ES budget (USD), a liquidation-distance floor (fraction), fractional Kelly (edge: annual fraction). */
+  sizing?: { instrument: string; side?: "buy" | "sell"; /** In the instrument's price unit; default its mark. */ price?: number; /** Fraction. */ iv?: number;
+    volTargetUsd?: number; esBudgetUsd?: number; liquidationDistance?: number; kelly?: { edge: number; /** Default 0.25. */ fraction?: number } };
   /** Where the P&L since an earlier snapshot came from: its market (and positions; default today's, held). */
   attribution?: { from: { market: MarketInput; positions?: string | PositionInput[] | object }; method?: "taylor" | "average-greeks" | "waterfall" };
   margin?: {
@@ -567,6 +570,9 @@ export interface Report {
   } | null;
   /** VaR, ES and the probability of liquidation, when request.risk asked; null otherwise. */
   risk: RiskReport | null;
+  /** The sizing asked for; null otherwise. Sizes in `sizeUnit`. */
+  sizing: { instrument: string; side: "buy" | "sell"; sizeUnit: "coin" | "USD" | "contracts"; maxSize: number; binding: string; searchedTo: number;
+    caps: { cap: string; limit: number; unit: string; /** null: not reached within the search. */ maxSize: number | null; breachedNow: boolean }[]; notes: string[] } | null;
   /** P&L attribution, when request.attribution asked; null otherwise. Every term USD. */
   attribution: {
     method: "taylor" | "average-greeks" | "waterfall"; /** RFC 3339. */ from: string; to: string;

@@ -58,6 +58,8 @@ const NULLABLE: &[&str] = &[
     "plusFactor",
     "attribution",
     "longOptionsRule",
+    "sizing",
+    "maxSize",
     "firstToLiquidate",
     "account",
     "marginPool",

@@ -8,6 +8,10 @@ import { $, el } from './dom.js';
 import { SIG, isNum, usd, coins, sig, pct, signedPct } from './format.js';
 import { venueAccountsRequest, renderAccountEditors, renderVenueAccounts, newAccount } from './venue-accounts.js';
 import { defaultRisk, riskRequest, renderRisk } from './risk-panel.js';
+import { attachTips } from './glossary.js';
+import {
+  renderAccount, renderLiquidation, renderWhatIf, renderMatrices, renderStress, renderMarginDetail, renderUnderlyings, renderExpiries,
+} from './account-views.js';
 
 const STORAGE_KEY = 'headroom.v1';
 const RECOMPUTE_DELAY_MS = 120;
@@ -79,50 +83,6 @@ function saveState() {
     }
   } catch {
     showStatus('Could not save to local storage: your input will not survive a reload.', 'warn');
-  }
-}
-
-// ---------- glossary: hover or focus on a term explains it in one sentence ----------
-
-const GLOSSARY = {
-  size: 'The position as pasted, in the venue\u2019s unit (coins, contracts or USD notional); the preview shows it in coins.',
-  iv: 'Implied volatility used to price the option, and where it came from: the row, its mark price, the smile, the ATM term structure or the default.',
-  mark: 'The model price of one coin of the instrument: in coin for coin-settled options, USD otherwise.',
-  value: 'What the position adds to equity at the model price, USD (long options positive, short negative).',
-  valueCoin: 'The same value in the underlying coin, for coin-settled instruments.',
-  pnl: 'Change against the entry price, USD (coin P&L converted at the index for coin-settled instruments).',
-  delta: 'USD delta ∂V/∂S: coins of the underlying the position behaves like; the USD gained per 1 USD rise of the index.',
-  coinDelta: 'Coin delta S·∂V_coin/∂S, Deribit\u2019s delta of coin-settled instruments: the change of the coin value, in coins, per relative move.',
-  gamma: 'Γ = ∂²V/∂S²: coins of delta gained per 1 USD rise of the index.',
-  gammaPct: 'Γ·S/100: coins of delta gained per 1 % rise of the index.',
-  vega: 'USD gained if implied volatility rises by 1 vol point (e.g. 50 % → 51 %).',
-  weightedVega: 'Vega × √(30 / days to expiry): short expiries\u2019 vols move more, so their vega counts more.',
-  theta: 'USD gained per calendar day that passes, with the forward held fixed (negative for long options).',
-  rho: 'USD gained if the rate rises by 1 percentage point, with the forward held fixed.',
-  vanna: '∂Δ/∂σ: coins of delta gained per 1 vol point rise of implied volatility.',
-  volga: '∂²V/∂σ²: USD of vega gained per 1 vol point rise, USD per vol point².',
-  charm: '−∂Δ/∂T: coins of delta gained per calendar day that passes.',
-  im: 'Initial margin, USD: what the venue requires to open the position; new trades need margin balance above it.',
-  mm: 'Maintenance margin, USD: liquidation starts when the margin balance falls to it.',
-  forward: 'Forward price of the expiry, USD: the typed one, else a dated future\u2019s mark in the book, else the index.',
-  basis: 'ln(F/S)/T: the forward\u2019s premium over the index as an annual rate.',
-  headroom: 'Margin balance − maintenance margin: the loss, in USD, the account can take before liquidation starts.',
-  mmUsage: 'Maintenance margin ÷ margin balance: liquidation starts at 100 %.',
-  equity: 'Collateral at the index + futures P&L + mark value of options (long +, short −), USD.',
-  marginBalance: 'What margin is measured against, USD: equity, less long options under standard margin.',
-  available: 'Margin balance − initial margin, USD: what new positions can use.',
-  collateral: 'Balances valued at each coin\u2019s index, USD.',
-  liquidation: 'The index move, alone or with every underlying together, at which maintenance margin usage reaches 100 %, everything re-valued.',
-};
-
-/** Gives every element with a glossary term (data-term) or a title a tooltip shown on hover and on keyboard focus. */
-function attachTips(root) {
-  for (const node of root.querySelectorAll('[data-term], th[title], .metric[title]')) {
-    const tip = GLOSSARY[node.dataset.term] || node.getAttribute('title');
-    if (!tip) continue;
-    node.dataset.tip = tip;
-    node.removeAttribute('title');
-    if (!node.querySelector('button') && node.tabIndex < 0) node.tabIndex = 0;
   }
 }
 
@@ -409,12 +369,6 @@ function render(report, positions, ms, started) {
   $('results').dataset.ready = 'true';
 }
 
-function metric(label, value, unit, title, id, term) {
-  return el('div', { className: 'metric', dataset: { tip: GLOSSARY[term] || title }, tabindex: 0, id },
-    el('dt', { text: label }),
-    el('dd', {}, el('span', { className: 'value', text: value }), ' ', el('span', { className: 'unit', text: unit })));
-}
-
 function drawRisk(report) {
   renderRisk(report, {
     section: $('risk-section'), metrics: $('risk-metrics'), histogram: $('risk-histogram'), underlyings: $('risk-underlyings'),
@@ -429,137 +383,6 @@ const RISK_CONTROLS = {
   'risk-volofvol': 'volOfVol', 'risk-correlation': 'correlation', 'risk-seed': 'seed', 'risk-history': 'history',
   'risk-forecast': 'forecast', 'risk-scenarios': 'scenarios',
 };
-
-function renderAccount(report) {
-  const a = report.account;
-  const usage = a.mmUsage;
-  const level = a.liquidatable ? 'danger' : isNum(usage) && usage > 0.7 ? 'warn' : 'ok';
-  $('account').className = `metrics ${level}`;
-  $('account').replaceChildren(
-    metric('Headroom', usd(a.headroomUsd), 'USD', '', 'm-headroom', 'headroom'),
-    metric('MM usage', isNum(usage) ? pct(usage) : (a.liquidatable ? 'liquidatable' : '—'), '', '', 'm-mm-usage', 'mmUsage'),
-    metric('Equity', usd(a.equityUsd), 'USD', '', 'm-equity', 'equity'),
-    metric('Margin balance', usd(a.marginBalanceUsd), 'USD', `${GLOSSARY.marginBalance} Here: ${report.margin.marginBalanceRule}.`, 'm-margin-balance'),
-    metric('Initial margin', usd(a.initialMarginUsd), 'USD', `${GLOSSARY.im} Model: ${report.margin.pack}.`, 'm-im'),
-    metric('Maintenance margin', usd(a.maintenanceMarginUsd), 'USD', '', 'm-mm', 'mm'),
-    metric('Available', usd(a.availableUsd), 'USD', '', 'm-available', 'available'),
-    metric('Collateral', usd(a.collateralUsd), 'USD', '', 'm-collateral', 'collateral'),
-  );
-}
-
-function renderLiquidation(report) {
-  const side = (move, price) => (move === null
-    ? el('td', { text: 'none within −99 % … +1000 %', className: 'muted' })
-    : el('td', {}, el('span', { className: 'value', text: signedPct(move) }), ...(price === null || price === undefined ? [] : [' ', el('span', { className: 'unit', text: `→ ${usd(price)} USD` })])));
-  const brief = (move) => el('td', { className: move === null ? 'muted' : '', text: move === null ? 'none' : signedPct(move) });
-  const row = (label, l, index) => el('tr', { dataset: { underlying: label } },
-    el('th', { scope: 'row', text: label }),
-    index === null ? el('td', { text: '—', className: 'muted' }) : el('td', {}, `${usd(index)} `, el('span', { className: 'unit', text: 'USD' })),
-    side(l.down, l.downPrice), side(l.up, l.upPrice), brief(l.downVolUp), brief(l.upVolUp));
-  const rows = Object.entries(report.account.liquidation).map(([symbol, l]) => row(symbol, l, report.underlyings[symbol]?.index ?? null));
-  if (rows.length > 1) rows.push(row('All together', report.account.liquidationAll, null));
-  const points = `+${Math.round(report.account.volShockUp * 100)} vol pts`;
-  $('vol-down-head').textContent = `Down, ${points}`;
-  $('vol-up-head').textContent = `Up, ${points}`;
-  $('liquidation').tBodies[0].replaceChildren(...rows);
-}
-
-function renderWhatIf(report) {
-  const w = report.whatIf;
-  $('what-if-result').hidden = !w;
-  if (!w) return;
-  const rows = [
-    ['Equity (USD)', w.before.equityUsd, w.after.equityUsd, usd],
-    ['Headroom (USD)', w.before.headroomUsd, w.after.headroomUsd, usd],
-    ['Maintenance margin (USD)', w.before.maintenanceMarginUsd, w.after.maintenanceMarginUsd, usd],
-    ['Initial margin (USD)', w.before.initialMarginUsd, w.after.initialMarginUsd, usd],
-    ['MM usage', w.before.mmUsage, w.after.mmUsage, (x) => pct(x)],
-  ];
-  for (const u of Object.keys(w.after.underlyings)) {
-    const b = w.before.underlyings[u] || {};
-    const a = w.after.underlyings[u];
-    rows.push([`${u} Δ (coins)`, b.delta ?? 0, a.delta, coins], [`${u} vega (USD/vol pt)`, b.vega ?? 0, a.vega, usd],
-      [`${u} liquidation down`, b.down ?? null, a.down, signedPct], [`${u} liquidation up`, b.up ?? null, a.up, signedPct]);
-  }
-  $('what-if-table').tBodies[0].replaceChildren(...rows.map(([label, before, after, fmt]) => {
-    const change = isNum(before) && isNum(after) ? after - before : null;
-    return el('tr', {}, el('th', { scope: 'row', text: label }), el('td', { text: fmt(before) }), el('td', { text: fmt(after) }),
-      el('td', { text: change === null ? '—' : fmt === signedPct || label === 'MM usage' ? `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(2)} pts` : fmt(change) }));
-  }));
-  const paid = w.premiumUsd > 0 ? `The trades pay ${usd(w.premiumUsd)} USD of premium` : w.premiumUsd < 0 ? `The trades receive ${usd(-w.premiumUsd)} USD of premium` : 'No premium';
-  $('what-if-premium').textContent = `${paid} (options at their entry price, else their mark), taken from the collateral in "after".${w.longOptionsRule ? ` Note: ${w.longOptionsRule}.` : ''}`;
-  $('what-if-errors').replaceChildren(...w.errors.map((e) => el('li', {}, el('strong', { text: `What-if line ${e.line}: ` }), e.message)));
-}
-
-function renderMatrices(report) {
-  const matrices = report.scenarios.matrix;
-  $('matrix-section').hidden = matrices.length === 0;
-  $('matrices').replaceChildren(...matrices.map((m) => {
-    const worst = Math.max(1, ...m.pnlUsd.flat().map(Math.abs));
-    const head = el('tr', {}, el('th', { scope: 'col', text: `${m.underlying}: vol ↓ / move →` }),
-      ...m.moves.map((x) => el('th', { scope: 'col', text: signedPct(x) })));
-    const rows = m.volShifts.map((shift, i) => el('tr', {},
-      el('th', { scope: 'row', text: `${shift > 0 ? '+' : shift < 0 ? '−' : ''}${Math.abs(shift * 100).toFixed(0)} vol pts` }),
-      ...m.pnlUsd[i].map((pnl, j) => {
-        const current = shift === 0 && m.moves[j] === 0;
-        const strength = Math.round(Math.min(1, Math.abs(pnl) / worst) * 5);
-        return el('td', { className: `heat ${pnl < 0 ? 'loss' : 'gain'}-${strength}${current ? ' current' : ''}`, text: usd(pnl), title: `${m.underlying} ${signedPct(m.moves[j])}, vol ${shift >= 0 ? '+' : '−'}${Math.abs(shift * 100).toFixed(0)} points: ${usd(pnl)} USD` });
-      })));
-    return el('div', { className: 'scroll' }, el('table', { className: 'numbers matrix', dataset: { underlying: m.underlying } }, el('thead', {}, head), el('tbody', {}, rows)));
-  }));
-}
-
-function renderStress(report) {
-  $('stress-section').hidden = report.stress.length === 0;
-  const list = (map) => Object.entries(map).map(([u, v]) => `${u}\u00a0${signedPct(v).replace(' ', '\u00a0')}`).join(', ');
-  $('stress').tBodies[0].replaceChildren(...report.stress.map((s) => el('tr', { className: s.liquidatable ? 'liquidated' : '', title: [s.source, ...s.assumed].join('\n') },
-    el('th', { scope: 'row', text: s.name }),
-    el('td', { text: s.date, className: 'muted' }),
-    el('td', { text: list(s.moves) + (s.assumed.length ? ' *' : '') }),
-    el('td', { text: list(s.volChange) }),
-    el('td', { text: usd(s.pnlUsd) }),
-    el('td', { text: s.liquidatable ? 'liquidated' : pct(s.mmUsage) }))));
-}
-
-function renderMarginDetail(report) {
-  const details = report.account.marginDetail;
-  $('detail-section').hidden = details.length === 0;
-  const amount = (x, currency) => (x === null ? '—' : currency === 'USD' ? usd(x) : coins(x));
-  $('margin-detail').tBodies[0].replaceChildren(...details.map((d) => {
-    const w = d.worstScenario;
-    const scenario = w ? `${signedPct(w.move)}, vol ${w.vol}${w.extended ? ' (extended)' : ''}` : 'no loss';
-    return el('tr', {},
-      el('th', { scope: 'row', text: `${d.underlying} (${d.currency})` }),
-      el('td', { text: d.method, className: 'muted' }),
-      el('td', { text: scenario }),
-      el('td', {}, `${amount(d.worstCase, d.currency)} `, el('span', { className: 'unit', text: d.currency })),
-      el('td', { text: amount(d.rollShock ?? d.spreadCharge, d.currency) }),
-      el('td', { text: amount(d.deltaShock ?? d.shortOptionMinimum, d.currency) }),
-      el('td', { text: amount(d.initialMargin, d.currency) }),
-      el('td', { text: amount(d.maintenanceMargin, d.currency) }),
-      el('td', { text: usd(d.maintenanceMarginUsd) }));
-  }));
-}
-
-function renderUnderlyings(report) {
-  const rows = Object.entries(report.underlyings).map(([symbol, u]) => el('tr', { dataset: { underlying: symbol } },
-    el('th', { scope: 'row', text: symbol }),
-    el('td', { text: String(u.positions) }),
-    el('td', { text: usd(u.valueUsd) }),
-    el('td', { text: usd(u.pnlUsd) }),
-    el('td', { text: coins(u.delta) }),
-    el('td', { text: coins(u.coinDelta) }),
-    el('td', { text: coins(u.collateral) }),
-    el('td', { text: coins(u.deltaWithCollateral) }),
-    el('td', { text: sig(u.gamma) }),
-    el('td', { text: coins(u.gammaPct) }),
-    el('td', { text: usd(u.vega) }),
-    el('td', { text: usd(u.weightedVega) }),
-    el('td', { text: usd(u.theta) }),
-    el('td', { text: usd(u.initialMarginUsd) }),
-    el('td', { text: usd(u.maintenanceMarginUsd) })));
-  $('underlyings').tBodies[0].replaceChildren(...rows);
-}
 
 // ---------- positions table: sortable, filterable, capped, with totals ----------
 
@@ -691,30 +514,6 @@ function renderPositions() {
   $('positions-table').tFoot.replaceChildren(el('tr', { className: 'totals' }, ...cells));
 }
 
-function renderExpiries(report) {
-  const rows = [];
-  for (const [symbol, u] of Object.entries(report.underlyings)) {
-    for (const e of u.expiries) {
-      if (!e.positions) continue;
-      rows.push(el('tr', { dataset: { underlying: symbol, expiry: e.expiry } },
-        el('th', { scope: 'row', text: symbol }),
-        el('td', { text: e.expired ? `${e.expiry} (expired)` : e.expiry }),
-        el('td', { text: String(e.positions) }),
-        el('td', { text: usd(e.forward) }),
-        el('td', { text: isNum(e.basisAnnualized) ? (e.basisAnnualized * 100).toFixed(2) : '—' }),
-        el('td', { text: usd(e.valueUsd) }),
-        el('td', { text: usd(e.pnlUsd) }),
-        el('td', { text: coins(e.delta) }),
-        el('td', { text: sig(e.gamma) }),
-        el('td', { text: usd(e.vega) }),
-        el('td', { text: usd(e.weightedVega) }),
-        el('td', { text: usd(e.theta) })));
-    }
-  }
-  $('expiries-table').tBodies[0].replaceChildren(...rows);
-}
-
-/** The lines that hold several rows, per report (several when JSON is pasted on one line). */
 const sharedLines = new WeakMap();
 
 /**

@@ -339,9 +339,10 @@ pub(super) fn analyze_accounts(
     };
 
     let mut warnings = seed_notes;
-    if request.attribution.is_some() {
+    if request.attribution.is_some() || request.sizing.is_some() {
         warnings.push(
-            "attribution: not computed with venue accounts yet — send the book without accounts"
+            "attribution and sizing: not computed with venue accounts yet — send the book without \
+             accounts"
                 .into(),
         );
     }
@@ -383,6 +384,7 @@ pub(super) fn analyze_accounts(
         what_if: None,
         risk,
         attribution: None,
+        sizing: None,
         warnings,
         input: InputReport {
             format: books.first().map_or("text", |b| b.book.format),
