@@ -9,6 +9,7 @@ import { SIG, isNum, usd, coins, sig, pct, signedPct } from './format.js';
 import { venueAccountsRequest, renderAccountEditors, renderVenueAccounts, newAccount } from './venue-accounts.js';
 import { defaultRisk, riskRequest, renderRisk } from './risk-panel.js';
 import { attachTips } from './glossary.js';
+import { defaultSizing, defaultAttribution, sizingRequest, attributionRequest, renderSizing, renderAttribution } from './analysis-panels.js';
 import {
   renderAccount, renderLiquidation, renderWhatIf, renderMatrices, renderStress, renderMarginDetail, renderUnderlyings, renderExpiries,
 } from './account-views.js';
@@ -34,6 +35,9 @@ const defaultState = () => ({
   balance: '',
   /** The risk panel's controls, as typed (request.risk when on). */
   risk: defaultRisk(),
+  /** "How big may it be?" (request.sizing) and "P&L since…" (request.attribution), as typed. */
+  sizing: defaultSizing(),
+  attribution: defaultAttribution(),
   /** Accounts on other venues, each on its venue's rules: { name, venue, marginMode, collateral, positions } (as typed). */
   accounts: [],
   theme: 'system',
@@ -49,6 +53,8 @@ function loadState() {
     const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || 'null');
     const loaded = saved && typeof saved === 'object' ? { ...defaultState(), ...saved } : defaultState();
     loaded.risk = { ...defaultRisk(), ...(loaded.risk || {}) };
+    loaded.sizing = { ...defaultSizing(), ...(loaded.sizing || {}) };
+    loaded.attribution = { ...defaultAttribution(), ...(loaded.attribution || {}) };
     const positions = localStorage.getItem(POSITIONS_KEY);
     if (positions !== null) loaded.positions = positions;
     return loaded;
@@ -166,6 +172,8 @@ function buildRequest() {
     curves: { from: -0.5, to: 0.5, points: 61, horizonDays: [7] },
   };
   const risk = riskRequest(state.risk, parseTyped, problems);
+  const sizing = sizingRequest(state.sizing, parseTyped, problems);
+  const attribution = attributionRequest(state.attribution, parseTyped, problems);
   const accounts = venueAccountsRequest(state.accounts || [], { ...state, collateral }, parseTyped, problems);
   if (accounts) {
     return {
@@ -183,6 +191,8 @@ function buildRequest() {
       venue: state.venue || 'auto',
       ...(String(state.whatIf || '').trim() ? { whatIf: state.whatIf } : {}),
       ...(risk ? { risk } : {}),
+      ...(sizing ? { sizing } : {}),
+      ...(attribution ? { attribution } : {}),
       scenarios: {
         matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] },
         curves: { from: -0.5, to: 0.5, points: 61, horizonDays: [7] },
@@ -340,6 +350,7 @@ function render(report, positions, ms, started) {
   renderMarginDetail(report);
   renderStress(report);
   drawRisk(report);
+  drawAnalysis(report);
   renderMatrices(report);
   $('charts-section').hidden = report.scenarios.curves.length === 0;
   const drawing = [report.scenarios.curves.length ? renderCharts($('charts'), report) : null];
@@ -376,6 +387,27 @@ function drawRisk(report) {
     horizonLabel: $('risk-horizon-label'), sub: $('risk-sub'),
   });
 }
+
+function drawAnalysis(report) {
+  renderSizing(report, {
+    section: $('sizing-result'), sub: $('sizing-sub'), answer: $('sizing-answer'), caps: $('sizing-caps'), notes: $('sizing-notes'), button: $('sizing-apply'),
+  }, (trade) => {
+    state.whatIf = trade;
+    $('what-if').value = trade;
+    scheduleCompute();
+  });
+  renderAttribution(report, {
+    section: $('attribution-section'), from: $('attribution-from'), sub: $('attribution-sub'), chartBox: $('attribution-chart'),
+    table: $('attribution-table'), notes: $('attribution-notes'),
+  });
+}
+
+/** Controls of the sizing and attribution panels: id → [state key, field]. */
+const ANALYSIS_CONTROLS = {
+  'sizing-instrument': ['sizing', 'instrument'], 'sizing-side': ['sizing', 'side'], 'sizing-vol': ['sizing', 'vol'], 'sizing-es': ['sizing', 'es'],
+  'sizing-liquidation': ['sizing', 'liquidation'], 'sizing-edge': ['sizing', 'edge'], 'sizing-kelly': ['sizing', 'kelly'],
+  'attribution-time': ['attribution', 'time'], 'attribution-method': ['attribution', 'method'], 'attribution-market': ['attribution', 'market'],
+};
 
 /** The risk controls: id → the state.risk field each one holds. */
 const RISK_CONTROLS = {
@@ -733,6 +765,8 @@ function applyStateToControls() {
     else $(id).value = state.risk[field] ?? '';
   }
   $('risk-inputs').open = Boolean(state.risk.on);
+  for (const [id, [key, field]] of Object.entries(ANALYSIS_CONTROLS)) $(id).value = state[key][field] ?? '';
+  $('attribution-inputs').open = Boolean(state.attribution.time || state.attribution.market);
   $('margin-model').value = state.marginModel || 'standard';
   $('positions-filter').value = state.positionsView?.filter || '';
   renderAccounts();
@@ -884,6 +918,12 @@ async function init() {
   $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
   $('snapshot').addEventListener('input', (ev) => { state.snapshot = ev.target.value; scheduleCompute(); });
   $('balance').addEventListener('input', (ev) => { state.balance = ev.target.value; scheduleCompute(); });
+  for (const [id, [key, field]] of Object.entries(ANALYSIS_CONTROLS)) {
+    $(id).addEventListener($(id).tagName === 'SELECT' ? 'change' : 'input', (ev) => {
+      state[key] = { ...state[key], [field]: ev.target.value };
+      scheduleCompute();
+    });
+  }
   for (const [id, field] of Object.entries(RISK_CONTROLS)) {
     $(id).addEventListener(field === 'on' ? 'change' : 'input', (ev) => {
       state.risk = { ...state.risk, [field]: field === 'on' ? ev.target.checked : ev.target.value };
