@@ -14,7 +14,9 @@ function metric(label, value, unit, title, id, term) {
 export function renderAccount(report) {
   const a = report.account;
   const usage = a.mmUsage;
-  const level = a.liquidatable ? 'danger' : isNum(usage) && usage > 0.7 ? 'warn' : 'ok';
+  // An empty account (no position, no collateral) is neither safe nor in danger: no colour.
+  const empty = report.input.rowsRead === 0 && a.collateralUsd === 0 && report.accounts.length === 0;
+  const level = empty ? 'empty' : a.liquidatable ? 'danger' : isNum(usage) && usage > 0.7 ? 'warn' : 'ok';
   $('account').className = `metrics ${level}`;
   $('account').replaceChildren(
     metric('Headroom', usd(a.headroomUsd), 'USD', '', 'm-headroom', 'headroom'),

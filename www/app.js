@@ -25,7 +25,9 @@ const defaultState = () => ({
   valuation: '',
   ratePct: '',
   underlyings: {}, // SYMBOL -> { index, volPct, forwards: { CODE: value } } (all strings, as typed)
-  collateral: [{ currency: 'USDC', amount: '' }],
+  collateral: [],
+  /** The sample the market and collateral came from (null once the book is the user's own). */
+  sample: null,
   venue: 'auto',
   marginModel: 'standard',
   whatIf: '',
@@ -79,7 +81,11 @@ let savedPositions = (() => {
   }
 })();
 
+/** A book opened from a shared link is not saved until the user keeps it or edits it. */
+let sharedPending = false;
+
 function saveState() {
+  if (sharedPending) return;
   try {
     const { positions, ...rest } = state;
     localStorage.setItem(STORAGE_KEY, JSON.stringify(rest));
@@ -366,6 +372,7 @@ function render(report, positions, ms, started) {
   renderErrors(report, positions);
   renderPreview(report, positions);
   $('warnings').replaceChildren(...report.warnings.map((w) => el('li', { text: w })));
+  renderBookPrompts(report);
   const rows = positions.count;
   const total = `${rows} position${rows === 1 ? '' : 's'} computed, ${report.errors.length} row${report.errors.length === 1 ? '' : 's'} not read`;
   showStatus(`${total} · valued at ${report.valuationTime} · ${isNum(ms) ? ms.toFixed(1) : '?'} ms in WebAssembly`);
@@ -378,6 +385,22 @@ function render(report, positions, ms, started) {
   })));
   if (first) setTimeout(() => { keepOffline(); startHelper(); }, 0);
   $('results').dataset.ready = 'true';
+}
+
+/** Next to the box, what the book still needs in words a trader reads: an underlying with no
+ * index is asked for by name, with a button to the field. */
+function renderBookPrompts(report) {
+  const missing = [...new Set(report.errors.map((e) => /^no index price for ([A-Z0-9]+)/.exec(e.message)?.[1]).filter(Boolean))];
+  $('book-prompts').replaceChildren(...missing.map((u) => el('li', {},
+    `${u} needs its index price (USD): type it under Market, Index. `,
+    el('button', { type: 'button', className: 'link', text: `Go to ${u}'s index`, onclick: () => {
+      if (!state.underlyings[u]) {
+        state.underlyings[u] = { index: '', volPct: '', forwards: {}, atm: {}, smile: {} };
+        marketShape = '';
+        renderMarket(null);
+      }
+      document.querySelector(`input[data-symbol="${CSS.escape(u)}"][data-field="index"]`)?.focus();
+    } }))));
 }
 
 function drawRisk(report) {
@@ -740,6 +763,8 @@ async function loadSample(name) {
   }
   state.collateral = meta.collateral.map((c) => ({ ...c }));
   if (meta.model) state.marginModel = meta.model;
+  state.sample = name;
+  $('book-notice').hidden = true;
   marketShape = '';
   applyStateToControls();
   renderCollateral();
@@ -841,30 +866,76 @@ async function inflate(code) {
 }
 
 async function shareLink() {
-  const link = `${location.origin}${location.pathname}${SHARE_PREFIX}${await deflate(JSON.stringify(state))}`;
+  const fragment = `${SHARE_PREFIX}${await deflate(JSON.stringify(state))}`;
+  // From the single file opened from disk a file:/// link would point into this machine: only
+  // the fragment is copied, to put after the page's address wherever it is served or opened.
+  const link = location.protocol === 'file:' ? fragment : `${location.origin}${location.pathname}${fragment}`;
   const size = link.length;
   const warning = size > SHARE_WARN_CHARS ? ` It is ${size.toLocaleString()} characters long: some chat apps and browsers cut links this long.` : '';
   try {
     await navigator.clipboard.writeText(link);
-    $('share-status').textContent = `Link copied. The book travels in the part after #, which browsers never send to a server.${warning}`;
+    $('share-status').textContent = location.protocol === 'file:'
+      ? `Copied the part to put after the page's address (from a file, no link to this disk is made).${warning}`
+      : `Link copied. The book travels in the part after #, which browsers never send to a server.${warning}`;
   } catch {
     $('share-status').textContent = `Copy this link: ${link}${warning}`;
   }
   $('share-status').dataset.link = link;
 }
 
-/** A shared link's state replaces the saved one (the fragment is then cleared). */
+/** A shared link's book is shown, not saved: the saved book stays until the user keeps the
+ * shared one (or edits it), and "Back to my saved book" restores it. The fragment is cleared. */
 async function loadSharedState() {
   if (!location.hash.startsWith(SHARE_PREFIX)) return;
   try {
     const shared = JSON.parse(await inflate(location.hash.slice(SHARE_PREFIX.length)));
-    if (shared && typeof shared === 'object') state = { ...defaultState(), ...shared };
-    saveState();
-    $('share-status').textContent = 'Loaded the book from the shared link.';
+    if (shared && typeof shared === 'object') {
+      state = { ...defaultState(), ...shared };
+      sharedPending = true;
+      $('shared-notice').hidden = false;
+      $('share-status').textContent = 'Loaded the book from the shared link.';
+    }
   } catch {
     $('share-status').textContent = 'The shared link could not be read; your saved book is unchanged.';
   }
   history.replaceState(null, '', location.pathname);
+}
+
+/** Keeps the shared book (saves it) or goes back to the saved one. */
+function settleShared(keep) {
+  sharedPending = false;
+  $('shared-notice').hidden = true;
+  if (!keep) state = loadState();
+  marketShape = '';
+  applyStateToControls();
+  renderCollateral();
+  renderMarket(null);
+  saveState();
+  scheduleCompute();
+}
+
+/** A book pasted or opened over a sample's starts clean: the sample's valuation time, market
+ * and collateral are cleared (one click brings them back). */
+function startCleanAfterSample() {
+  if (!state.sample) return;
+  const kept = { sample: state.sample, valuationNow: state.valuationNow, valuation: state.valuation, underlyings: state.underlyings, collateral: state.collateral, marginModel: state.marginModel };
+  state = { ...state, sample: null, valuationNow: true, valuation: '', underlyings: {}, collateral: [], marginModel: 'standard' };
+  marketShape = '';
+  applyStateToControls();
+  renderCollateral();
+  renderMarket(null);
+  $('book-notice-text').textContent = `Your book starts clean: the ${kept.sample} sample's valuation time, index, forwards and collateral were cleared.`;
+  $('book-notice-undo').textContent = 'Keep the sample\u2019s market';
+  $('book-notice-undo').onclick = () => {
+    state = { ...state, ...kept, sample: null };
+    marketShape = '';
+    applyStateToControls();
+    renderCollateral();
+    renderMarket(null);
+    $('book-notice').hidden = true;
+    scheduleCompute();
+  };
+  $('book-notice').hidden = false;
 }
 
 async function readFile(file) {
@@ -875,6 +946,7 @@ async function readFile(file) {
   }
   state.positions = await file.text();
   $('positions').value = state.positions;
+  startCleanAfterSample();
   scheduleCompute();
 }
 
@@ -905,7 +977,24 @@ async function init() {
   applyStateToControls();
   renderCollateral();
   renderMarket(null);
+  $('positions').addEventListener('paste', (ev) => {
+    const box = ev.target;
+    const whole = box.value.trim() === '' || (box.selectionStart === 0 && box.selectionEnd === box.value.length);
+    if (whole) setTimeout(startCleanAfterSample, 0);
+  });
   $('positions').addEventListener('input', (ev) => { state.positions = ev.target.value; scheduleCompute(); });
+  $('shared-keep').addEventListener('click', () => settleShared(true));
+  $('shared-back').addEventListener('click', () => settleShared(false));
+  // A link pasted into an open tab loads too.
+  window.addEventListener('hashchange', async () => {
+    if (!location.hash.startsWith(SHARE_PREFIX)) return;
+    await loadSharedState();
+    marketShape = '';
+    applyStateToControls();
+    renderCollateral();
+    renderMarket(null);
+    scheduleCompute();
+  });
   $('valuation-now').addEventListener('change', (ev) => {
     state.valuationNow = ev.target.checked;
     if (!state.valuationNow && !state.valuation) state.valuation = new Date().toISOString().slice(0, 19);

@@ -15,6 +15,7 @@ test('a typed book shows figures that match closed forms', async () => {
   await page.fill('#positions', 'instrument,size,entry\nBTC-PERPETUAL,200000,90000');
   await page.waitForSelector('input[data-symbol="BTC"][data-field="index"]');
   await page.fill('input[data-symbol="BTC"][data-field="index"]', '90,000');
+  await page.click('#add-collateral');
   await page.fill('#collateral-table tbody tr:first-child input[aria-label="Collateral currency"]', 'BTC');
   await page.fill('#collateral-table tbody tr:first-child td:nth-child(2) input', '0.5');
   await waitForRecompute(page, () => document.querySelector('#liquidation tr[data-underlying="BTC"] td:nth-child(3)')?.textContent.includes('USD'));
