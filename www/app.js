@@ -43,6 +43,8 @@ const defaultState = () => ({
   /** Accounts on other venues, each on its venue's rules: { name, venue, marginMode, collateral, positions } (as typed). */
   accounts: [],
   theme: 'system',
+  /** The charts' P&L: against the entry prices of the positions ('entry') or today's equity. */
+  pnlBasis: 'entry',
   positionsView: { sort: 'line', dir: 1, filter: '' },
 });
 
@@ -359,7 +361,7 @@ function render(report, positions, ms, started) {
   drawAnalysis(report);
   renderMatrices(report);
   $('charts-section').hidden = report.scenarios.curves.length === 0;
-  const drawing = [report.scenarios.curves.length ? renderCharts($('charts'), report) : null];
+  const drawing = [report.scenarios.curves.length ? renderCharts($('charts'), report, state.pnlBasis || 'entry') : null];
   renderWhatIf(report);
   renderVenueAccounts($('venue-accounts-section'), $('first-to-liquidate'), $('venue-accounts'), report, $('collateral-transfer'), positions);
   $('account-sub').textContent = report.accounts.length
@@ -782,6 +784,7 @@ function applyStateToControls() {
   $('what-if').value = state.whatIf || '';
   $('what-if-section').open = Boolean(state.whatIf);
   $('snapshot').value = state.snapshot || '';
+  $('pnl-basis').value = state.pnlBasis || 'entry';
   $('snapshot-section').open = Boolean(state.snapshot);
   $('balance').value = state.balance || '';
   $('balance-section').open = Boolean(state.balance);
@@ -955,7 +958,7 @@ function applyTheme() {
   if (theme === 'system') delete document.documentElement.dataset.theme;
   else document.documentElement.dataset.theme = theme;
   $('theme').value = theme;
-  if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport);
+  if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis || 'entry');
 }
 
 // ---------- wiring ----------
@@ -1006,6 +1009,11 @@ async function init() {
   $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
   $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
   $('snapshot').addEventListener('input', (ev) => { state.snapshot = ev.target.value; scheduleCompute(); });
+  $('pnl-basis').addEventListener('change', (ev) => {
+    state.pnlBasis = ev.target.value;
+    saveState();
+    if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis);
+  });
   $('balance').addEventListener('input', (ev) => { state.balance = ev.target.value; scheduleCompute(); });
   for (const [id, [key, field]] of Object.entries(ANALYSIS_CONTROLS)) {
     $(id).addEventListener($(id).tagName === 'SELECT' ? 'change' : 'input', (ev) => {

@@ -88,7 +88,13 @@ function markers(lines) {
 
 const usdTick = (v) => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(Math.abs(v) >= 1e5 ? 0 : 1)}k` : v.toFixed(0));
 
-export async function renderCharts(container, report) {
+/** A horizon's P&L against the entry prices of the positions alone: today's-equity P&L less the
+ * coin collateral's own move, plus the positions' P&L against entry today. */
+export function pnlAgainstEntry(prices, pnl, index, collateralCoins, pnlToday) {
+  return pnl.map((v, i) => (v === null ? null : v - collateralCoins * (prices[i] - index) + pnlToday));
+}
+
+export async function renderCharts(container, report, basis = 'entry') {
   await loadUPlot();
   for (const c of charts.splice(0)) c.destroy();
   container.replaceChildren();
@@ -99,10 +105,14 @@ export async function renderCharts(container, report) {
     const box = document.createElement('figure');
     box.className = 'chart';
     box.dataset.underlying = curve.underlying;
-    const index = report.underlyings[curve.underlying]?.index;
+    const u = report.underlyings[curve.underlying];
+    const index = u?.index;
+    const series = curve.horizons.map((h) => (basis === 'entry' && u && isFinite(index)
+      ? pnlAgainstEntry(curve.prices, h.pnlUsd, index, u.collateral, u.pnlUsd) : h.pnlUsd));
     // Break-evens of the P&L at the first expiry (today's curve for a book without expiries).
-    const horizon = curve.horizons.find((h) => !/^(now|\+)/.test(h.label)) || curve.horizons[0];
-    const even = breakEvens(curve.prices, horizon.pnlUsd);
+    const first = Math.max(0, curve.horizons.findIndex((h) => !/^(now|\+)/.test(h.label)));
+    const horizon = curve.horizons[first];
+    const even = breakEvens(curve.prices, series[first]);
     box.dataset.breakEvens = even.map((x) => x.toFixed(2)).join(' ');
     const lines = [
       { x: index, color: colors.text, dash: true, label: 'now' },
@@ -112,7 +122,7 @@ export async function renderCharts(container, report) {
     ];
     const axis = (label, values) => ({ stroke: colors.muted, grid: { stroke: colors.line }, ticks: { stroke: colors.line }, label, values });
     const caption = document.createElement('figcaption');
-    caption.textContent = `${curve.underlying}: P&L (USD) against the index (USD), now, later and at each expiry, break-evens at ${horizon.label}; margin usage against the index`;
+    caption.textContent = `${curve.underlying}: P&L (USD) ${basis === 'entry' ? 'against the entry prices, positions alone' : 'against today\u2019s equity, collateral included'}, against the index (USD), now, later and at each expiry, break-evens at ${horizon.label}; margin usage against the index`;
     box.append(caption);
     container.append(box);
     const pnl = new uPlot({
@@ -123,7 +133,7 @@ export async function renderCharts(container, report) {
       series: [{ label: 'index', value: (u, v) => (v === null ? '—' : `${v.toFixed(0)} USD`) },
         ...curve.horizons.map((h, i) => ({ label: h.label, stroke: colors.series[i % colors.series.length], width: 1.6, points: { show: false },
           value: (u, v) => (v === null ? '—' : `${v.toFixed(0)} USD`) }))],
-    }, [curve.prices, ...curve.horizons.map((h) => h.pnlUsd)], box);
+    }, [curve.prices, ...series], box);
     const usage = new uPlot({
       width, height: 170,
       plugins: [markers(lines)],

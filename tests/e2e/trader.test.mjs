@@ -90,29 +90,42 @@ test('Greeks by expiry: the table and the bars follow the core', async () => {
   await context.close();
 });
 
-test('break-evens at the first expiry are where that P&L crosses zero', async () => {
+test('break-evens at the first expiry are where the positions\u2019 P&L against entry crosses zero', async () => {
   const { page, context } = await openPage();
   await page.click('button[data-sample="btc-short-strangle.json"]');
   await waitForRecompute(page, () => document.querySelector('#charts figure.chart')?.dataset.breakEvens);
   const evens = (await page.getAttribute('#charts figure.chart', 'data-break-evens')).split(' ').map(Number);
   assert.equal(evens.length, 2, 'a short strangle has two break-evens');
+  // As a trader reads them (issue 23, item 6): about 74.0k and 111.5k.
+  assert.ok(Math.abs(evens[0] / 74000 - 1) < 0.01 && Math.abs(evens[1] / 111500 - 1) < 0.01, `${evens}`);
   // On two cores or more the curves came from the second worker (the request was split).
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   assert.equal(await page.getAttribute('#results', 'data-workers'), cores >= 2 ? '2' : '1');
-  // Independent: the P&L of the book at its first expiry, from analyze run at that expiry with
-  // the index (and the settlement) at each break-even, against today's equity.
+  // Independent: the book at its first expiry, from analyze run at that expiry with the index
+  // (and the settlement) at each break-even; the positions' P&L against entry is the equity's
+  // change less the 2 BTC of collateral's own move, plus today's P&L against entry.
   const today = sampleReport('btc-short-strangle.json');
   const first = [...new Set(today.positions.filter((p) => p.expiry).map((p) => p.expiry))].sort()[0];
   const code = today.underlyings.BTC.expiries.find((e) => e.expiryTime === first).expiry;
+  const index = today.underlyings.BTC.index;
+  const later = (price) => sampleReport('btc-short-strangle.json', {
+    // At the expiry the legs settle at the index: no basis is left, every forward is the price.
+    market: { valuationTime: first, underlyings: { BTC: { index: price, vol: 0.55, settlements: { [code]: price },
+      forwards: Object.fromEntries(Object.keys(SAMPLE_MARKET.underlyings.BTC.forwards).map((k) => [k, price])) } } },
+  });
   for (const price of evens) {
-    const later = sampleReport('btc-short-strangle.json', {
-      // At the expiry the legs settle at the index: no basis is left, every forward is the price.
-      market: { valuationTime: first, underlyings: { BTC: { index: price, vol: 0.55, settlements: { [code]: price },
-        forwards: Object.fromEntries(Object.keys(SAMPLE_MARKET.underlyings.BTC.forwards).map((k) => [k, price])) } } },
-    });
-    const pnl = later.account.equityUsd - today.account.equityUsd;
+    const pnl = later(price).account.equityUsd - today.account.equityUsd
+      - today.underlyings.BTC.collateral * (price - index) + today.underlyings.BTC.pnlUsd;
     // The curve has 61 points on ±50 %: linear interpolation between them is within a few USD.
     assert.ok(Math.abs(pnl) < 0.002 * today.account.equityUsd, `P&L ${pnl} at break-even ${price}`);
+  }
+  // Against today's equity (collateral included) the crossings are the equity's.
+  const before = await page.getAttribute('#charts figure.chart', 'data-break-evens');
+  await page.selectOption('#pnl-basis', 'today');
+  await page.waitForFunction((b) => document.querySelector('#charts figure.chart')?.dataset.breakEvens !== b, before);
+  for (const price of (await page.getAttribute('#charts figure.chart', 'data-break-evens')).split(' ').map(Number)) {
+    const pnl = later(price).account.equityUsd - today.account.equityUsd;
+    assert.ok(Math.abs(pnl) < 0.002 * today.account.equityUsd, `equity P&L ${pnl} at ${price}`);
   }
   await context.close();
 });
@@ -161,6 +174,7 @@ test('a 10,000-row book shows progress, caps the rows drawn and keeps typing res
     window.longTasks = [];
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask' });
   });
+  await page.click('#add-collateral');
   await page.fill('input[aria-label="Collateral currency"]', 'USDC');
   await page.fill('input[aria-label^="Collateral amount"]', '20000000');
   // As a paste: the whole text arrives in one input event.
