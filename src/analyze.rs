@@ -644,6 +644,21 @@ fn depeg_warnings(market: &Market) -> Vec<String> {
 
 fn surface_warnings(market: &Market) -> Vec<String> {
     let mut warnings = depeg_warnings(market);
+    if market.vol_shift != 0.0 || !market.expiry_vol_shifts.is_empty() {
+        warnings.push(format!(
+            "vols shifted by {}{} vol points{}: options are valued off their marks",
+            if market.vol_shift >= 0.0 { "+" } else { "" },
+            Fixed(market.vol_shift * 100.0, 1),
+            if market.expiry_vol_shifts.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", and {} expiries by their own shift on top",
+                    market.expiry_vol_shifts.len()
+                )
+            }
+        ));
+    }
     warnings.extend(surface_only_warnings(market));
     warnings
 }

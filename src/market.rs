@@ -73,11 +73,25 @@ pub struct Market {
     pub book_forwards: BTreeMap<(String, Date), (f64, ForwardSource)>,
     /// USD price of stablecoin collateral by currency (`USDC`, `USDT`); absent is 1.
     pub collateral_prices: BTreeMap<String, f64>,
+    /// Absolute shift of every option's vol (fraction: 0.05 = +5 vol points).
+    pub vol_shift: f64,
+    /// Absolute vol shift by underlying and expiry date, on top of `vol_shift`.
+    pub expiry_vol_shifts: BTreeMap<(String, Date), f64>,
 }
 
 impl Market {
     pub fn underlying(&self, symbol: &str) -> Option<&UnderlyingMarket> {
         self.underlyings.get(symbol)
+    }
+
+    /// The vol shift of an option of `symbol` expiring at `expiry` (absolute fraction).
+    pub fn vol_shift(&self, symbol: &str, expiry: OffsetDateTime) -> f64 {
+        self.vol_shift
+            + self
+                .expiry_vol_shifts
+                .get(&(symbol.to_string(), expiry.date()))
+                .copied()
+                .unwrap_or(0.0)
     }
 
     /// The USD price of a stablecoin (1 unless given).

@@ -100,6 +100,9 @@ pub struct MarketRequest {
     /// USD price of each stablecoin collateral (default 1): USDC, USDT.
     #[serde(default)]
     pub collateral_prices: BTreeMap<String, Option<f64>>,
+    /// Absolute shift of every option's vol (fraction: 0.05 = +5 vol points): "what if vols rise".
+    #[serde(default)]
+    pub vol_shift: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -122,6 +125,9 @@ pub struct UnderlyingRequest {
     /// Smile by expiry: strike → IV points, or raw SVI parameters.
     #[serde(default)]
     pub smiles: BTreeMap<String, SmileRequest>,
+    /// Absolute vol shift (fraction) by expiry, on top of `market.volShift`.
+    #[serde(default)]
+    pub vol_shifts: BTreeMap<String, Option<f64>>,
 }
 
 /// One expiry's smile: exactly one of `points` ([strike USD, IV fraction] pairs) or `svi`.
@@ -408,6 +414,35 @@ impl MarketRequest {
                 },
             );
         }
+        let vol_shift = self.vol_shift.unwrap_or(0.0);
+        if !(vol_shift.is_finite() && vol_shift.abs() <= 5.0) {
+            return Err(RequestError::new(
+                "market.volShift",
+                format!(
+                    "must be an absolute vol change from −5 to 5 (0.05 = +5 vol points), got {}",
+                    Figure(vol_shift)
+                ),
+            ));
+        }
+        let mut expiry_vol_shifts = BTreeMap::new();
+        for (symbol, u) in &self.underlyings {
+            let key = symbol.trim().to_ascii_uppercase();
+            for (code, shift) in &u.vol_shifts {
+                let field = format!("market.underlyings.{symbol}.volShifts.{code}");
+                let date = parse_expiry_key(code).map_err(|m| RequestError::new(&field, m))?;
+                let Some(shift) = *shift else { continue };
+                if !(shift.is_finite() && shift.abs() <= 5.0) {
+                    return Err(RequestError::new(
+                        field,
+                        format!(
+                            "must be an absolute vol change from −5 to 5, got {}",
+                            Figure(shift)
+                        ),
+                    ));
+                }
+                expiry_vol_shifts.insert((key.clone(), date), shift);
+            }
+        }
         let mut collateral_prices = BTreeMap::new();
         for (code, price) in &self.collateral_prices {
             let key = code.trim().to_ascii_uppercase();
@@ -435,6 +470,8 @@ impl MarketRequest {
             underlyings,
             book_forwards: BTreeMap::new(),
             collateral_prices,
+            vol_shift,
+            expiry_vol_shifts,
         })
     }
 }

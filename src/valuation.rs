@@ -213,6 +213,13 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
             let (forward, forward_source) = market.forward(symbol, expiry).ok_or("no forward")?;
             let (vol, vol_source) =
                 option_vol(row, market, option, strike, years, forward, index, inverse)?;
+            // The user's vol shift (all options, then the expiry's), floored at 1 %.
+            let shift = market.vol_shift(symbol, expiry);
+            let vol = if shift == 0.0 {
+                vol
+            } else {
+                (vol + shift).max(0.01)
+            };
             leg(
                 Model::Option(OptionLeg {
                     kind: option,

@@ -482,6 +482,8 @@ export interface MarketInput {
   /** Continuously compounded rate, fraction; default 0 (venues mark on the forward with r = 0). */
   rate?: number | null;
   underlyings?: Record<string, UnderlyingInput>;
+  /** Absolute shift of every option's vol (0.05 = +5 vol points); warned about. */
+  volShift?: number;
   /** USD price of stablecoin collateral (USDC, USDT), default 1; off the peg by more than 2 % is warned about. */
   collateralPrices?: Record<string, number | null>;
   /** A venue's public market data (Deribit get_book_summary_by_currency or markprice.options, OKX opt-summary/mark-price, Bybit tickers, Binance eapi/v1/mark), pasted or parsed: fills the index, forwards and smiles not typed, each said in `warnings`. */
@@ -542,6 +544,8 @@ export interface UnderlyingInput {
   smiles?: Record<string, { points: [number, number][] } | { svi: { a: number; b: number; rho: number; m: number; sigma: number } }>;
   /** Annual basis b for expiries without a forward: F = S·e^(bT); default 0. */
   basis?: number | null;
+  /** Absolute vol shift by expiry code, on top of market.volShift. */
+  volShifts?: Record<string, number | null>;
 }
 
 /** The result. Every number's unit is in `units` and in these comments. */

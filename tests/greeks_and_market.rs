@@ -244,3 +244,46 @@ fn contradictory_vols_warn_and_bad_svi_is_refused() {
     assert_eq!(error.field, "market.underlyings.BTC.smiles.25DEC26");
     assert!(error.message.contains("falls to"), "{error}");
 }
+
+/// A vol shift for the whole book and per expiry (issue 23, item 7): every option is valued at
+/// its vol plus the shifts, the value the closed-form Black price at that vol, with a warning.
+#[test]
+fn vol_shift_for_the_book_and_per_expiry() {
+    let request = |shift: serde_json::Value, per: serde_json::Value| {
+        serde_json::json!({
+            "positions": "instrument,size,iv,venue\nBTC-25DEC26-100000-C,1,50,bybit\nBTC-26MAR27-100000-C,1,50,bybit",
+            "market": {"valuationTime": "2026-11-23T12:00:00Z", "volShift": shift,
+                       "underlyings": {"BTC": {"index": 100000, "volShifts": per}}},
+            "stress": {"library": false},
+        })
+    };
+    let r = run(request(
+        serde_json::json!(0.05),
+        serde_json::json!({"26MAR27": -0.02}),
+    ));
+    assert_close(r.positions[0].iv.unwrap(), 0.55, 1e-15, "all options +5");
+    assert_close(
+        r.positions[1].iv.unwrap(),
+        0.53,
+        1e-15,
+        "+5 then −2 for 26MAR27",
+    );
+    let years = (32.0 - 4.0 / 24.0) / 365.0;
+    let expected = headroom::pricing::black::undiscounted_black(
+        headroom::pricing::black::OptionKind::Call,
+        100000.0,
+        100000.0,
+        years,
+        0.55,
+    );
+    assert_close(r.positions[0].value_usd, expected, 1e-12, "Black at 55 %");
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("vols shifted by +5.0 vol points")));
+    let refused = try_run(request(serde_json::json!(9), serde_json::json!({})));
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .starts_with("market.volShift"));
+}

@@ -24,6 +24,8 @@ const defaultState = () => ({
   valuationNow: true,
   valuation: '',
   ratePct: '',
+  /** Vol points added to every option's vol (request.market.volShift / 100). */
+  volShiftPts: '',
   underlyings: {}, // SYMBOL -> { index, volPct, forwards: { CODE: value } } (all strings, as typed)
   collateral: [],
   /** The sample the market and collateral came from (null once the book is the user's own). */
@@ -169,10 +171,12 @@ function buildRequest() {
     collateral[currency] = (collateral[currency] || 0) + amount;
   }
   const rate = number(state.ratePct, 'rate', 0.01);
+  const volShift = number(state.volShiftPts, 'vol shift', 0.01);
   const market = {
     valuationTime: valuationIso(),
     rate: rate ?? 0,
     underlyings,
+    ...(volShift ? { volShift } : {}),
     ...(String(state.snapshot || '').trim() ? { snapshot: state.snapshot } : {}),
   };
   const scenarios = {
@@ -780,6 +784,7 @@ function applyStateToControls() {
   $('valuation').value = state.valuation;
   $('valuation').disabled = state.valuationNow;
   $('rate').value = state.ratePct;
+  $('vol-shift').value = state.volShiftPts || '';
   $('venue').value = state.venue || 'auto';
   $('what-if').value = state.whatIf || '';
   $('what-if-section').open = Boolean(state.whatIf);
@@ -1006,6 +1011,7 @@ async function init() {
   });
   $('valuation').addEventListener('input', (ev) => { state.valuation = ev.target.value; scheduleCompute(); });
   $('rate').addEventListener('input', (ev) => { state.ratePct = ev.target.value; scheduleCompute(); });
+  $('vol-shift').addEventListener('input', (ev) => { state.volShiftPts = ev.target.value; scheduleCompute(); });
   $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
   $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
   $('snapshot').addEventListener('input', (ev) => { state.snapshot = ev.target.value; scheduleCompute(); });

@@ -42,3 +42,16 @@ test('sizing a protective put and attributing the P&L since yesterday', async ()
   assert.deepEqual(env.foreignRequests, []);
   await context.close();
 });
+
+test('a vol shift for the whole book revalues every option and says so', async () => {
+  const { page, context, pageErrors } = await openPage();
+  await page.click('button[data-sample="btc-short-strangle.json"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 3);
+  const equity = num(await textOf(page, '#m-equity .value'));
+  await page.fill('#vol-shift', '5');
+  await waitForRecompute(page, () => /vols shifted by \+5\.0 vol points/.test(document.getElementById('warnings').textContent));
+  // Short options lose value to the holder when vols rise: equity falls.
+  assert.ok(num(await textOf(page, '#m-equity .value')) < equity);
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
