@@ -141,6 +141,12 @@ function buildRequest() {
   const underlyings = {};
   for (const [symbol, u] of Object.entries(state.underlyings)) {
     const forwards = {};
+    // A forward typed is pinned; one loaded with a sample keeps its basis to the index (F/S), so
+    // it moves when the index is changed.
+    const index = parseTyped(u.index);
+    for (const [code, ratio] of Object.entries(u.forwardBasis || {})) {
+      if (isNum(index) && isNum(ratio) && String(u.forwards?.[code] ?? '').trim() === '') forwards[code] = index * ratio;
+    }
     for (const [code, text] of Object.entries(u.forwards || {})) {
       const f = number(text, `${symbol} forward ${code}`);
       if (f !== null) forwards[code] = f;
@@ -728,7 +734,8 @@ function renderMarket(report) {
     for (const e of u.expiries) {
       const input = document.querySelector(`input[data-symbol="${CSS.escape(symbol)}"][data-forward="${CSS.escape(e.expiry)}"]`);
       if (!input) continue;
-      const source = { future: ' (future)', basis: ' (= index)', quoted: ' (venue)' }[e.forwardSource] ?? '';
+      const moving = isNum(state.underlyings[symbol]?.forwardBasis?.[e.expiry]) && !String(state.underlyings[symbol]?.forwards?.[e.expiry] ?? '').trim();
+      const source = moving ? ' (moves with index)' : { future: ' (future)', basis: ' (= index)', quoted: ' (venue)' }[e.forwardSource] ?? '';
       input.placeholder = e.forward === null ? '= index' : `${usd(e.forward)}${source}`;
       const basis = document.querySelector(`td[data-basis="${CSS.escape(symbol)} ${CSS.escape(e.expiry)}"]`);
       if (basis) {
@@ -765,7 +772,13 @@ async function loadSample(name) {
   state.valuationNow = false;
   state.valuation = SAMPLE_MARKET.valuation;
   for (const [symbol, u] of Object.entries(SAMPLE_MARKET.underlyings)) {
-    state.underlyings[symbol] = { index: String(u.index), volPct: String(u.volPct), forwards: Object.fromEntries(Object.entries(u.forwards).map(([k, v]) => [k, String(v)])), atm: {}, smile: {} };
+    // The sample's forwards as their basis to its index: they move with the index until typed.
+    state.underlyings[symbol] = {
+      index: String(u.index), volPct: String(u.volPct),
+      forwards: Object.fromEntries(Object.keys(u.forwards).map((k) => [k, ''])),
+      forwardBasis: Object.fromEntries(Object.entries(u.forwards).map(([k, v]) => [k, v / u.index])),
+      atm: {}, smile: {},
+    };
   }
   state.collateral = meta.collateral.map((c) => ({ ...c }));
   if (meta.model) state.marginModel = meta.model;

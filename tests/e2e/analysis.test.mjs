@@ -55,3 +55,21 @@ test('a vol shift for the whole book revalues every option and says so', async (
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('a sample\u2019s forwards move with the index until typed, keeping their basis', async () => {
+  const { page, context, pageErrors } = await openPage();
+  await page.click('button[data-sample="btc-short-strangle.json"]');
+  await waitForRecompute(page, () => /7\.9 %\/yr/.test(document.querySelector('td[data-basis="BTC 25DEC26"]')?.textContent || ''));
+  await page.fill('input[data-symbol="BTC"][data-field="index"]', '80000');
+  const expected = (80000 * 91880) / 91250.5;
+  await waitForRecompute(page, (f) => (document.querySelector('input[data-symbol="BTC"][data-forward="25DEC26"]')?.placeholder || '').startsWith(f),
+    expected.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+  assert.match(await page.getAttribute('input[data-symbol="BTC"][data-forward="25DEC26"]', 'placeholder'), /\(moves with index\)$/);
+  // The basis is kept (not 159 %/yr as when forwards stayed put).
+  assert.match(await textOf(page, 'td[data-basis="BTC 25DEC26"]'), /7\.9 %\/yr/);
+  // Typed, it is pinned.
+  await page.fill('input[data-symbol="BTC"][data-forward="25DEC26"]', '81000');
+  await waitForRecompute(page, () => !/7\.9 %\/yr/.test(document.querySelector('td[data-basis="BTC 25DEC26"]')?.textContent || ''));
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
