@@ -527,6 +527,8 @@ export interface RiskReport {
     garch: { omega: number; alpha: number; beta: number; nextDayVol: number; horizonVol: number; longRunVol: number } | null }[];
   backtest: { observations: number; confidence: number; exceptions: number; expectedExceptions: number; kupiecStatistic: number; kupiecPValue: number;
     zone: "green" | "yellow" | "red"; cumulativeProbability: number; plusFactor: number | null } | null;
+  /** With venue accounts: each account's probability of being liquidatable at the horizon on its venue's rules (fractions). */
+  perAccount: { account: string; venue: string; liquidationProbability: number; liquidationStandardError: number }[];
 }
 
 export interface UnderlyingInput {

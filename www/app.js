@@ -9,6 +9,8 @@ import { SIG, isNum, usd, coins, sig, pct, signedPct } from './format.js';
 import { venueAccountsRequest, renderAccountEditors, renderVenueAccounts, newAccount } from './venue-accounts.js';
 import { defaultRisk, riskRequest, renderRisk } from './risk-panel.js';
 import { attachTips } from './glossary.js';
+import { ROW_LIMIT, COLUMNS, positionCell, columnValues, filterPositions, sortPositions } from './positions-table.js';
+import { renderErrors, renderPreview } from './row-preview.js';
 import { defaultSizing, defaultAttribution, sizingRequest, attributionRequest, renderSizing, renderAttribution } from './analysis-panels.js';
 import {
   renderAccount, renderLiquidation, renderWhatIf, renderMatrices, renderStress, renderMarginDetail, renderUnderlyings, renderExpiries,
@@ -454,78 +456,6 @@ const RISK_CONTROLS = {
 // ---------- positions table: sortable, filterable, capped, with totals ----------
 
 /** Rows drawn at once; "Show every row" lifts it (a 10,000-row book stays responsive). */
-const ROW_LIMIT = 400;
-const IV_LABEL = { row: '', mark: ' (from mark)', smile: ' (smile)', term: ' (ATM term)', default: ' (default)' };
-
-/** Columns: label, the glossary term its header explains, the position field sorted on, the cell drawn, and whether a total makes sense (USD sums always; coin sums only for one underlying). */
-const COLUMNS = [
-  { key: 'line', label: 'Line', field: 'line', cell: (p) => String(p.line) },
-  { key: 'instrument', label: 'Instrument', field: 'instrument', text: true },
-  { key: 'size', label: 'Size', term: 'size', field: 'size' },
-  { key: 'iv', label: 'IV (%)', term: 'iv', field: 'iv', cell: (p) => (p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${IV_LABEL[p.ivSource] ?? ''}`) },
-  { key: 'mark', label: 'Mark', term: 'mark', field: 'markPrice' },
-  { key: 'valueUsd', label: 'Value (USD)', term: 'value', field: 'valueUsd', cell: (p) => usd(p.valueUsd), total: 'usd' },
-  { key: 'valueCoin', label: 'Value (coin)', term: 'valueCoin', field: 'valueCoin', total: 'coin' },
-  { key: 'pnlUsd', label: 'P&L (USD)', term: 'pnl', field: 'pnlUsd', cell: (p) => usd(p.pnlUsd), total: 'usd' },
-  { key: 'delta', label: 'Δ (coins)', term: 'delta', field: 'delta', cell: (p) => coins(p.delta), total: 'coin' },
-  { key: 'coinDelta', label: 'Coin Δ (coins)', term: 'coinDelta', field: 'coinDelta', cell: (p) => (p.coinDelta === null ? '—' : coins(p.coinDelta)), total: 'coin' },
-  { key: 'gamma', label: 'Γ (coins/USD)', term: 'gamma', field: 'gamma', cell: (p) => sig(p.gamma), total: 'coin' },
-  { key: 'vega', label: 'Vega (USD/vol pt)', term: 'vega', field: 'vega', cell: (p) => usd(p.vega), total: 'usd' },
-  { key: 'theta', label: 'Θ (USD/day)', term: 'theta', field: 'theta', cell: (p) => usd(p.theta), total: 'usd' },
-  { key: 'rho', label: 'ρ (USD/pp)', term: 'rho', field: 'rho', cell: (p) => usd(p.rho), total: 'usd' },
-  { key: 'vanna', label: 'Vanna (coins/vol pt)', term: 'vanna', field: 'vanna', cell: (p) => coins(p.vanna), total: 'coin' },
-  { key: 'volga', label: 'Volga (USD/pt²)', term: 'volga', field: 'volga', cell: (p) => usd(p.volga), total: 'usd' },
-  { key: 'charm', label: 'Charm (coins/day)', term: 'charm', field: 'charm', cell: (p) => coins(p.charm), total: 'coin' },
-  { key: 'im', label: 'IM (USD)', term: 'im', field: 'initialMarginUsd', cell: (p) => usd(p.initialMarginUsd), total: 'usd' },
-  { key: 'mm', label: 'MM (USD)', term: 'mm', field: 'maintenanceMarginUsd', cell: (p) => usd(p.maintenanceMarginUsd), total: 'usd' },
-];
-
-function positionCell(column, p) {
-  if (column.key === 'instrument') {
-    return el('th', { scope: 'row', title: [p.readAs, ...p.notes].join('\n') }, p.instrument,
-      el('span', { className: 'badge', text: p.venue }), p.expired ? el('span', { className: 'badge', text: 'expired' }) : null);
-  }
-  if (column.key === 'size') return el('td', {}, `${SIG.format(p.size)} `, el('span', { className: 'unit', text: p.sizeUnit }));
-  if (column.key === 'mark') return el('td', {}, `${p.priceUnit === 'USD' ? usd(p.markPrice) : coins(p.markPrice)} `, el('span', { className: 'unit', text: p.priceUnit }));
-  if (column.key === 'valueCoin') {
-    return el('td', {}, p.valueCoin === null ? '—' : `${coins(p.valueCoin)} `, p.valueCoin === null ? null : el('span', { className: 'unit', text: p.underlying }));
-  }
-  return el('td', { text: column.cell(p) });
-}
-
-/** A column's values row by row, read from the positions' columns: text, or numbers with null as −∞. */
-function columnValues(positions, column) {
-  if (column.text) return positions.text(column.field);
-  const values = positions.numbers[column.field];
-  return (i) => (Number.isNaN(values[i]) ? -Infinity : values[i]);
-}
-
-/** The rows (indexes) the filter keeps: every word must appear in the instrument, underlying, venue, expiry or kind. */
-function filterPositions(positions, text) {
-  const all = Array.from({ length: positions.count }, (_, i) => i);
-  const words = String(text || '').toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return all;
-  const fields = ['instrument', 'underlying', 'venue', 'kind', 'optionType', 'expiry', 'settlement'].map((f) => positions.text(f));
-  return all.filter((i) => {
-    const hay = fields.map((f) => f(i) ?? '').join(' ').toLowerCase();
-    return words.every((w) => hay.includes(w));
-  });
-}
-
-/** The rows (indexes) in the column's order, ties in line order. */
-function sortPositions(positions, rows, key, dir) {
-  const column = COLUMNS.find((c) => c.key === key) || COLUMNS[0];
-  const value = columnValues(positions, column);
-  const keys = column.text ? new Array(positions.count) : new Float64Array(positions.count);
-  for (const i of rows) keys[i] = value(i);
-  const { line, item } = positions.numbers;
-  return [...rows].sort((a, b) => {
-    const [x, y] = [keys[a], keys[b]];
-    const order = column.text ? String(x).localeCompare(String(y)) : (x > y) - (x < y);
-    return dir * order || line[a] - line[b] || item[a] - item[b];
-  });
-}
-
 function renderPositionsHead() {
   const view = state.positionsView;
   $('positions-table').tHead.replaceChildren(el('tr', {}, ...COLUMNS.map((c) => {
@@ -580,98 +510,6 @@ function renderPositions() {
   });
   $('positions-table').tFoot.replaceChildren(el('tr', { className: 'totals' }, ...cells));
 }
-
-const sharedLines = new WeakMap();
-
-/**
- * The lines of several rows among the positions and the errors. Positions come in the input's
- * order, so a line's rows are next to each other; errors are few.
- */
-function linesOfSeveralRows(positions, errors) {
-  const shared = new Set();
-  const { line } = positions.numbers;
-  for (let i = 1; i < positions.count; i += 1) if (line[i] === line[i - 1]) shared.add(line[i]);
-  const errorLines = new Map();
-  for (const e of errors) errorLines.set(e.line, (errorLines.get(e.line) || 0) + 1);
-  for (const [l, count] of errorLines) if (count > 1) shared.add(l);
-  if (errorLines.size) for (let i = 0; i < positions.count; i += 1) if (errorLines.has(line[i])) shared.add(line[i]);
-  return shared;
-}
-
-/** "Line 4", or "Line 1, row 3" when several rows share a line (JSON pasted on one line). */
-function where(report, positions, line, item) {
-  let shared = sharedLines.get(report);
-  if (!shared) {
-    shared = linesOfSeveralRows(positions, report.errors);
-    sharedLines.set(report, shared);
-  }
-  return shared.has(line) && item ? `Line ${line}, row ${item}` : `Line ${line}`;
-}
-
-function renderErrors(report, positions) {
-  const items = report.errors.slice(0, PREVIEW_LIMIT).map((e) => el('li', { dataset: { line: String(e.line) } },
-    el('strong', { text: `${e.account ? `${e.account}, line ${e.line}` : where(report, positions, e.line, e.item)}: ` }), e.message,
-    e.text ? el('code', { text: e.text }) : null));
-  if (report.errors.length > PREVIEW_LIMIT) {
-    items.push(el('li', { className: 'muted', text: `… and ${report.errors.length - PREVIEW_LIMIT} more rows not read (Export JSON lists every one)` }));
-  }
-  $('errors').replaceChildren(...items);
-  $('errors-section').hidden = items.length === 0;
-}
-
-/** Whether position `i` was read with an assumption: a default venue, an unpublished contract term. */
-function assumedAt(positions, venueSource, i) {
-  return venueSource(i) === 'default' || positions.notes(i).some((n) => n.includes('assumed, not a published term'));
-}
-
-
-/**
- * One line per input row: read, read with an assumption, or rejected (with the reason). The
- * positions (in the input's order) and the errors (sorted by line) are merged by line, and only
- * the rows shown are built.
- */
-function renderPreview(report, positions) {
-  const { errors } = report;
-  const { line, item } = positions.numbers;
-  const venueSource = positions.text('venueSource');
-  // "assumed": decided without evidence (a default venue, an unpublished contract term); a venue
-  // decided by headers, premium or size is "read", its note shown quietly.
-  const assumed = new Uint8Array(positions.count);
-  const counts = { read: 0, assumed: 0, rejected: errors.length };
-  for (let i = 0; i < positions.count; i += 1) {
-    assumed[i] = assumedAt(positions, venueSource, i) ? 1 : 0;
-    counts[assumed[i] ? 'assumed' : 'read'] += 1;
-  }
-  $('preview-counts').textContent = `— ${counts.read} read, ${counts.assumed} with assumptions, ${counts.rejected} rejected`;
-  // A big book previews its first rows and every rejected or assumed one.
-  const total = positions.count + errors.length;
-  const shown = [];
-  let flagged = 0;
-  for (let i = 0, j = 0, k = 0; k < total; k += 1) {
-    const error = j < errors.length && (i >= positions.count || errors[j].line < line[i] || (errors[j].line === line[i] && errors[j].item < item[i]));
-    const status = error ? 'rejected' : assumed[i] ? 'assumed' : 'read';
-    const show = total <= PREVIEW_LIMIT || k < PREVIEW_LIMIT || (status !== 'read' && (flagged += 1) <= PREVIEW_LIMIT);
-    if (error) {
-      const e = errors[j];
-      if (show) shown.push({ line: e.line, item: e.item, status, text: e.message, notes: [] });
-      j += 1;
-    } else {
-      if (show) shown.push({ line: line[i], item: item[i], status, text: positions.text('readAs')(i), notes: positions.notes(i) });
-      i += 1;
-    }
-  }
-  const items = shown.map((r) => el('li', { className: r.status, dataset: { line: String(r.line), status: r.status } },
-    el('span', { className: 'line', text: where(report, positions, r.line, r.item).replace('Line ', '') }),
-    el('span', { className: 'status', text: r.status }),
-    el('span', { className: 'what', text: r.text }),
-    ...r.notes.map((n) => el('span', { className: 'note', text: n }))));
-  if (shown.length < total) {
-    items.push(el('li', { className: 'more' }, el('span', {}), el('span', {}), el('span', { className: 'what muted', text: `… and ${total - shown.length} more rows (the counts above include them; Export JSON lists every one)` })));
-  }
-  $('preview').replaceChildren(...items);
-}
-
-const PREVIEW_LIMIT = 300;
 
 // ---------- market and collateral editors ----------
 

@@ -85,7 +85,11 @@ export async function renderRisk(report, { section, metrics, histogram, underlyi
     items.push(metric('Cornish–Fisher VaR', money(r.cornishFisherVarUsd), 'USD', 'risk-cf', 'From the P&L\'s first four moments: it misstates short-gamma tails, so it is shown beside the simulated VaR, never alone'));
   }
   metrics.replaceChildren(...items);
-  underlyings.tBodies[0].replaceChildren(...r.perUnderlying.map((u) => el('tr', {},
+  // With venue accounts: each account's probability of liquidation, as rows after the underlyings.
+  const accounts = (r.perAccount || []).map((a) => el('tr', { dataset: { account: a.account } },
+    el('th', { scope: 'row', text: `${a.account} (${a.venue})` }), el('td', { colspan: 2, text: 'liquidation probability' }),
+    el('td', { colspan: 2, text: `${pct(a.liquidationProbability, 2)} ± ${pct(a.liquidationStandardError, 2)}` })));
+  underlyings.tBodies[0].replaceChildren(...accounts, ...r.perUnderlying.map((u) => el('tr', {},
     el('th', { scope: 'row', text: u.underlying }), el('td', { text: pct(u.vol, 1) }), el('td', { text: u.volSource }),
     el('td', { text: money(u.varUsd) }), el('td', { text: money(u.esUsd) }))));
   forecastsBox.hidden = r.forecasts.length === 0;
