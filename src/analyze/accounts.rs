@@ -10,7 +10,9 @@ use crate::report::{
     FirstToLiquidate, LiquidationEvent, PackReport, PoolReport, VenueAccountReport,
 };
 use crate::request::AccountInput;
-use crate::venue::{self, AccountLeg, MarginPool, PackInfo, PreparedAccount, VenueEngine};
+use crate::venue::{
+    self, pool_underlyings, AccountLeg, MarginPool, PackInfo, PreparedAccount, VenueEngine,
+};
 
 /// One account's inputs, read and checked.
 struct AccountBook<'r> {
@@ -472,23 +474,6 @@ fn sum_states(pools: &[Box<dyn MarginPool + '_>], factor_of: &dyn Fn(&str) -> f6
         total.maintenance += s.maintenance;
     }
     total
-}
-
-/// The underlyings a pool's value moves with: its legs' and its coin collateral's.
-fn pool_underlyings(pool: &dyn MarginPool) -> Vec<String> {
-    let spec = pool.spec();
-    let mut out: Vec<String> = Vec::new();
-    let names = spec
-        .legs
-        .iter()
-        .map(|l| l.leg.underlying.clone())
-        .chain(spec.collateral.iter().filter_map(|c| c.underlying.clone()));
-    for u in names {
-        if !out.contains(&u) {
-            out.push(u);
-        }
-    }
-    out
 }
 
 fn pool_report(pool: &dyn MarginPool, market: &Market, vol_shock: f64) -> PoolReport {

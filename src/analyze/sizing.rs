@@ -174,36 +174,7 @@ pub(super) fn sizing_report(
             Err(_) => false,
         }
     };
-    let largest = |ok: &dyn Fn(f64) -> bool| -> (Option<f64>, bool) {
-        if !ok(0.0) {
-            return (Some(0.0), true);
-        }
-        // Up a halving ladder from tiny to the top, then bisect the first failure.
-        let mut last_ok = 0.0;
-        let mut first_bad = None;
-        for k in (0..=LADDER).rev() {
-            let q = top / 2f64.powi(k as i32);
-            if ok(q) {
-                last_ok = q;
-            } else {
-                first_bad = Some(q);
-                break;
-            }
-        }
-        let Some(mut bad) = first_bad else {
-            return (None, false);
-        };
-        let mut good = last_ok;
-        for _ in 0..BISECTIONS {
-            let mid = 0.5 * (good + bad);
-            if ok(mid) {
-                good = mid;
-            } else {
-                bad = mid;
-            }
-        }
-        (Some(good), false)
-    };
+    let largest = |ok: &dyn Fn(f64) -> bool| largest_within(top, ok);
 
     let mut caps = Vec::new();
     // Initial margin within available.
@@ -447,25 +418,30 @@ fn es_cap(
         let losses: Vec<f64> = book.iter().zip(&per).map(|(b, x)| -(b + q * x)).collect();
         crate::risk::tail::Tail::of(&losses, 0.975).es
     };
-    let ok = |q: f64| es(q) <= budget;
+    Some(largest_within(top, &|q| es(q) <= budget))
+}
+
+/// The largest size from 0 up to `top` for which `ok` holds with every smaller size on a halving
+/// ladder also holding: up the ladder from `top/2⁴⁰` to the first failure, then bisected. `None`
+/// when `ok` holds up to `top`; `(Some(0), true)` when it fails at 0 already.
+fn largest_within(top: f64, ok: &dyn Fn(f64) -> bool) -> (Option<f64>, bool) {
     if !ok(0.0) {
-        return Some((Some(0.0), true));
+        return (Some(0.0), true);
     }
-    let mut last_ok = 0.0;
+    let mut good = 0.0;
     let mut first_bad = None;
     for k in (0..=LADDER).rev() {
         let q = top / 2f64.powi(k as i32);
         if ok(q) {
-            last_ok = q;
+            good = q;
         } else {
             first_bad = Some(q);
             break;
         }
     }
     let Some(mut bad) = first_bad else {
-        return Some((None, false));
+        return (None, false);
     };
-    let mut good = last_ok;
     for _ in 0..BISECTIONS {
         let mid = 0.5 * (good + bad);
         if ok(mid) {
@@ -474,5 +450,5 @@ fn es_cap(
             bad = mid;
         }
     }
-    Some((Some(good), false))
+    (Some(good), false)
 }

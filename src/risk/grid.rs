@@ -82,13 +82,7 @@ impl Grids {
                     .iter()
                     .map(|x| shocked.part_at(i, x.exp()))
                     .collect();
-                table.equity.push(states.iter().map(|s| s.equity).collect());
-                table
-                    .balance
-                    .push(states.iter().map(|s| s.balance).collect());
-                table
-                    .maintenance
-                    .push(states.iter().map(|s| s.maintenance).collect());
+                table.push_row(&states);
             }
         }
         Grids {
@@ -156,15 +150,18 @@ impl Table {
         };
         for lv in table.v.clone() {
             let states: Vec<AccountState> = table.x.iter().map(|x| f(*x, lv.exp())).collect();
-            table.equity.push(states.iter().map(|s| s.equity).collect());
-            table
-                .balance
-                .push(states.iter().map(|s| s.balance).collect());
-            table
-                .maintenance
-                .push(states.iter().map(|s| s.maintenance).collect());
+            table.push_row(&states);
         }
         table
+    }
+
+    /// Appends one vol node's states, one per log-move node.
+    fn push_row(&mut self, states: &[AccountState]) {
+        self.equity.push(states.iter().map(|s| s.equity).collect());
+        self.balance
+            .push(states.iter().map(|s| s.balance).collect());
+        self.maintenance
+            .push(states.iter().map(|s| s.maintenance).collect());
     }
 
     /// The tabulated state at log-move `x` and vol multiplier `m`: cubic Hermite in `x`,

@@ -205,6 +205,21 @@ struct Settings {
     lambda: f64,
 }
 
+/// Whether `value` is the second of two accepted words (the first is the default); any other word
+/// is an error naming both.
+fn second_of(value: &str, words: [&str; 2]) -> Result<bool, String> {
+    match value {
+        v if v == words[0] => Ok(false),
+        v if v == words[1] => Ok(true),
+        other => Err(format!(
+            "'{}' is not one of \"{}\", \"{}\"",
+            crate::calendar::clip(other),
+            words[0],
+            words[1]
+        )),
+    }
+}
+
 fn settings(r: &RiskRequest) -> Result<Settings, RequestError> {
     let bad = |field: &str, message: String| RequestError::new(format!("risk.{field}"), message);
     let horizon_days = r.horizon_days.unwrap_or(1.0);
@@ -235,19 +250,7 @@ fn settings(r: &RiskRequest) -> Result<Settings, RequestError> {
         ));
     }
     let method = r.method.as_deref().unwrap_or("full");
-    let delta_gamma = match method {
-        "full" => false,
-        "delta-gamma" => true,
-        other => {
-            return Err(bad(
-                "method",
-                format!(
-                    "'{}' is not one of \"full\", \"delta-gamma\"",
-                    crate::calendar::clip(other)
-                ),
-            ))
-        }
-    };
+    let delta_gamma = second_of(method, ["full", "delta-gamma"]).map_err(|m| bad("method", m))?;
     let vol_of_vol = r.vol_of_vol.unwrap_or(1.0);
     if !(0.0..=10.0).contains(&vol_of_vol) {
         return Err(bad(
@@ -271,32 +274,13 @@ fn settings(r: &RiskRequest) -> Result<Settings, RequestError> {
             ));
         }
     }
-    let garch = match r.forecast.as_deref().unwrap_or("ewma") {
-        "ewma" => false,
-        "garch" => true,
-        other => {
-            return Err(bad(
-                "forecast",
-                format!(
-                    "'{}' is not one of \"ewma\", \"garch\"",
-                    crate::calendar::clip(other)
-                ),
-            ))
-        }
-    };
-    let historical = match r.scenarios.as_deref().unwrap_or("model") {
-        "model" => false,
-        "historical" => true,
-        other => {
-            return Err(bad(
-                "scenarios",
-                format!(
-                    "'{}' is not one of \"model\", \"historical\"",
-                    crate::calendar::clip(other)
-                ),
-            ))
-        }
-    };
+    let garch = second_of(r.forecast.as_deref().unwrap_or("ewma"), ["ewma", "garch"])
+        .map_err(|m| bad("forecast", m))?;
+    let historical = second_of(
+        r.scenarios.as_deref().unwrap_or("model"),
+        ["model", "historical"],
+    )
+    .map_err(|m| bad("scenarios", m))?;
     let lambda = r.lambda.unwrap_or(0.94);
     if !(lambda > 0.0 && lambda < 1.0) {
         return Err(bad(

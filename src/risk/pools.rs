@@ -8,7 +8,7 @@
 use super::grid::Table;
 use super::paths::Paths;
 use crate::account::AccountState;
-use crate::venue::MarginPool;
+use crate::venue::{pool_underlyings, MarginPool};
 use serde::Serialize;
 
 /// Nodes of the pools' tables (coarser than the account's: one table per pool and underlying).
@@ -139,21 +139,4 @@ pub fn liquidation(
     }
     let p_any = any.iter().filter(|a| **a).count() as f64 / n as f64;
     (out, p_any, (p_any * (1.0 - p_any) / n as f64).sqrt())
-}
-
-/// The underlyings a pool's value moves with: its legs' and its coin collateral's.
-fn pool_underlyings(pool: &dyn MarginPool) -> Vec<String> {
-    let spec = pool.spec();
-    let mut out: Vec<String> = Vec::new();
-    let names = spec
-        .legs
-        .iter()
-        .map(|l| l.leg.underlying.clone())
-        .chain(spec.collateral.iter().filter_map(|c| c.underlying.clone()));
-    for u in names {
-        if !out.contains(&u) {
-            out.push(u);
-        }
-    }
-    out
 }

@@ -380,6 +380,23 @@ fn segregated(legs: Vec<AccountLeg>, collateral: &[Collateral]) -> Vec<PoolSpec>
     pools.into_values().collect()
 }
 
+/// The underlyings a pool's value moves with: its legs' and its coin collateral's.
+pub fn pool_underlyings(pool: &dyn MarginPool) -> Vec<String> {
+    let spec = pool.spec();
+    let mut out: Vec<String> = Vec::new();
+    let names = spec
+        .legs
+        .iter()
+        .map(|l| l.leg.underlying.clone())
+        .chain(spec.collateral.iter().filter_map(|c| c.underlying.clone()));
+    for u in names {
+        if !out.contains(&u) {
+            out.push(u);
+        }
+    }
+    out
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
