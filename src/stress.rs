@@ -119,6 +119,11 @@ pub fn library() -> Vec<Shock> {
                 s.source
                     .push_str("; USDC at 0.88 USD (−12 %), its 11 March 2023 low as reported");
             }
+            "Celsius / 3AC" => {
+                s.source.push_str(
+                    "; stETH at 0.94 ETH (its June 2022 discount as reported), so −24.8 % in USD",
+                );
+            }
             // Terra's collapse: USDT traded as low as 0.95 USD on 12 May 2022 as reported.
             "Terra/LUNA week" => {
                 s.collateral = vec![("USDT".into(), -0.05)];
@@ -167,7 +172,14 @@ fn index_shocks() -> Vec<Shock> {
         shock(
             "Celsius / 3AC",
             "2022-06-13",
-            &[("BTC", -0.17), ("ETH", -0.20), ("SOL", -0.189)],
+            // stETH held as collateral: ETH's −20 % and its discount to ETH, 0.94 at its June
+            // 2022 low as reported (stETH/ETH on Curve): (1 − 0.20) × 0.94 − 1.
+            &[
+                ("BTC", -0.17),
+                ("ETH", -0.20),
+                ("SOL", -0.189),
+                ("STETH", -0.248),
+            ],
             &[("BTC", 75.1, 119.7)],
         ),
         shock(

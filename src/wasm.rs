@@ -502,8 +502,10 @@ export interface RiskRequest {
   correlation?: { /** Between underlyings' index (and vol) moves; default 0.75. */ underlyings?: number; /** Between an index and its vol; default 0. */ spotVol?: number };
   /** Daily closes by underlying, oldest first (the same days; aligned on the most recent), at least 31. */
   history?: Record<string, number[]>;
-  /** With a history: "ewma" (default, λ = lambda) or "garch" (GARCH(1,1) by maximum likelihood) drives σ. */
-  forecast?: "ewma" | "garch";
+  /** Each day's [high, low] by underlying, oldest first, aligned with the closes: Parkinson realised variance for HAR-RV. */
+  ranges?: Record<string, [number, number][]>;
+  /** With a history: "ewma" (default, λ = lambda), "garch" (GARCH(1,1) by maximum likelihood) or "har" (HAR-RV on the ranges) drives σ. */
+  forecast?: "ewma" | "garch" | "har";
   /** "model" (default) or "historical" (filtered historical simulation; needs a history). */
   scenarios?: "model" | "historical";
   /** EWMA decay, default 0.94. */ lambda?: number;
@@ -521,10 +523,11 @@ export interface RiskReport {
   /** Share of paths liquidatable at the horizon; null for delta-gamma and for venue accounts. */ liquidationProbability: number | null; liquidationStandardError: number | null;
   /** USD; delta-gamma only. */ cornishFisherVarUsd: number | null;
   /** Paths revalued exactly; the largest table error among them, USD. */ verifiedPaths: number; tableErrorUsd: number | null;
-  perUnderlying: { underlying: string; /** Annual, fraction. */ vol: number; volSource: "market" | "ewma" | "garch"; /** USD. */ varUsd: number; esUsd: number }[];
+  perUnderlying: { underlying: string; /** Annual, fraction. */ vol: number; volSource: "market" | "ewma" | "garch" | "har"; /** USD. */ varUsd: number; esUsd: number }[];
   /** P&L histogram: edges USD (bins + 1), path counts. */ distribution: { edgesUsd: number[]; counts: number[] };
   forecasts: { underlying: string; observations: number; /** Annualised fractions. */ realizedVol: number; ewmaVol: number; impliedVol: number | null;
-    garch: { omega: number; alpha: number; beta: number; nextDayVol: number; horizonVol: number; longRunVol: number } | null }[];
+    garch: { omega: number; alpha: number; beta: number; nextDayVol: number; horizonVol: number; longRunVol: number } | null;
+    /** HAR-RV on Parkinson realised variance (with ranges). */ har: { beta0: number; betaD: number; betaW: number; betaM: number; days: number; nextDayVol: number } | null }[];
   backtest: { observations: number; confidence: number; exceptions: number; expectedExceptions: number; kupiecStatistic: number; kupiecPValue: number;
     zone: "green" | "yellow" | "red"; cumulativeProbability: number; plusFactor: number | null } | null;
   /** With venue accounts: each account's probability of being liquidatable at the horizon on its venue's rules (fractions). */

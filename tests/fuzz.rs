@@ -54,6 +54,7 @@ const NULLABLE: &[&str] = &[
     "tableErrorUsd",
     "backtest",
     "garch",
+    "har",
     "impliedVol",
     "plusFactor",
     "attribution",

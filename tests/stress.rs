@@ -145,3 +145,17 @@ fn stablecoin_depegs_move_collateral() {
         .to_string()
         .starts_with("market.collateralPrices.BTC"));
 }
+
+/// stETH held as collateral loses ETH's move and its June 2022 discount in the Celsius/3AC
+/// scenario: 10 stETH at 3,000 USD lose 10 × 3,000 × 0.248.
+#[test]
+fn steth_collateral_takes_its_discount_in_the_celsius_scenario() {
+    let r = run(json!({
+        "positions": "",
+        "market": {"valuationTime": "2026-11-23T12:00:00Z", "underlyings": {"STETH": {"index": 3000}}},
+        "account": {"collateral": {"STETH": 10}},
+    }));
+    let celsius = r.stress.iter().find(|s| s.name == "Celsius / 3AC").unwrap();
+    assert_close(celsius.pnl_usd, -10.0 * 3000.0 * 0.248, 1e-12, "stETH");
+    assert!(celsius.source.contains("stETH at 0.94 ETH"));
+}

@@ -12,24 +12,35 @@ export const defaultRisk = () => ({
 });
 
 /** Daily closes from pasted CSV/TSV: a header naming each underlying (a date or time column is
- * skipped), oldest first. Problems are pushed as sentences. */
+ * skipped; "BTC high" and "BTC low" columns, if any, are its daily range), oldest first.
+ * Returns { closes, ranges }; problems are pushed as sentences. */
 export function parseHistory(text, problems) {
   const lines = String(text || '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  if (lines.length === 0) return {};
+  const closes = {};
+  const ranges = {};
+  if (lines.length === 0) return { closes, ranges };
   const split = (line) => line.split(/[,\t;]/).map((c) => c.trim());
-  const header = split(lines[0]);
-  const columns = header.map((h, i) => [h.toUpperCase(), i]).filter(([h]) => h && !/^(DATE|TIME|DAY|TIMESTAMP)$/.test(h));
-  const out = {};
-  for (const [name] of columns) out[name] = [];
+  const header = split(lines[0]).map((h) => h.toUpperCase().replace(/[\s_.-]+/g, ' ').trim());
+  const columns = header.map((h, i) => {
+    const m = /^([A-Z0-9]+)(?: (HIGH|LOW|CLOSE))?$/.exec(h);
+    if (!m || /^(DATE|TIME|DAY|TIMESTAMP)$/.test(h)) return null;
+    return { symbol: m[1], kind: m[2] === 'HIGH' ? 'high' : m[2] === 'LOW' ? 'low' : 'close', i };
+  }).filter(Boolean);
+  const highs = {};
+  const lows = {};
+  for (const c of columns) ({ close: closes, high: highs, low: lows })[c.kind][c.symbol] = [];
   lines.slice(1).forEach((line, k) => {
     const cells = split(line);
-    for (const [name, i] of columns) {
-      const v = Number(String(cells[i] ?? '').replace(/[$,\s]/g, ''));
-      if (Number.isFinite(v) && v > 0) out[name].push(v);
-      else problems.push(`daily closes, line ${k + 2}: ${name} “${cells[i] ?? ''}” is not a positive price`);
+    for (const c of columns) {
+      const v = Number(String(cells[c.i] ?? '').replace(/[$,\s]/g, ''));
+      if (Number.isFinite(v) && v > 0) ({ close: closes, high: highs, low: lows })[c.kind][c.symbol].push(v);
+      else problems.push(`daily closes, line ${k + 2}: ${header[c.i]} “${cells[c.i] ?? ''}” is not a positive price`);
     }
   });
-  return out;
+  for (const symbol of Object.keys(highs)) {
+    if (lows[symbol] && lows[symbol].length === highs[symbol].length) ranges[symbol] = highs[symbol].map((h, i) => [h, lows[symbol][i]]);
+  }
+  return { closes, ranges };
 }
 
 /** request.risk from the controls, or undefined when off. */
@@ -52,9 +63,10 @@ export function riskRequest(risk, parse, problems) {
     correlation: { underlyings: number(risk.correlation, 'correlation') },
     seed: number(risk.seed, 'seed'),
   };
-  const history = parseHistory(risk.history, problems);
+  const { closes: history, ranges } = parseHistory(risk.history, problems);
   if (Object.keys(history).length) {
     out.history = history;
+    if (Object.keys(ranges).length) out.ranges = ranges;
     out.forecast = risk.forecast;
     out.scenarios = risk.scenarios;
   }
@@ -97,7 +109,7 @@ export async function renderRisk(report, { section, metrics, histogram, underlyi
     el('th', { scope: 'row', text: f.underlying }), el('td', { text: String(f.observations) }),
     el('td', { text: pct(f.realizedVol, 1) }), el('td', { text: pct(f.ewmaVol, 1) }),
     el('td', { text: pct(f.garch?.nextDayVol, 1) }), el('td', { text: pct(f.garch?.horizonVol, 1) }),
-    el('td', { text: pct(f.garch?.longRunVol, 1) }), el('td', { text: pct(f.impliedVol, 1) }))));
+    el('td', { text: pct(f.garch?.longRunVol, 1) }), el('td', { text: pct(f.har?.nextDayVol, 1) }), el('td', { text: pct(f.impliedVol, 1) }))));
   const b = r.backtest;
   backtest.textContent = b
     ? `Backtest of the 1-day VaR on the last ${b.observations} days of closes, this book held: ${b.exceptions} exceptions (${b.expectedExceptions.toFixed(1)} expected); Kupiec p-value ${b.kupiecPValue.toFixed(3)}; Basel zone ${b.zone}.`

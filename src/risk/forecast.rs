@@ -146,3 +146,93 @@ impl Garch {
         (fitted.alpha + fitted.beta < 1.0 && fitted.omega > 0.0).then_some(fitted)
     }
 }
+
+/// Parkinson's (1980) daily variance from a day's high and low: `(ln(H/L))² / (4 ln 2)`.
+///
+/// ```
+/// let v = headroom::risk::forecast::parkinson(1.02_f64.exp(), 1.0);
+/// assert!((v - 0.02_f64.powi(2) / (4.0 * 2f64.ln())).abs() < 1e-18);
+/// ```
+pub fn parkinson(high: f64, low: f64) -> f64 {
+    (high / low).ln().powi(2) / (4.0 * std::f64::consts::LN_2)
+}
+
+/// Corsi's (2009) HAR-RV: tomorrow's realised variance from today's, the last week's mean (5 days)
+/// and the last month's (22 days): `RV_(t+1) = β₀ + β_d RV_t + β_w RV_t^(w) + β_m RV_t^(m)`, by
+/// ordinary least squares.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Har {
+    pub beta0: f64,
+    pub beta_d: f64,
+    pub beta_w: f64,
+    pub beta_m: f64,
+}
+
+impl Har {
+    /// The regressors at day `t` (needs 21 days before it): 1, RV_t, the week's mean, the month's.
+    fn regressors(rv: &[f64], t: usize) -> [f64; 4] {
+        let mean = |n: usize| rv[t + 1 - n..=t].iter().sum::<f64>() / n as f64;
+        [1.0, rv[t], mean(5), mean(22)]
+    }
+
+    /// Fits by least squares on every day with a month behind it and a next day; `None` with
+    /// fewer than 60 days or a singular system.
+    pub fn fit(rv: &[f64]) -> Option<Har> {
+        if rv.len() < 60 {
+            return None;
+        }
+        // Normal equations X'X b = X'y, solved by Gaussian elimination with partial pivoting.
+        let mut a = [[0.0f64; 5]; 4];
+        for t in 21..rv.len() - 1 {
+            let x = Har::regressors(rv, t);
+            for i in 0..4 {
+                for j in 0..4 {
+                    a[i][j] += x[i] * x[j];
+                }
+                a[i][4] += x[i] * rv[t + 1];
+            }
+        }
+        // A pivot this small against the largest diagonal entry means collinear regressors (a
+        // constant series): no fit.
+        let scale = (0..4).map(|i| a[i][i].abs()).fold(0.0, f64::max);
+        for col in 0..4 {
+            let pivot = (col..4).max_by(|p, q| a[*p][col].abs().total_cmp(&a[*q][col].abs()))?;
+            a.swap(col, pivot);
+            if a[col][col].abs() <= 1e-12 * scale || a[col][col].is_nan() {
+                return None;
+            }
+            for row in 0..4 {
+                if row != col {
+                    let f = a[row][col] / a[col][col];
+                    let pivot_row = a[col];
+                    for (x, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                        *x -= f * p;
+                    }
+                }
+            }
+        }
+        let b: Vec<f64> = (0..4).map(|i| a[i][4] / a[i][i]).collect();
+        b.iter().all(|x| x.is_finite()).then(|| Har {
+            beta0: b[0],
+            beta_d: b[1],
+            beta_w: b[2],
+            beta_m: b[3],
+        })
+    }
+
+    /// Tomorrow's realised variance from the series so far (at least 22 days), floored at 0.
+    pub fn forecast(&self, rv: &[f64]) -> f64 {
+        let x = Har::regressors(rv, rv.len() - 1);
+        (self.beta0 + self.beta_d * x[1] + self.beta_w * x[2] + self.beta_m * x[3]).max(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_constant_series_has_no_har_fit() {
+        assert_eq!(Har::fit(&[1e-4; 100]), None);
+    }
+}

@@ -52,7 +52,12 @@ pub struct RiskRequest {
     /// the most recent).
     #[serde(default)]
     pub history: BTreeMap<String, Vec<f64>>,
-    /// Where σ comes from when a history is given: `ewma` (default) or `garch`.
+    /// Each day's high and low by underlying (`[high, low]` pairs, oldest first, aligned on the
+    /// most recent with the closes): realised variance by Parkinson's range, for HAR-RV.
+    #[serde(default)]
+    pub ranges: BTreeMap<String, Vec<(f64, f64)>>,
+    /// Where σ comes from when a history is given: `ewma` (default), `garch` or `har` (needs
+    /// `ranges`).
     #[serde(default)]
     pub forecast: Option<String>,
     /// `model` (default) or `historical` (filtered historical simulation; needs a history).
@@ -150,6 +155,8 @@ pub struct ForecastReport {
     pub realized_vol: f64,
     pub ewma_vol: f64,
     pub garch: Option<GarchReport>,
+    /// HAR-RV on Parkinson's realised variance (with `risk.ranges`).
+    pub har: Option<HarReport>,
     /// The underlying's vol as given (`market.underlyings.X.vol`), for comparison.
     pub implied_vol: Option<f64>,
 }
@@ -165,6 +172,20 @@ pub struct GarchReport {
     pub next_day_vol: f64,
     pub horizon_vol: f64,
     pub long_run_vol: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HarReport {
+    /// Coefficients: β₀ in daily variance, the others unitless.
+    pub beta0: f64,
+    pub beta_d: f64,
+    pub beta_w: f64,
+    pub beta_m: f64,
+    /// Days of realised variance fitted.
+    pub days: usize,
+    /// Annualised (√365) next-day vol, fraction.
+    pub next_day_vol: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -201,8 +222,17 @@ struct Settings {
     rho: f64,
     spot_vol: f64,
     garch: bool,
+    forecast: Forecast,
     historical: bool,
     lambda: f64,
+}
+
+/// Which forecast drives σ when a history is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Forecast {
+    Ewma,
+    Garch,
+    Har,
 }
 
 /// Whether `value` is the second of two accepted words (the first is the default); any other word
@@ -274,8 +304,21 @@ fn settings(r: &RiskRequest) -> Result<Settings, RequestError> {
             ));
         }
     }
-    let garch = second_of(r.forecast.as_deref().unwrap_or("ewma"), ["ewma", "garch"])
-        .map_err(|m| bad("forecast", m))?;
+    let forecast = match r.forecast.as_deref().unwrap_or("ewma") {
+        "ewma" => Forecast::Ewma,
+        "garch" => Forecast::Garch,
+        "har" => Forecast::Har,
+        other => {
+            return Err(bad(
+                "forecast",
+                format!(
+                    "'{}' is not one of \"ewma\", \"garch\", \"har\"",
+                    crate::calendar::clip(other)
+                ),
+            ))
+        }
+    };
+    let garch = forecast == Forecast::Garch;
     let historical = second_of(
         r.scenarios.as_deref().unwrap_or("model"),
         ["model", "historical"],
@@ -298,6 +341,7 @@ fn settings(r: &RiskRequest) -> Result<Settings, RequestError> {
         rho,
         spot_vol,
         garch,
+        forecast,
         historical,
         lambda,
     })
@@ -309,6 +353,9 @@ struct History {
     /// EWMA variances: `[t]` before return `t`, the last the next day's.
     ewma: Vec<f64>,
     garch: Option<forecast::Garch>,
+    /// Parkinson realised variances (aligned with `returns`) and the HAR-RV fitted on them.
+    rv: Vec<f64>,
+    har: Option<forecast::Har>,
 }
 
 fn histories(
@@ -345,27 +392,54 @@ fn histories(
         shortest = shortest.min(closes.len());
         out.insert(key, closes.clone());
     }
-    Ok(out
-        .into_iter()
-        .map(|(k, closes)| {
-            // Aligned on the most recent day.
-            let returns = forecast::log_returns(&closes[closes.len() - shortest..]);
-            let ewma = forecast::ewma_variances(&returns, lambda);
-            let fitted = if garch {
-                forecast::Garch::fit(&returns)
-            } else {
-                None
-            };
-            (
-                k,
-                History {
-                    returns,
-                    ewma,
-                    garch: fitted,
-                },
-            )
-        })
-        .collect())
+    let mut result = BTreeMap::new();
+    for (k, closes) in out {
+        // Aligned on the most recent day.
+        let returns = forecast::log_returns(&closes[closes.len() - shortest..]);
+        let ewma = forecast::ewma_variances(&returns, lambda);
+        let fitted = if garch {
+            forecast::Garch::fit(&returns)
+        } else {
+            None
+        };
+        let range = r
+            .ranges
+            .iter()
+            .find(|(symbol, _)| symbol.trim().to_ascii_uppercase() == k)
+            .map(|(_, v)| v);
+        let mut rv = Vec::new();
+        if let Some(pairs) = range {
+            if let Some((h, l)) = pairs.iter().find(|(h, l)| {
+                !(crate::market::is_price(*h) && crate::market::is_price(*l) && h >= l)
+            }) {
+                return Err(RequestError::new(
+                    format!("risk.ranges.{k}"),
+                    format!(
+                        "each day is [high, low], positive prices with high ≥ low; got [{}, {}]",
+                        Figure(*h),
+                        Figure(*l)
+                    ),
+                ));
+            }
+            let n = returns.len().min(pairs.len());
+            rv = pairs[pairs.len() - n..]
+                .iter()
+                .map(|(h, l)| forecast::parkinson(*h, *l))
+                .collect();
+        }
+        let har = forecast::Har::fit(&rv);
+        result.insert(
+            k,
+            History {
+                returns,
+                ewma,
+                garch: fitted,
+                rv,
+                har,
+            },
+        );
+    }
+    Ok(result)
 }
 
 /// `report.risk` for `account` (today's), whose underlyings' Greeks are `underlyings`.
@@ -396,6 +470,9 @@ pub fn risk_run(
     for name in &names {
         let from_history = history.get(*name).map(|h| {
             let next = *h.ewma.last().unwrap_or(&0.0);
+            if let (Some(har), Forecast::Har) = (&h.har, s.forecast) {
+                return ((har.forecast(&h.rv) * DAYS).sqrt(), "har");
+            }
             match (&h.garch, s.garch) {
                 (Some(g), true) => {
                     let first = *g.variances(&h.returns).last().unwrap_or(&next);
@@ -769,7 +846,16 @@ fn forecast_reports(
                     long_run_vol: annual(g.long_run_variance()),
                 }
             });
+            let har = h.har.map(|m| HarReport {
+                beta0: m.beta0,
+                beta_d: m.beta_d,
+                beta_w: m.beta_w,
+                beta_m: m.beta_m,
+                days: h.rv.len(),
+                next_day_vol: annual(m.forecast(&h.rv)),
+            });
             Some(ForecastReport {
+                har,
                 underlying: name.to_string(),
                 observations: h.returns.len(),
                 realized_vol: annual(forecast::second_moment(&h.returns)),
