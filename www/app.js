@@ -9,7 +9,7 @@ import { SIG, isNum, usd, coins, sig, pct, signedPct } from './format.js';
 import { venueAccountsRequest, renderAccountEditors, renderVenueAccounts, newAccount } from './venue-accounts.js';
 import { defaultRisk, riskRequest, renderRisk } from './risk-panel.js';
 import { attachTips } from './glossary.js';
-import { ROW_LIMIT, COLUMNS, positionCell, columnValues, filterPositions, sortPositions } from './positions-table.js';
+import { ROW_LIMIT, visibleColumns, positionCell, columnValues, filterPositions, sortPositions } from './positions-table.js';
 import { renderErrors, renderPreview } from './row-preview.js';
 import { defaultSizing, defaultAttribution, sizingRequest, attributionRequest, renderSizing, renderAttribution } from './analysis-panels.js';
 import {
@@ -458,7 +458,9 @@ const RISK_CONTROLS = {
 /** Rows drawn at once; "Show every row" lifts it (a 10,000-row book stays responsive). */
 function renderPositionsHead() {
   const view = state.positionsView;
-  $('positions-table').tHead.replaceChildren(el('tr', {}, ...COLUMNS.map((c) => {
+  $('positions-columns').textContent = view.allColumns ? 'Key columns only' : 'All columns (coin value, coin Δ, ρ, vanna, volga, charm)';
+  $('positions-columns').setAttribute('aria-pressed', view.allColumns ? 'true' : 'false');
+  $('positions-table').tHead.replaceChildren(el('tr', {}, ...visibleColumns(view.allColumns).map((c) => {
     const active = view.sort === c.key;
     const sort = active ? (view.dir > 0 ? 'ascending' : 'descending') : 'none';
     return el('th', { scope: 'col', 'aria-sort': sort, dataset: { term: c.term } },
@@ -477,6 +479,7 @@ function renderPositions() {
   const view = state.positionsView;
   renderPositionsHead();
   const kept = sortPositions(positions, filterPositions(positions, view.filter), view.sort, view.dir);
+  const columns = visibleColumns(view.allColumns);
   const drawn = showAllRows ? kept : kept.slice(0, ROW_LIMIT);
   const all = positions.count;
   $('positions-count').textContent = `${all} computed`;
@@ -485,7 +488,7 @@ function renderPositions() {
   $('positions-all').hidden = drawn.length === kept.length;
   $('positions-table').tBodies[0].replaceChildren(...drawn.map((i) => {
     const p = positions.row(i);
-    return el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' }, ...COLUMNS.map((c) => positionCell(c, p)));
+    return el('tr', { dataset: { line: String(p.line) }, className: p.expired ? 'expired' : '' }, ...columns.map((c) => positionCell(c, p)));
   }));
   // Totals of the rows the filter keeps: USD columns always, coin columns for one underlying.
   const underlying = positions.text('underlying');
@@ -495,7 +498,7 @@ function renderPositions() {
     if (underlyings.size > 1) break;
   }
   const oneCoin = underlyings.size === 1 ? [...underlyings][0] : null;
-  const cells = COLUMNS.map((c, i) => {
+  const cells = columns.map((c, i) => {
     if (i === 0) return el('td', { text: '' });
     if (i === 1) return el('th', { scope: 'row', text: `Total of ${kept.length} row${kept.length === 1 ? '' : 's'}${oneCoin ? ` (${oneCoin})` : ''}` });
     if (!c.total || (c.total === 'coin' && !oneCoin)) return el('td', { className: 'muted', text: c.total ? 'mixed coins' : '' });
@@ -620,6 +623,7 @@ async function loadSample(name) {
   }
   state.collateral = meta.collateral.map((c) => ({ ...c }));
   if (meta.model) state.marginModel = meta.model;
+  state.pnlBasis = meta.pnlBasis || 'entry';
   state.sample = name;
   $('book-notice').hidden = true;
   marketShape = '';
@@ -891,6 +895,11 @@ async function init() {
     if (lastPositions) renderPositions();
   });
   $('positions-all').addEventListener('click', () => { showAllRows = true; if (lastPositions) renderPositions(); });
+  $('positions-columns').addEventListener('click', () => {
+    state.positionsView = { ...state.positionsView, allColumns: !state.positionsView.allColumns };
+    saveState();
+    if (lastPositions) renderPositions();
+  });
   attachTips(document);
   $('add-collateral').addEventListener('click', () => { state.collateral.push({ currency: '', amount: '' }); renderCollateral(); });
   $('add-venue-account').addEventListener('click', () => {

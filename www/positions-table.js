@@ -14,17 +14,17 @@ export const COLUMNS = [
   { key: 'iv', label: 'IV (%)', term: 'iv', field: 'iv', cell: (p) => (p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${IV_LABEL[p.ivSource] ?? ''}`) },
   { key: 'mark', label: 'Mark', term: 'mark', field: 'markPrice' },
   { key: 'valueUsd', label: 'Value (USD)', term: 'value', field: 'valueUsd', cell: (p) => usd(p.valueUsd), total: 'usd' },
-  { key: 'valueCoin', label: 'Value (coin)', term: 'valueCoin', field: 'valueCoin', total: 'coin' },
+  { key: 'valueCoin', more: true, label: 'Value (coin)', term: 'valueCoin', field: 'valueCoin', total: 'coin' },
   { key: 'pnlUsd', label: 'P&L (USD)', term: 'pnl', field: 'pnlUsd', cell: (p) => usd(p.pnlUsd), total: 'usd' },
   { key: 'delta', label: 'Δ (coins)', term: 'delta', field: 'delta', cell: (p) => coins(p.delta), total: 'coin' },
-  { key: 'coinDelta', label: 'Coin Δ (coins)', term: 'coinDelta', field: 'coinDelta', cell: (p) => (p.coinDelta === null ? '—' : coins(p.coinDelta)), total: 'coin' },
+  { key: 'coinDelta', more: true, label: 'Coin Δ (coins)', term: 'coinDelta', field: 'coinDelta', cell: (p) => (p.coinDelta === null ? '—' : coins(p.coinDelta)), total: 'coin' },
   { key: 'gamma', label: 'Γ (coins/USD)', term: 'gamma', field: 'gamma', cell: (p) => sig(p.gamma), total: 'coin' },
   { key: 'vega', label: 'Vega (USD/vol pt)', term: 'vega', field: 'vega', cell: (p) => usd(p.vega), total: 'usd' },
   { key: 'theta', label: 'Θ (USD/day)', term: 'theta', field: 'theta', cell: (p) => usd(p.theta), total: 'usd' },
-  { key: 'rho', label: 'ρ (USD/pp)', term: 'rho', field: 'rho', cell: (p) => usd(p.rho), total: 'usd' },
-  { key: 'vanna', label: 'Vanna (coins/vol pt)', term: 'vanna', field: 'vanna', cell: (p) => coins(p.vanna), total: 'coin' },
-  { key: 'volga', label: 'Volga (USD/pt²)', term: 'volga', field: 'volga', cell: (p) => usd(p.volga), total: 'usd' },
-  { key: 'charm', label: 'Charm (coins/day)', term: 'charm', field: 'charm', cell: (p) => coins(p.charm), total: 'coin' },
+  { key: 'rho', more: true, label: 'ρ (USD/pp)', term: 'rho', field: 'rho', cell: (p) => usd(p.rho), total: 'usd' },
+  { key: 'vanna', more: true, label: 'Vanna (coins/vol pt)', term: 'vanna', field: 'vanna', cell: (p) => coins(p.vanna), total: 'coin' },
+  { key: 'volga', more: true, label: 'Volga (USD/pt²)', term: 'volga', field: 'volga', cell: (p) => usd(p.volga), total: 'usd' },
+  { key: 'charm', more: true, label: 'Charm (coins/day)', term: 'charm', field: 'charm', cell: (p) => coins(p.charm), total: 'coin' },
   { key: 'im', label: 'IM (USD)', term: 'im', field: 'initialMarginUsd', cell: (p) => usd(p.initialMarginUsd), total: 'usd' },
   { key: 'mm', label: 'MM (USD)', term: 'mm', field: 'maintenanceMarginUsd', cell: (p) => usd(p.maintenanceMarginUsd), total: 'usd' },
 ];
@@ -73,4 +73,10 @@ export function sortPositions(positions, rows, key, dir) {
     const order = column.text ? String(x).localeCompare(String(y)) : (x > y) - (x < y);
     return dir * order || line[a] - line[b] || item[a] - item[b];
   });
+}
+
+/** The columns drawn: the key ones (fit a 1,400 px screen without sideways scrolling), or all of
+ * them (coin value and delta, ρ, vanna, volga, charm too). */
+export function visibleColumns(all) {
+  return all ? COLUMNS : COLUMNS.filter((c) => !c.more);
 }

@@ -16,7 +16,8 @@ export const SAMPLES = [
   { file: 'btc-short-strangle.json', label: 'BTC short strangle', description: 'A short strangle with a perpetual hedge (JSON array)',
     collateral: [{ currency: 'BTC', amount: '2' }] },
   { file: 'btc-market-maker.csv', label: 'BTC market maker', description: 'Two-sided BTC options flow across four expiries, delta-hedged with the perpetual (best seen under portfolio margin)',
-    collateral: [{ currency: 'BTC', amount: '25' }], model: 'deribit-pm' },
+    // Hedged in coin with its 25 BTC of equity: its P&L reads against today's equity.
+    collateral: [{ currency: 'BTC', amount: '25' }], model: 'deribit-pm', pnlBasis: 'today' },
   { file: 'basis-trade.csv', label: 'Basis trade', description: 'Cash and carry: coins held, dated futures sold against them (BTC and ETH)',
     collateral: [{ currency: 'BTC', amount: '2.5' }, { currency: 'USDC', amount: '20000' }] },
   { file: 'okx-book.csv', label: 'OKX book', description: 'OKX names and contract sizes (contracts of 0.01 BTC, $100 swaps)',

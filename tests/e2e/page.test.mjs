@@ -55,7 +55,7 @@ test('the desk sample on screen equals the npm package’s report', async () => 
   assert.equal(await textOf(page, '#m-mm .value'), usd(report.account.maintenanceMarginUsd));
   const btcDown = await textOf(page, '#liquidation tr[data-underlying="BTC"] td:nth-child(3) .value');
   assert.equal(btcDown, `−${Math.abs(report.account.liquidation.BTC.down * 100).toFixed(2)} %`);
-  const firstVega = await textOf(page, '#positions-table tbody tr[data-line="2"] td:nth-child(12)');
+  const firstVega = await textOf(page, '#positions-table tbody tr[data-line="2"] td:nth-child(10)');
   assert.equal(firstVega, usd(report.positions[0].vega));
   // Units stand next to the numbers.
   assert.match(await textOf(page, '#positions-table thead'), /Vega \(USD\/vol pt\)/);
@@ -85,12 +85,12 @@ test('typed text and market survive a reload', async () => {
   await page.fill('#positions', book);
   await page.waitForSelector('input[data-symbol="ETH"][data-field="index"]');
   await page.fill('input[data-symbol="ETH"][data-field="index"]', '3000');
-  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(8)')?.textContent === '1,500.00');
+  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(7)')?.textContent === '1,500.00');
   await page.reload();
   await page.waitForSelector('#results[data-ready="true"]');
   assert.equal(await page.inputValue('#positions'), book);
   assert.equal(await page.inputValue('input[data-symbol="ETH"][data-field="index"]'), '3000');
-  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(8)')?.textContent === '1,500.00');
+  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(7)')?.textContent === '1,500.00');
   // Sorting and the theme save the view, not the book again (a big paste is megabytes).
   await page.evaluate(() => {
     window.writes = [];
