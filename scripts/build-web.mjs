@@ -90,7 +90,7 @@ writeFileSync(join(out, 'worker.js'),
 
 // The service worker: every file the page loads, and a version that changes with any of them.
 const files = ['index.html', 'app.js', 'engine.js', 'pkg/worker.js', 'positions-columns.js', 'charts.js', 'samples-meta.js', 'style.css', 'favicon.svg',
-  'dom.js', 'format.js', 'venue-accounts.js', 'risk-panel.js', 'glossary.js', 'account-views.js', 'analysis-panels.js', 'positions-table.js', 'row-preview.js',
+  'dom.js', 'format.js', 'venue-accounts.js', 'risk-panel.js', 'glossary.js', 'account-views.js', 'analysis-panels.js', 'positions-table.js', 'row-preview.js', 'share-export.js',
   'vendor/uPlot.esm.js', 'vendor/uPlot.min.css', 'pkg/headroom.js', 'pkg/headroom_wasm.js', 'pkg/samples.js',
   'embed.html', 'embed.js', 'headroom-risk.js'];
 const hash = createHash('sha256');

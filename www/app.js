@@ -11,6 +11,7 @@ import { defaultRisk, riskRequest, renderRisk } from './risk-panel.js';
 import { attachTips } from './glossary.js';
 import { ROW_LIMIT, visibleColumns, positionCell, columnValues, filterPositions, sortPositions } from './positions-table.js';
 import { renderErrors, renderPreview } from './row-preview.js';
+import { exportCsv, exportJson, shareLink, inflate, SHARE_PREFIX } from './share-export.js';
 import { defaultSizing, defaultAttribution, sizingRequest, attributionRequest, renderSizing, renderAttribution } from './analysis-panels.js';
 import {
   renderAccount, renderLiquidation, renderWhatIf, renderMatrices, renderStress, renderMarginDetail, renderUnderlyings, renderExpiries,
@@ -671,81 +672,6 @@ function renderAccounts() {
 
 // ---------- export, share, files, theme ----------
 
-const CSV_COLUMNS = [
-  ['line', 'line'], ['instrument', 'instrument'], ['venue', 'venue'], ['size', 'size'], ['sizeUnit', 'size unit'],
-  ['quantity', 'quantity (coins)'], ['iv', 'iv (fraction)'], ['markPrice', 'mark'], ['priceUnit', 'price unit'],
-  ['valueUsd', 'value (USD)'], ['pnlUsd', 'P&L (USD)'], ['delta', 'delta (coins)'], ['coinDelta', 'coin delta (coins)'],
-  ['gamma', 'gamma (coins/USD)'], ['vega', 'vega (USD/vol pt)'], ['theta', 'theta (USD/day)'], ['rho', 'rho (USD/pp)'],
-  ['initialMarginUsd', 'IM (USD)'], ['maintenanceMarginUsd', 'MM (USD)'],
-];
-
-function csvCell(value) {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Saves text as a file on this machine (a local download; nothing is sent anywhere). */
-function download(name, type, text) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-function exportCsv() {
-  if (!lastReport) return;
-  const lines = [CSV_COLUMNS.map(([, label]) => csvCell(label)).join(',')];
-  for (let i = 0; i < lastPositions.count; i += 1) {
-    const p = lastPositions.row(i);
-    lines.push(CSV_COLUMNS.map(([key]) => csvCell(p[key])).join(','));
-  }
-  download(`headroom-positions-${lastReport.valuationTime.slice(0, 10)}.csv`, 'text/csv', `${lines.join('\n')}\n`);
-}
-
-function exportJson() {
-  if (!lastReport) return;
-  const positions = Array.from({ length: lastPositions.count }, (_, i) => lastPositions.row(i));
-  download(`headroom-report-${lastReport.valuationTime.slice(0, 10)}.json`, 'application/json', JSON.stringify({ ...lastReport, positions }, null, 1));
-}
-
-const SHARE_PREFIX = '#state=';
-const SHARE_WARN_CHARS = 8000;
-
-async function deflate(text) {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-async function inflate(code) {
-  const binary = atob(code.replace(/-/g, '+').replace(/_/g, '/'));
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Response(stream).text();
-}
-
-async function shareLink() {
-  const fragment = `${SHARE_PREFIX}${await deflate(JSON.stringify(state))}`;
-  // From the single file opened from disk a file:/// link would point into this machine: only
-  // the fragment is copied, to put after the page's address wherever it is served or opened.
-  const link = location.protocol === 'file:' ? fragment : `${location.origin}${location.pathname}${fragment}`;
-  const size = link.length;
-  const warning = size > SHARE_WARN_CHARS ? ` It is ${size.toLocaleString()} characters long: some chat apps and browsers cut links this long.` : '';
-  try {
-    await navigator.clipboard.writeText(link);
-    $('share-status').textContent = location.protocol === 'file:'
-      ? `Copied the part to put after the page's address (from a file, no link to this disk is made).${warning}`
-      : `Link copied. The book travels in the part after #, which browsers never send to a server.${warning}`;
-  } catch {
-    $('share-status').textContent = `Copy this link: ${link}${warning}`;
-  }
-  $('share-status').dataset.link = link;
-}
-
 /** A shared link's book is shown, not saved: the saved book stays until the user keeps the
  * shared one (or edits it), and "Back to my saved book" restores it. The fragment is cleared. */
 async function loadSharedState() {
@@ -827,9 +753,9 @@ async function init() {
   await loadSharedState();
   applyTheme();
   $('theme').addEventListener('change', (ev) => { state.theme = ev.target.value; saveState(); applyTheme(); });
-  $('export-csv').addEventListener('click', exportCsv);
-  $('export-json').addEventListener('click', exportJson);
-  $('share').addEventListener('click', shareLink);
+  $('export-csv').addEventListener('click', () => exportCsv(lastReport, lastPositions));
+  $('export-json').addEventListener('click', () => exportJson(lastReport, lastPositions));
+  $('share').addEventListener('click', () => shareLink(state));
   $('file').addEventListener('change', (ev) => readFile(ev.target.files[0]));
   const box = $('positions');
   box.addEventListener('dragover', (ev) => { ev.preventDefault(); box.classList.add('dragging'); });
