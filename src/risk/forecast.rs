@@ -150,8 +150,8 @@ impl Garch {
 /// Parkinson's (1980) daily variance from a day's high and low: `(ln(H/L))² / (4 ln 2)`.
 ///
 /// ```
-/// let v = headroom::risk::forecast::parkinson(1.02_f64.exp(), 1.0);
-/// assert!((v - 0.02_f64.powi(2) / (4.0 * 2f64.ln())).abs() < 1e-18);
+/// let v = headroom::risk::forecast::parkinson(0.02_f64.exp(), 1.0);
+/// assert!((v - 0.02_f64.powi(2) / (4.0 * 2f64.ln())).abs() < 1e-15);
 /// ```
 pub fn parkinson(high: f64, low: f64) -> f64 {
     (high / low).ln().powi(2) / (4.0 * std::f64::consts::LN_2)
