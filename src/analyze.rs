@@ -110,35 +110,40 @@ fn analyze_with(
     let account_report = account_report(&account, base, &shocked, &underlyings, vol_shock);
     let stress = stress_reports(request, &account, base.equity)?;
     let scenarios = scenario_reports(request, &account, base.equity, &legs, &market)?;
-    let risk = match &request.risk {
-        None => None,
-        Some(r) => Some(crate::risk::risk_report(r, &account, &underlyings, |u| {
-            market.underlying(u).and_then(|m| m.vol)
-        })?),
-    };
-    let attribution = match &request.attribution {
-        None => None,
-        Some(a) => Some(attribution::attribution_report(
-            a,
-            request,
-            &market,
-            &book,
-            &collateral,
-        )?),
-    };
-    let sizing = match &request.sizing {
-        None => None,
-        Some(sz) => Some(sizing::sizing_report(
-            sz,
-            request,
-            &market,
-            &legs,
-            &collateral,
-            &model,
-            &margin,
-            &base,
-        )?),
-    };
+    // The optional analyses: one that cannot be computed (a risk setting out of range, an
+    // attribution snapshot or a sizing instrument that does not read) is a warning naming its
+    // field; the rest of the report stands.
+    let mut section_warnings = Vec::new();
+    let risk = section(
+        request.risk.as_ref().map(|r| {
+            crate::risk::risk_report(r, &account, &underlyings, |u| {
+                market.underlying(u).and_then(|m| m.vol)
+            })
+        }),
+        &mut section_warnings,
+    );
+    let attribution = section(
+        request
+            .attribution
+            .as_ref()
+            .map(|a| attribution::attribution_report(a, request, &market, &book, &collateral)),
+        &mut section_warnings,
+    );
+    let sizing = section(
+        request.sizing.as_ref().map(|sz| {
+            sizing::sizing_report(
+                sz,
+                request,
+                &market,
+                &legs,
+                &collateral,
+                &model,
+                &margin,
+                &base,
+            )
+        }),
+        &mut section_warnings,
+    );
     let what_if = match &request.what_if {
         None => None,
         Some(input) => Some(what_if_report(
@@ -186,6 +191,7 @@ fn analyze_with(
         sizing,
         warnings: seed_notes
             .into_iter()
+            .chain(section_warnings)
             .chain(surface_warnings(&market))
             .chain(skipped_notes(&book, None))
             .chain(
@@ -374,6 +380,17 @@ fn pay_premium(
         });
     }
     (paid, premium_usd)
+}
+
+/// An optional section's result: its report, or `None` with the error as a warning.
+fn section<T>(result: Option<Result<T, RequestError>>, warnings: &mut Vec<String>) -> Option<T> {
+    match result? {
+        Ok(report) => Some(report),
+        Err(e) => {
+            warnings.push(format!("{e} (this section was not computed)"));
+            None
+        }
+    }
 }
 
 /// Row errors in line order (one sort shared by every caller: each closure is its own code).
@@ -901,15 +918,18 @@ fn mark_iv_note(row: &PositionRow, leg: &Leg) -> Option<String> {
     };
     let forward = option.forward_ratio * leg.index;
     match option.vol_source {
-        VolSource::Mark if (option.vol - iv).abs() > MARK_IV_TOLERANCE => Some(format!(
+        // The mark's own IV: the vol less any shift the user asked for.
+        VolSource::Mark if (option.vol - option.vol_shift - iv).abs() > MARK_IV_TOLERANCE => {
+            Some(format!(
             "the mark {} {unit} implies IV {} % at the forward {} USD, the row's IV is {} %: the \
              mark (the venue's number) is used; a gap this wide often means the venue prices on \
              another forward — type the expiry's forward",
             Figure(mark),
-            Fixed(option.vol * 100.0, 2),
+            Fixed((option.vol - option.vol_shift) * 100.0, 2),
             Fixed(forward, 2),
             Fixed(iv * 100.0, 2)
-        )),
+        ))
+        }
         VolSource::Row => Some(format!(
             "the mark {} {unit} implies no volatility at the forward {} USD (outside the \
              option's no-arbitrage bounds): the row's IV {} % is used",

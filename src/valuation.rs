@@ -25,6 +25,8 @@ pub struct OptionLeg {
     pub years: f64,
     pub vol: f64,
     pub vol_source: VolSource,
+    /// The user's vol shift included in `vol` (absolute, 0 without one).
+    pub vol_shift: f64,
     /// Forward over index at the valuation; held fixed under a move.
     pub forward_ratio: f64,
     pub forward_source: ForwardSource,
@@ -215,7 +217,7 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
                 option_vol(row, market, option, strike, years, forward, index, inverse)?;
             // The user's vol shift (all options, then the expiry's), floored at 1 %.
             let shift = market.vol_shift(symbol, expiry);
-            let vol = if shift == 0.0 {
+            let shifted = if shift == 0.0 {
                 vol
             } else {
                 (vol + shift).max(0.01)
@@ -225,7 +227,8 @@ pub fn resolve(row: &PositionRow, market: &Market) -> Result<Leg, String> {
                     kind: option,
                     strike,
                     years,
-                    vol,
+                    vol: shifted,
+                    vol_shift: shifted - vol,
                     vol_source,
                     forward_ratio: forward / index,
                     forward_source,

@@ -350,8 +350,7 @@ proptest! {
             "account": {"collateral": {"BTC": 1.5, "USDC": 10000}}, "stress": {"library": false},
             "risk": {"paths": 200, "horizonDays": days, "volOfVol": vol_of_vol, "seed": seed,
                      "correlation": {"underlyings": rho}, "method": if delta_gamma { "delta-gamma" } else { "full" }}});
-        if let Some(report) = analyze(request) {
-            let risk = report.risk.unwrap();
+        if let Some(risk) = analyze(request).and_then(|r| r.risk) {
             prop_assert!(risk.var_usd.is_finite() && risk.es_usd.is_finite());
             prop_assert!(risk.es_usd >= risk.var_usd - 1e-9 * risk.var_usd.abs().max(1.0));
         }
@@ -375,8 +374,8 @@ proptest! {
         let request = json!({"positions": text, "market": market(91250.5, 0.55, "2026-11-23T12:00:00Z"),
             "account": {"collateral": {"BTC": 1.5}}, "stress": {"library": false},
             "attribution": {"method": method, "from": from}});
-        if let Some(report) = analyze(request) {
-            prop_assert!(report.attribution.unwrap().total.pnl_usd.is_finite());
+        if let Some(a) = analyze(request).and_then(|r| r.attribution) {
+            prop_assert!(a.total.pnl_usd.is_finite());
         }
     }
 

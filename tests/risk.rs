@@ -279,15 +279,38 @@ fn history_drives_the_forecast_and_the_backtest() {
     let b = risk.backtest.unwrap();
     assert_eq!(b.observations, 250);
     assert!(b.exceptions <= 9, "{b:?}");
-    let short = common::try_run(json!({
+    // A history too short: the risk section is not computed, a warning names the field, and the
+    // rest of the report stands.
+    let short = run(json!({
         "positions": "instrument,size\nBTC-PERPETUAL,1000",
         "market": market(0.5),
         "risk": {"history": {"BTC": [1, 2, 3]}},
     }));
-    assert!(short
-        .unwrap_err()
-        .to_string()
-        .starts_with("risk.history.BTC"));
+    assert!(short.risk.is_none());
+    assert_eq!(short.positions.len(), 1);
+    assert!(
+        short
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("risk.history.BTC: needs at least 31")),
+        "{:?}",
+        short.warnings
+    );
+    // An empty book with a history and historical scenarios: refused in words, no panic.
+    let empty = run(json!({
+        "positions": "",
+        "market": market(0.5),
+        "risk": {"history": {"BTC": (0..40).map(|i| 100.0 + i as f64).collect::<Vec<f64>>()}, "scenarios": "historical"},
+    }));
+    assert!(empty.risk.is_none());
+    assert!(
+        empty
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("risk.scenarios")),
+        "{:?}",
+        empty.warnings
+    );
 }
 
 /// Venue accounts: each account's probability of being liquidatable at the horizon on its own

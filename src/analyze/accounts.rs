@@ -280,12 +280,18 @@ pub(super) fn analyze_accounts(
 
     // VaR and ES of every account's legs together (margin does not change P&L); each venue
     // account's liquidation at the horizon on its own rules, on the same paths.
-    let risk = match &request.risk {
-        None => None,
-        Some(r) => {
-            let run = crate::risk::risk_run(r, &combined, &underlyings, |u| {
+    let mut section_warnings = Vec::new();
+    let run = super::section(
+        request.risk.as_ref().map(|r| {
+            crate::risk::risk_run(r, &combined, &underlyings, |u| {
                 market.underlying(u).and_then(|m| m.vol)
-            })?;
+            })
+        }),
+        &mut section_warnings,
+    );
+    let risk = match run {
+        None => None,
+        Some(run) => {
             let mut report = run.report;
             report.backtest = None;
             if report.method == "full" {
@@ -341,6 +347,7 @@ pub(super) fn analyze_accounts(
     };
 
     let mut warnings = seed_notes;
+    warnings.extend(section_warnings);
     if request.attribution.is_some() || request.sizing.is_some() {
         warnings.push(
             "attribution and sizing: not computed with venue accounts yet — send the book without \

@@ -500,7 +500,7 @@ pub fn risk_run(
         sigmas.push(sigma);
         sources.push(source);
     }
-    if s.historical && names.iter().any(|n| !history.contains_key(*n)) {
+    if s.historical && (names.is_empty() || names.iter().any(|n| !history.contains_key(*n))) {
         return Err(RequestError::new(
             "risk.scenarios",
             "historical scenarios need the daily closes of every underlying in risk.history",
@@ -877,7 +877,7 @@ fn backtest_report(
     account: &Account,
     today: f64,
 ) -> Option<BacktestReport> {
-    if names.iter().any(|n| !history.contains_key(*n)) {
+    if names.is_empty() || names.iter().any(|n| !history.contains_key(*n)) {
         return None;
     }
     let series: Vec<&History> = names.iter().map(|n| &history[*n]).collect();

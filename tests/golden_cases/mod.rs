@@ -82,6 +82,7 @@ pub fn kernel_prices_match_the_reference() {
                     years: t,
                     vol: s,
                     vol_source: VolSource::Row,
+                    vol_shift: 0.0,
                     forward_ratio: f,
                     forward_source: ForwardSource::Market,
                     rate: r,
