@@ -296,11 +296,27 @@ fn a_vol_shift_does_not_fake_a_mark_iv_disagreement() {
         serde_json::json!({"valuationTime": "2026-11-23T12:00:00Z", "volShift": shift,
                            "underlyings": {"BTC": {"index": 91250.5, "forwards": {"25DEC26": 91250.5}}}})
     };
-    let plain = run(serde_json::json!({"positions": "instrument,size,mark\nBTC-25DEC26-100000-C,1,0.0198",
-        "market": market(0.0), "stress": {"library": false}}));
+    let plain = run(
+        serde_json::json!({"positions": "instrument,size,mark\nBTC-25DEC26-100000-C,1,0.0198",
+        "market": market(0.0), "stress": {"library": false}}),
+    );
     let iv = plain.positions[0].iv.unwrap() * 100.0;
-    let shifted = run(serde_json::json!({"positions": format!("instrument,size,mark,iv\nBTC-25DEC26-100000-C,1,0.0198,{iv}"),
-        "market": market(0.05), "stress": {"library": false}}));
-    assert_close(shifted.positions[0].iv.unwrap(), iv / 100.0 + 0.05, 1e-12, "shifted vol");
-    assert!(!shifted.positions[0].notes.iter().any(|n| n.contains("implies IV")), "{:?}", shifted.positions[0].notes);
+    let shifted = run(
+        serde_json::json!({"positions": format!("instrument,size,mark,iv\nBTC-25DEC26-100000-C,1,0.0198,{iv}"),
+        "market": market(0.05), "stress": {"library": false}}),
+    );
+    assert_close(
+        shifted.positions[0].iv.unwrap(),
+        iv / 100.0 + 0.05,
+        1e-12,
+        "shifted vol",
+    );
+    assert!(
+        !shifted.positions[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("implies IV")),
+        "{:?}",
+        shifted.positions[0].notes
+    );
 }
