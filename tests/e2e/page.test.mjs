@@ -18,7 +18,9 @@ test('a typed book shows figures that match closed forms', async () => {
   await page.click('#add-collateral');
   await page.fill('#collateral-table tbody tr:first-child input[aria-label="Collateral currency"]', 'BTC');
   await page.fill('#collateral-table tbody tr:first-child td:nth-child(2) input', '0.5');
-  await waitForRecompute(page, () => document.querySelector('#liquidation tr[data-underlying="BTC"] td:nth-child(3)')?.textContent.includes('USD'));
+  // The report with the collateral in it (an earlier one, without, may already be on screen).
+  await waitForRecompute(page, () => document.querySelector('#m-equity .value')?.textContent === '45,000.00'
+    && document.querySelector('#liquidation tr[data-underlying="BTC"] td:nth-child(3)')?.textContent.includes('USD'));
 
   // Independent figures: MB = 0.5·90,000 = 45,000 USD; MM = (1 % + 0.005 %·200,000/90,000)·200,000.
   const mm = (0.01 + 0.00005 * 200000 / 90000) * 200000;
