@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 mod accounts;
 mod attribution;
 mod balance;
+mod rebalance;
 mod seed;
 mod sizing;
 pub use sizing::{CapReport, KellyRequest, SizingReport, SizingRequest};
@@ -144,6 +145,22 @@ fn analyze_with(
         }),
         &mut section_warnings,
     );
+    let rebalance = section(
+        request.rebalance.as_ref().map(|r| {
+            rebalance::rebalance_report(
+                r,
+                request,
+                &market,
+                &book,
+                &rows,
+                &legs,
+                &collateral,
+                &model,
+                &margin,
+            )
+        }),
+        &mut section_warnings,
+    );
     let what_if = match &request.what_if {
         None => None,
         Some(input) => Some(what_if_report(
@@ -189,6 +206,7 @@ fn analyze_with(
         risk,
         attribution,
         sizing,
+        rebalance,
         warnings: seed_notes
             .into_iter()
             .chain(section_warnings)
@@ -329,7 +347,7 @@ fn what_if_report(
         .map(|(row, leg)| position_report(row, leg, margin, per_position).into_owned())
         .collect();
     let (paid, premium_usd) = pay_premium(collateral, &rows, &added, margin);
-    let combined: Vec<Leg> = legs.iter().cloned().chain(added).collect();
+    let combined = combine(legs, added);
     Ok(WhatIfReport {
         positions,
         errors,
@@ -380,6 +398,42 @@ fn pay_premium(
         });
     }
     (paid, premium_usd)
+}
+
+/// The book with trades added: an option trade on a contract the book holds changes that
+/// position (so standard margin, which charges long and short legs apart, sees the net, as a
+/// venue does); other trades are positions of their own.
+fn combine(legs: &[Leg], added: Vec<Leg>) -> Vec<Leg> {
+    let mut all = legs.to_vec();
+    for leg in added {
+        match all.iter().position(|held| same_contract(held, &leg)) {
+            Some(i) => net_into(&mut all[i], &leg),
+            None => all.push(leg),
+        }
+    }
+    all
+}
+
+/// Whether two legs are options on the same contract (underlying, type, strike, expiry, settlement).
+fn same_contract(a: &Leg, b: &Leg) -> bool {
+    match (a.option(), b.option()) {
+        (Some(x), Some(y)) => {
+            a.underlying == b.underlying
+                && x.kind == y.kind
+                && x.strike == y.strike
+                && x.years == y.years
+                && x.inverse == y.inverse
+        }
+        _ => false,
+    }
+}
+
+/// Adds an option trade's size to the position it matches ([`same_contract`]).
+fn net_into(held: &mut Leg, trade: &Leg) {
+    if let (crate::valuation::Model::Option(h), Some(t)) = (&mut held.model, trade.option()) {
+        h.coins += t.coins;
+        held.quantity += trade.quantity;
+    }
 }
 
 /// An optional section's result: its report, or `None` with the error as a warning.

@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod margin;
 pub mod market;
 pub mod pricing;
+pub mod rebalance;
 pub mod report;
 pub mod request;
 pub mod risk;

@@ -32,6 +32,8 @@ pub struct Report {
     /// The largest size of a proposed trade that keeps every cap, when the request asked
     /// (`sizing`).
     pub sizing: Option<crate::analyze::SizingReport>,
+    /// The cheapest trades reaching the request's targets, and Greek hedges (`rebalance`).
+    pub rebalance: Option<crate::rebalance::RebalanceReport>,
     /// Things the user should know that did not stop the computation (e.g. ignored fields).
     pub warnings: Vec<String>,
     pub input: InputReport,

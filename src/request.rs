@@ -72,6 +72,9 @@ pub struct Request {
     /// distance, fractional Kelly).
     #[serde(default)]
     pub sizing: Option<crate::analyze::SizingRequest>,
+    /// The cheapest trades that reach the targets, and Greek hedges.
+    #[serde(default)]
+    pub rebalance: Option<crate::rebalance::RebalanceRequest>,
     /// Scenario outputs for charts: risk matrix and curves (computed only when asked).
     #[serde(default)]
     pub scenarios: Option<crate::scenarios::ScenarioRequest>,

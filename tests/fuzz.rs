@@ -13,6 +13,13 @@ use serde_json::{json, Value};
 /// Report fields documented as possibly `null`.
 const NULLABLE: &[&str] = &[
     "expiry",
+    "rebalance",
+    "low",
+    "high",
+    "before",
+    "after",
+    "minVarianceDelta",
+    "band",
     "strike",
     "optionType",
     "years",
@@ -376,6 +383,40 @@ proptest! {
             "attribution": {"method": method, "from": from}});
         if let Some(a) = analyze(request).and_then(|r| r.attribution) {
             prop_assert!(a.total.pnl_usd.is_finite());
+        }
+    }
+
+    /// Rebalancing hostile books under every margin model: a report or a warning, never a
+    /// panic; a list of trades shown is one whose re-valuation met every target, and the what-if
+    /// of its lines (fees aside, which only lower it) gives the same account.
+    #[test]
+    fn rebalance_of_hostile_books(
+        text in table(),
+        model in prop::sample::select(vec!["standard", "deribit-pm", "span"]),
+        headroom in -1e5f64..2e5,
+        distance in prop::option::of(0.01f64..0.5),
+        collateral in 0.0f64..5.0,
+    ) {
+        let mut targets = json!({"headroomUsd": headroom});
+        if let Some(d) = distance {
+            targets["liquidationDistance"] = json!(d);
+        }
+        let base = json!({"positions": text, "market": market(91250.5, 0.55, "2026-11-23T12:00:00Z"),
+            "account": {"collateral": {"BTC": collateral}}, "stress": {"library": false},
+            "margin": {"model": model}});
+        let mut request = base.clone();
+        request["rebalance"] = json!({"targets": targets, "hedge": {}});
+        if let Some(rb) = analyze(request).and_then(|r| r.rebalance) {
+            if rb.status == "solved" {
+                prop_assert!(rb.verified);
+                prop_assert!(rb.targets.iter().all(|t| t.met));
+                let mut again = base;
+                again["whatIf"] = json!(rb.what_if);
+                let w = analyze(again).and_then(|r| r.what_if).unwrap();
+                prop_assert!(w.after.headroom_usd >= rb.after.headroom_usd - 1e-6 * rb.after.headroom_usd.abs().max(1.0));
+            } else {
+                prop_assert!(rb.trades.is_empty());
+            }
         }
     }
 

@@ -348,6 +348,13 @@ pub(super) fn analyze_accounts(
 
     let mut warnings = seed_notes;
     warnings.extend(section_warnings);
+    if request.rebalance.is_some() {
+        warnings.push(
+            "rebalance: not computed with venue accounts yet — send one account's book without \
+             `accounts` to find its trades"
+                .into(),
+        );
+    }
     if request.attribution.is_some() || request.sizing.is_some() {
         warnings.push(
             "attribution and sizing: not computed with venue accounts yet — send the book without \
@@ -394,6 +401,7 @@ pub(super) fn analyze_accounts(
         risk,
         attribution: None,
         sizing: None,
+        rebalance: None,
         warnings,
         input: InputReport {
             format: books.first().map_or("text", |b| b.book.format),

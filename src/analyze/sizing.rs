@@ -167,7 +167,7 @@ pub(super) fn sizing_report(
         }
         match trade(size) {
             Ok((added, paid, _)) => {
-                let all: Vec<Leg> = legs.iter().cloned().chain(added).collect();
+                let all = super::combine(legs, added);
                 let account = Account::new(&all, &paid, model);
                 check(&account)
             }
