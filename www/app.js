@@ -13,9 +13,16 @@ import { ROW_LIMIT, visibleColumns, positionCell, columnValues, filterPositions,
 import { renderErrors, renderPreview } from './row-preview.js';
 import { exportCsv, exportJson, shareLink, inflate, SHARE_PREFIX } from './share-export.js';
 import { defaultSizing, defaultAttribution, sizingRequest, attributionRequest, renderSizing, renderAttribution } from './analysis-panels.js';
+import { defaultSafe, safeRequest, renderSafe } from './make-safe.js';
 import {
   renderAccount, renderLiquidation, renderWhatIf, renderMatrices, renderStress, renderMarginDetail, renderUnderlyings, renderExpiries,
 } from './account-views.js';
+
+/** "Find trades" asks for request.rebalance once: the next request carries it. The answer stays
+ * on screen until asked again, said to be stale once the book or the market changed. */
+let safeAsked = false;
+let safeAnswer = null;
+let safeBasis = '';
 
 const STORAGE_KEY = 'headroom.v1';
 const RECOMPUTE_DELAY_MS = 120;
@@ -45,6 +52,8 @@ const defaultState = () => ({
   /** "How big may it be?" (request.sizing) and "P&L since…" (request.attribution), as typed. */
   sizing: defaultSizing(),
   attribution: defaultAttribution(),
+  /** "Make it safe" (request.rebalance, sent when "Find trades" is pressed), as typed. */
+  safe: defaultSafe(),
   /** Accounts on other venues, each on its venue's rules: { name, venue, marginMode, collateral, positions } (as typed). */
   accounts: [],
   theme: 'system',
@@ -63,6 +72,7 @@ function loadState() {
     const loaded = saved && typeof saved === 'object' ? { ...defaultState(), ...saved } : defaultState();
     loaded.risk = { ...defaultRisk(), ...(loaded.risk || {}) };
     loaded.sizing = { ...defaultSizing(), ...(loaded.sizing || {}) };
+    loaded.safe = { ...defaultSafe(), ...(loaded.safe || {}) };
     loaded.attribution = { ...defaultAttribution(), ...(loaded.attribution || {}) };
     const positions = localStorage.getItem(POSITIONS_KEY);
     if (positions !== null) loaded.positions = positions;
@@ -196,6 +206,8 @@ function buildRequest() {
   const sizing = sizingRequest(state.sizing, parseTyped, problems);
   const attribution = attributionRequest(state.attribution, parseTyped, problems);
   const accounts = venueAccountsRequest(state.accounts || [], { ...state, collateral }, parseTyped, problems);
+  const rebalance = safeAsked ? safeRequest(state.safe, parseTyped, problems) : undefined;
+  if (accounts && safeAsked) problems.push('Make it safe works on one account: remove the venue accounts to use it');
   if (accounts) {
     return {
       problems,
@@ -214,6 +226,7 @@ function buildRequest() {
       ...(risk ? { risk } : {}),
       ...(sizing ? { sizing } : {}),
       ...(attribution ? { attribution } : {}),
+      ...(rebalance ? { rebalance } : {}),
       scenarios: {
         matrix: { moves: [-0.3, -0.2, -0.1, -0.05, 0, 0.05, 0.1, 0.2, 0.3], volShifts: [-0.2, -0.1, 0, 0.1, 0.2] },
         curves: { from: -0.5, to: 0.5, points: 61, horizonDays: [7] },
@@ -311,6 +324,12 @@ worker.onmessage = (event) => receive(event.data);
 
 worker.onerror = (event) => showRequestError(`The calculation engine stopped: ${event.message || 'unknown error'}`);
 
+/** What the rebalance answer depends on: the request without its what-if and analyses. */
+function safeKey(request) {
+  const { whatIf, rebalance, sizing, attribution, risk, scenarios, ...rest } = request;
+  return JSON.stringify(rest);
+}
+
 function scheduleCompute() {
   saveState();
   clearTimeout(timer);
@@ -323,6 +342,8 @@ function compute() {
     return;
   }
   const { problems, request } = buildRequest();
+  if (safeAsked) safeBasis = safeKey(request);
+  safeAsked = false;
   // The request as sent, for the end-to-end tests to recompute it with the package.
   window.__headroomLastRequest = request;
   $('input-problems').replaceChildren(...problems.map((p) => el('li', { text: p })));
@@ -426,7 +447,22 @@ function drawRisk(report) {
   });
 }
 
+function drawSafe(report) {
+  if (report.rebalance) safeAnswer = report.rebalance;
+  const current = window.__headroomLastRequest ? safeKey(window.__headroomLastRequest) : '';
+  renderSafe(safeAnswer, {
+    result: $('safe-result'), answer: $('safe-answer'), trades: $('safe-trades'), compare: $('safe-compare'),
+    hedges: $('safe-hedges'), notes: $('safe-notes'), button: $('safe-apply'),
+  }, (lines) => {
+    state.whatIf = lines;
+    $('what-if').value = lines;
+    $('what-if-section').open = true;
+    scheduleCompute();
+  }, Boolean(safeAnswer) && current !== safeBasis);
+}
+
 function drawAnalysis(report) {
+  drawSafe(report);
   renderSizing(report, {
     section: $('sizing-result'), sub: $('sizing-sub'), answer: $('sizing-answer'), caps: $('sizing-caps'), notes: $('sizing-notes'), button: $('sizing-apply'),
   }, (trade) => {
@@ -446,6 +482,9 @@ const ANALYSIS_CONTROLS = {
   'sizing-liquidation': ['sizing', 'liquidation'], 'sizing-edge': ['sizing', 'edge'], 'sizing-kelly': ['sizing', 'kelly'],
   'attribution-time': ['attribution', 'time'], 'attribution-method': ['attribution', 'method'], 'attribution-market': ['attribution', 'market'],
 };
+
+/** The "Make it safe" controls: id → the state.safe field each one holds. */
+const SAFE_CONTROLS = { 'safe-headroom': 'headroom', 'safe-liquidation': 'liquidation', 'safe-mm': 'mmUsage', 'safe-max': 'maxTrades', 'safe-candidates': 'candidates' };
 
 /** The risk controls: id → the state.risk field each one holds. */
 const RISK_CONTROLS = {
@@ -655,6 +694,7 @@ function applyStateToControls() {
   }
   $('risk-inputs').open = Boolean(state.risk.on);
   for (const [id, [key, field]] of Object.entries(ANALYSIS_CONTROLS)) $(id).value = state[key][field] ?? '';
+  for (const [id, field] of Object.entries(SAFE_CONTROLS)) $(id).value = state.safe[field] ?? '';
   $('attribution-inputs').open = Boolean(state.attribution.time || state.attribution.market);
   $('margin-model').value = state.marginModel || 'standard';
   $('positions-filter').value = state.positionsView?.filter || '';
@@ -808,6 +848,18 @@ async function init() {
       scheduleCompute();
     });
   }
+  for (const [id, field] of Object.entries(SAFE_CONTROLS)) {
+    $(id).addEventListener('input', (ev) => {
+      state.safe = { ...state.safe, [field]: ev.target.value };
+      saveState();
+    });
+  }
+  $('safe-run').addEventListener('click', () => {
+    safeAsked = true;
+    saveState();
+    clearTimeout(timer);
+    compute();
+  });
   for (const [id, field] of Object.entries(RISK_CONTROLS)) {
     $(id).addEventListener(field === 'on' ? 'change' : 'input', (ev) => {
       state.risk = { ...state.risk, [field]: field === 'on' ? ev.target.checked : ev.target.value };

@@ -239,6 +239,18 @@ pub(super) fn rebalance_report(
             Err(message) => {
                 status = "not found";
                 notes.push(message);
+                // Trades cost: under a scenario model none raises the margin balance.
+                let balance = before_account.state().margin_balance();
+                if let Some(h) = t.headroom_usd.filter(|h| *h > balance) {
+                    if !model.excludes_long_options() {
+                        notes.push(format!(
+                            "the headroom asked ({} USD) is above the margin balance ({} USD): \
+                             trades cannot reach it, more collateral can",
+                            Figure(h.round()),
+                            Figure(balance.round())
+                        ));
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,48 @@
+// End to end, "Make it safe" from the trader's side: on the short strangle, asking for more
+// headroom and room before liquidation finds the trades the package finds for the same request,
+// shows the account before and after, and one click puts them into the what-if, whose "after"
+// meets the targets (the what-if takes no fees, which only lower it). Moving the index marks the
+// answer as stale instead of recomputing it. Nothing leaves the page.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { env, openPage, waitForRecompute, textOf, num } from './harness.mjs';
+
+test('make it safe: the cheapest trades, checked, into the what-if', async () => {
+  const { page, context, pageErrors } = await openPage();
+  await page.click('button[data-sample="btc-short-strangle.json"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#positions-table tbody tr').length === 3);
+  const headroom = num(await textOf(page, '#m-headroom .value'));
+  const target = Math.round(headroom + 15000);
+
+  await page.click('#safe-section summary');
+  await page.fill('#safe-headroom', String(target));
+  await page.fill('#safe-liquidation', '10');
+  await page.click('#safe-run');
+  await waitForRecompute(page, () => !document.getElementById('safe-result').hidden);
+  const request = await page.evaluate(() => window.__headroomLastRequest);
+  assert.deepEqual(JSON.parse(JSON.stringify(request.rebalance.targets)), { headroomUsd: target, liquidationDistance: 0.1 });
+  const { analyze, initSync } = await import('../../pkg/headroom.js');
+  initSync({ module: readFileSync(new URL('../../pkg/headroom_bg.wasm', import.meta.url)) });
+  const rb = analyze(request).rebalance;
+  assert.equal(rb.status, 'solved', JSON.stringify(rb.notes));
+  assert.equal(rb.verified, true);
+  assert.match(await textOf(page, '#safe-answer'), /checked by re-valuing the account with them/);
+  const shown = await page.$$eval('#safe-trades tbody tr', (rows) => rows.map((r) => r.cells[2].textContent));
+  assert.deepEqual(shown, rb.trades.map((t) => t.instrument));
+  assert.ok((await textOf(page, '#safe-hedges')).includes('BTC: delta'));
+
+  await page.click('#safe-apply');
+  await waitForRecompute(page, () => !document.getElementById('what-if-result').hidden);
+  assert.equal(await page.inputValue('#what-if'), rb.whatIf);
+  const after = await page.evaluate(() => window.__headroomLastRequest);
+  const whatIf = analyze(after).whatIf;
+  assert.ok(whatIf.after.headroomUsd >= target, `${whatIf.after.headroomUsd} < ${target}`);
+  // The question is not asked again on every edit: the answer stays, said to be stale.
+  assert.equal(after.rebalance, undefined);
+  await page.fill('input[data-symbol="BTC"][data-field="index"]', '90000');
+  await waitForRecompute(page, () => /as it was when asked/.test(document.getElementById('safe-answer').textContent));
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(env.foreignRequests, []);
+  await context.close();
+});
