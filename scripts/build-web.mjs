@@ -57,9 +57,23 @@ export function positionsFromColumns(columns: PositionColumns): PositionReport[]
 /** The buffers of the columns, to transfer with postMessage instead of copying. */
 export function transferables(columns: PositionColumns): ArrayBuffer[];
 `);
+// The element, as headroom/element: the page's headroom-risk.js with its worker pointed at
+// element-worker.js (which loads headroom_bg.wasm by URL: the package carries the module once),
+// and its types.
+const elementSource = readFileSync(join(root, 'www', 'headroom-risk.js'), 'utf8');
+if (!elementSource.includes("new URL('./pkg/worker.js', import.meta.url)")) throw new Error('headroom-risk.js: the worker URL moved');
+writeFileSync(join(root, 'pkg', 'element.js'), elementSource.replace("new URL('./pkg/worker.js', import.meta.url)", "new URL('./element-worker.js', import.meta.url)"));
+copyFileSync(join(root, 'www', 'element-worker.js'), join(root, 'pkg', 'element-worker.js'));
+writeFileSync(join(root, 'pkg', 'element.d.ts'), readFileSync(join(root, 'www', 'headroom-risk.d.ts'), 'utf8').replace("from './pkg/headroom.js'", "from './headroom.js'"));
 const manifestPath = join(root, 'pkg', 'package.json');
 const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-manifest.files = [...new Set([...(manifest.files || []), 'positions-columns.js', 'positions-columns.d.ts'])];
+manifest.files = [...new Set([...(manifest.files || []), 'positions-columns.js', 'positions-columns.d.ts', 'element.js', 'element.d.ts', 'element-worker.js'])];
+manifest.exports = {
+  '.': { types: './headroom.d.ts', default: './headroom.js' },
+  './element': { types: './element.d.ts', default: './element.js' },
+  './positions-columns.js': { types: './positions-columns.d.ts', default: './positions-columns.js' },
+  './headroom_bg.wasm': './headroom_bg.wasm',
+};
 writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 
 // Charting library from npm, served from the page's own files (never a CDN).

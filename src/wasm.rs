@@ -398,6 +398,8 @@ export interface Request {
   /** The largest size of a proposed trade within caps: IM within available (always), a 1-day P&L vol target (delta-normal, USD), a 1-day 97.5 % ES budget (USD), a liquidation-distance floor (fraction), fractional Kelly (edge: annual fraction). */
   sizing?: { instrument: string; side?: "buy" | "sell"; /** In the instrument's price unit; default its mark. */ price?: number; /** Fraction. */ iv?: number;
     volTargetUsd?: number; esBudgetUsd?: number; liquidationDistance?: number; kelly?: { edge: number; /** Default 0.25. */ fraction?: number } };
+  /** The cheapest trades that bring the account to its targets under its margin model, and Greek hedges. */
+  rebalance?: RebalanceRequest;
   /** Where the P&L since an earlier snapshot came from: its market (and positions; default today's, held). */
   attribution?: { from: { market: MarketInput; positions?: string | PositionInput[] | object }; method?: "taylor" | "average-greeks" | "waterfall" };
   margin?: {
@@ -582,6 +584,8 @@ export interface Report {
   /** The sizing asked for; null otherwise. Sizes in `sizeUnit`. */
   sizing: { instrument: string; side: "buy" | "sell"; sizeUnit: "coin" | "USD" | "contracts"; maxSize: number; binding: string; searchedTo: number;
     caps: { cap: string; limit: number; unit: string; /** null: not reached within the search. */ maxSize: number | null; breachedNow: boolean }[]; notes: string[] } | null;
+  /** The trades found, when request.rebalance asked; null otherwise (or a warning naming the field). */
+  rebalance: RebalanceReport | null;
   /** P&L attribution, when request.attribution asked; null otherwise. Every term USD. */
   attribution: {
     method: "taylor" | "average-greeks" | "waterfall"; /** RFC 3339. */ from: string; to: string;
@@ -795,6 +799,56 @@ export interface VenueAccountReport {
 }
 
 /** The figures a trade changes (USD unless noted). */
+/** request.rebalance. Bands are `[low, high]`, keyed by underlying (`BTC`) or, for vega, an expiry bucket (`BTC-25DEC26`). */
+export interface RebalanceRequest {
+  targets?: {
+    /** Margin balance − MM at least this, USD. */ headroomUsd?: number;
+    /** Every underlying's distance to liquidation, down and up, at least this fraction. */ liquidationDistance?: number;
+    /** MM / margin balance at most this fraction. */ maxMmUsage?: number;
+    /** Coins, coin collateral included. */ delta?: Record<string, [number, number]>;
+    /** Coins per USD. */ gamma?: Record<string, [number, number]>;
+    /** USD per vol point. */ vega?: Record<string, [number, number]>;
+    /** Coins per vol point. */ vanna?: Record<string, [number, number]>;
+  };
+  /** "auto" (default): the book's instruments, the perpetual, options at round strikes. */
+  candidates?: "auto" | {
+    instrument: string; /** Mid, in the instrument's price unit; default its mark. */ price?: number;
+    /** In the price's unit. */ halfSpread?: number; /** Fraction. */ iv?: number;
+    /** In the instrument's size unit. */ lot?: number; maxSize?: number; side?: "buy" | "sell" | "both";
+  }[];
+  /** Fractions; defaults: the deribit-taker-2026 pack. */
+  costs?: { optionHalfSpread?: number; futureHalfSpread?: number; optionFee?: number; optionFeeCap?: number; futureFee?: number };
+  /** Default 4. */
+  maxTrades?: number;
+  hedge?: { neutral?: ("delta" | "gamma" | "vega" | "vanna")[]; /** Per USD; default 1e-5. */ riskAversion?: number; /** Fraction of notional. */ costFraction?: number };
+}
+
+export interface RebalanceTrade {
+  instrument: string; side: "buy" | "sell"; /** In sizeUnit. */ size: number; sizeUnit: "coin" | "USD" | "contracts";
+  /** Per coin, in priceUnit. */ price: number; priceUnit: "coin" | "USD"; /** USD per coin. */ priceUsd: number;
+  /** Half-spread and fee, USD. */ costUsd: number;
+}
+
+export interface RebalanceReport {
+  trades: RebalanceTrade[];
+  /** Half-spreads and fees, USD. */ costUsd: number;
+  /** The trades as what-if lines (instrument,size,entry). */ whatIf: string;
+  before: AccountSnapshot; after: AccountSnapshot;
+  targets: { target: string; low: number | null; high: number | null; unit: string; before: number | null; after: number | null; met: boolean }[];
+  binding: string[];
+  /** The trades, re-valued as a what-if with their fees, met every target. */ verified: boolean;
+  status: "met already" | "solved" | "not found" | "not verified";
+  candidates: number; costPack: string; notes: string[]; rejected: string[];
+  hedges: {
+    underlying: string; greeks: string[]; trades: RebalanceTrade[];
+    /** delta coins, gamma coins per USD, vega USD per vol point. */ residual: Record<string, number>;
+    /** USD. */ costUsd: number; /** Coins, coin collateral included. */ delta: number; /** Coins. */ minVarianceDelta: number | null;
+    band: { /** Coins. */ halfWidth: number; /** Coins. */ hedgedDelta: number; inside: boolean; /** Coins. */ tradeCoins: number;
+      /** USD a day. */ expectedCostUsdPerDay: number; costFraction: number; /** Per USD. */ riskAversion: number } | null;
+    notes: string[];
+  }[];
+}
+
 export interface AccountSnapshot {
   equityUsd: number; initialMarginUsd: number; maintenanceMarginUsd: number; availableUsd: number; headroomUsd: number;
   /** Fraction. */ mmUsage: number | null;

@@ -2,10 +2,16 @@
 // (the same object `analyze` takes) and it shows the account's headroom, margin usage and each
 // underlying's Greeks and distance to liquidation, computed in its own worker; it fires
 // `headroom-report` (detail: the report) or `headroom-error` (detail: the message) after each
-// computation. Attributes `model` ("standard" | "deribit-pm" | "span") and `venue` override the
-// request's. Types: headroom-risk.d.ts. Everything reaches its shadow DOM as text.
+// computation, and `headroom-error` when its worker cannot start. Rows that could not be read are
+// listed with their line and reason. Attributes `model` ("standard" | "deribit-pm" | "span") and
+// `venue` override the request's. Types: headroom-risk.d.ts. Everything reaches its shadow DOM as
+// text. The npm package carries it as `headroom/element` (scripts/build-web.mjs): there its
+// worker is element-worker.js, which loads headroom_bg.wasm by URL, the module's only copy.
 
 import { positionsFromColumns } from './positions-columns.js';
+
+/** The worker's script; the package's build points it at element-worker.js. */
+const WORKER_URL = new URL('./pkg/worker.js', import.meta.url);
 
 const CSS = `
 :host { display: block; font: 13px/1.4 system-ui, sans-serif; color: inherit; }
@@ -19,6 +25,7 @@ th, td { padding: 3px 6px; text-align: right; white-space: nowrap; border-top: 1
 th:first-child, td:first-child { text-align: left; }
 thead th { font-size: 11px; font-weight: 600; opacity: 0.75; border-top: none; }
 .error { color: #c0392b; }
+.rows { margin: 6px 0 0; padding-left: 18px; font-size: 12px; }
 .status { font-size: 11px; opacity: 0.7; margin-top: 6px; }
 `;
 
@@ -62,10 +69,26 @@ export class HeadroomRiskElement extends HTMLElement {
 
   connectedCallback() {
     if (!this.#worker) {
-      this.#worker = new Worker(new URL('./pkg/worker.js', import.meta.url), { type: 'module' });
+      try {
+        this.#worker = new Worker(WORKER_URL, { type: 'module' });
+      } catch (error) {
+        // A Content-Security-Policy without worker-src for the script throws here.
+        this.#fail(`the calculation engine's worker could not start: ${(error && error.message) || error}`);
+        return;
+      }
       this.#worker.onmessage = (event) => this.#receive(event.data);
+      // The script could not be loaded (or threw while loading): no report will come.
+      this.#worker.onerror = (event) => {
+        event.preventDefault?.();
+        this.#fail(`the calculation engine's worker could not start${event.message ? `: ${event.message}` : ''}`);
+      };
     }
     this.#compute();
+  }
+
+  #fail(text) {
+    this.#body.replaceChildren(node('div', `Cannot compute: ${text}`, 'error'));
+    this.dispatchEvent(new CustomEvent('headroom-error', { detail: text }));
   }
 
   disconnectedCallback() {
@@ -89,9 +112,7 @@ export class HeadroomRiskElement extends HTMLElement {
   #receive(message) {
     if (message.type === 'ready') return;
     if (message.type === 'fatal' || (message.id === this.#id && message.error)) {
-      const text = message.error;
-      this.#body.replaceChildren(node('div', `Cannot compute: ${text}`, 'error'));
-      this.dispatchEvent(new CustomEvent('headroom-error', { detail: text }));
+      this.#fail(message.error);
       return;
     }
     if (message.id !== this.#id) return;
@@ -129,7 +150,15 @@ export class HeadroomRiskElement extends HTMLElement {
       table.tBodies[0].append(tr);
     }
     const status = node('div', `${report.positions.length} positions, ${report.errors.length} rows not read, ${report.margin.model} margin, valued at ${report.valuationTime}`, 'status');
-    this.#body.replaceChildren(figures, table, status);
+    // The rows that could not be read: line and reason, as text.
+    const rows = node('ul', undefined, 'rows');
+    rows.setAttribute('part', 'errors');
+    for (const e of report.errors) {
+      const li = node('li', `${e.account ? `${e.account}, ` : ''}line ${e.line}: ${e.message}`, 'error');
+      li.dataset.line = String(e.line);
+      rows.append(li);
+    }
+    this.#body.replaceChildren(figures, table, ...(report.errors.length ? [rows] : []), status);
   }
 }
 

@@ -3,8 +3,8 @@
 import init, { analyze, analyzeColumnar, analyzeScenarios, priceChain, impliedVols, priceOption, ChainPricer } from '../../pkg/headroom.js';
 import type { Request, Report, ChainQuote, ChainInputViews, OptionQuote, ColumnarReport, PositionReport } from '../../pkg/headroom.js';
 import { positionsFromColumns, positionsView, transferables } from '../../pkg/positions-columns.js';
-import type { HeadroomRiskElement } from '../../www/headroom-risk.js';
-import '../../www/headroom-risk.js';
+import type { HeadroomRiskElement } from '../../pkg/element.js';
+import '../../pkg/element.js';
 
 const request: Request = {
   positions: 'instrument,size,entry\nBTC-PERPETUAL,25000,88000',
@@ -52,6 +52,14 @@ export async function run(): Promise<number> {
     console.log(r.account.mmUsage);
   });
   element.addEventListener('headroom-error', (event) => console.log(event.detail.toUpperCase()));
+
+  // The cheapest trades to a headroom: request and report typed.
+  const safe: Report = analyze({ ...request, rebalance: { targets: { headroomUsd: 5000, delta: { BTC: [-0.1, 0.1] } }, maxTrades: 2, hedge: {} } });
+  const firstTrade: number = safe.rebalance?.trades[0]?.costUsd ?? 0;
+  const band: number | undefined = safe.rebalance?.hedges[0]?.band?.halfWidth;
+  // @ts-expect-error: a band is [low, high]
+  const badBand: Request = { ...request, rebalance: { targets: { delta: { BTC: 0.1 } } } };
+  console.log(firstTrade, band, badBand);
 
   // @ts-expect-error: the margin model is one of three names
   const wrongModel: Request = { ...request, margin: { model: 'cross' } };
