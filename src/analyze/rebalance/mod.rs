@@ -1,0 +1,486 @@
+//! The cheapest trades that bring an account to its targets (headroom, distance to liquidation,
+//! MM usage, Greek bands) under its own margin model, and Greek hedges.
+//!
+//! The search is a sequence of linear programs. Each target is a function of the trade sizes
+//! that the margin engine computes exactly (`balance − MM − H`, `u·balance − MM`, `balance − MM`
+//! with an index moved by the liquidation distance); each program holds every target's tangent
+//! plane at the points tried so far (forward differences of the engine's own figures, each
+//! candidate's underlying re-valued alone), and the Greek bands, which are linear in the sizes,
+//! exactly. The cheapest sizes of a program are tried on the engine; the search stops at the
+//! first that meets every target. Sizes are then rounded up to lots and the answer is re-valued
+//! as a what-if (premiums at the trade prices, fees taken from the collateral): `verified` says
+//! whether that re-valuation met every target, and an unverified list is never shown as a
+//! solution.
+
+mod candidates;
+mod hedges;
+mod search;
+mod verify;
+
+use crate::account::{Account, AccountState, Collateral};
+use crate::figure::Figure;
+use crate::input::{Book, PositionRow};
+use crate::margin::{MarginModel, StandardMargin};
+use crate::market::Market;
+use crate::rebalance::lp::Row;
+use crate::rebalance::*;
+use crate::request::{Request, RequestError};
+use crate::valuation::Leg;
+use candidates::*;
+use hedges::*;
+use search::*;
+use std::collections::BTreeMap;
+use verify::*;
+
+/// Linear programs tried before giving up.
+const ITERATIONS: usize = 16;
+/// Auto candidates at most.
+const AUTO_LIMIT: usize = 40;
+/// A variable's unit: this much notional (USD) of its instrument.
+const UNIT_NOTIONAL: f64 = 10_000.0;
+
+/// The cost pack's defaults.
+struct Costs {
+    option_half_spread: f64,
+    future_half_spread: f64,
+    option_fee: f64,
+    option_fee_cap: f64,
+    future_fee: f64,
+}
+
+const COST_PACK: &str = "deribit-taker-2026 (options 0.03 % of the underlying capped at 12.5 % of \
+    the premium, futures 0.05 % of the notional; half-spreads 2 % of an option's mark, 0.01 % of a \
+    future's price)";
+
+fn costs(c: &CostsRequest) -> Result<Costs, RequestError> {
+    let pick = |value: Option<f64>, default: f64, field: &str| -> Result<f64, RequestError> {
+        match value {
+            None => Ok(default),
+            Some(v) if (0.0..1.0).contains(&v) => Ok(v),
+            Some(v) => Err(RequestError::new(
+                format!("rebalance.costs.{field}"),
+                format!("must be a fraction from 0 to below 1, got {}", Figure(v)),
+            )),
+        }
+    };
+    Ok(Costs {
+        option_half_spread: pick(c.option_half_spread, 0.02, "optionHalfSpread")?,
+        future_half_spread: pick(c.future_half_spread, 0.0001, "futureHalfSpread")?,
+        option_fee: pick(c.option_fee, 0.0003, "optionFee")?,
+        option_fee_cap: pick(c.option_fee_cap, 0.125, "optionFeeCap")?,
+        future_fee: pick(c.future_fee, 0.0005, "futureFee")?,
+    })
+}
+
+/// One way of trading one candidate (buy or sell), per variable unit.
+struct Direction {
+    candidate: usize,
+    sign: f64,
+    /// The position of one variable unit, entered at the trade price.
+    leg: Leg,
+    /// Premium (options) and fee of one variable unit, taken from the collateral.
+    debit: Collateral,
+    /// Half-spread and fee of one variable unit, USD.
+    cost_usd: f64,
+    /// Most variable units allowed.
+    max_units: f64,
+}
+
+/// One candidate instrument, read.
+struct Candidate {
+    name: String,
+    /// Size of one variable unit, in the instrument's size unit.
+    unit_size: f64,
+    size_unit: &'static str,
+    price_unit: &'static str,
+    lot: f64,
+    /// Trade prices (instrument's unit): buy, sell.
+    prices: [f64; 2],
+    /// Expiry code (`27MAR26`) of a dated instrument.
+    code: Option<String>,
+    /// Half the spread, and the fee of a buy and of a sell, USD per unit of size.
+    half_usd: f64,
+    fee_usd: [f64; 2],
+    /// Trade prices in USD per coin: buy, sell.
+    price_usd: [f64; 2],
+    /// The coin a coin-settled instrument's premium and fee are paid in, with its index (USD);
+    /// `None`: paid in USDC.
+    coin: Option<(String, f64)>,
+}
+
+/// A target as a function of the account: `value ≥ 0` when met.
+#[derive(Clone, Debug)]
+enum Goal {
+    Headroom(f64),
+    MmUsage(f64),
+    /// Not liquidatable with `underlying`'s index at `factor` times its level.
+    Solvent {
+        underlying: String,
+        factor: f64,
+    },
+}
+
+impl Goal {
+    fn value(&self, account: &Account) -> f64 {
+        match self {
+            Goal::Headroom(h) => {
+                let s = account.state();
+                s.margin_balance() - s.maintenance - h
+            }
+            Goal::MmUsage(u) => {
+                let s = account.state();
+                u * s.margin_balance() - s.maintenance
+            }
+            Goal::Solvent { underlying, factor } => {
+                let s: AccountState =
+                    account.state_with(|u| if u == underlying { *factor } else { 1.0 });
+                s.margin_balance() - s.maintenance
+            }
+        }
+    }
+}
+
+/// `report.rebalance`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn rebalance_report(
+    req: &RebalanceRequest,
+    request: &Request,
+    market: &Market,
+    book: &Book,
+    rows: &[&PositionRow],
+    legs: &[Leg],
+    collateral: &[Collateral],
+    model: &MarginModel,
+    margin: &StandardMargin,
+) -> Result<RebalanceReport, RequestError> {
+    let codes: Vec<Option<String>> = rows.iter().map(|r| row_code(r)).collect();
+    let t = &req.targets;
+    let has_bands =
+        !(t.delta.is_empty() && t.gamma.is_empty() && t.vega.is_empty() && t.vanna.is_empty());
+    let has_account_target =
+        t.headroom_usd.is_some() || t.liquidation_distance.is_some() || t.max_mm_usage.is_some();
+    if !has_account_target && !has_bands && req.hedge.is_none() {
+        return Err(RequestError::new(
+            "rebalance.targets",
+            "name at least one target (headroomUsd, liquidationDistance, maxMmUsage or a Greek band) or a hedge",
+        ));
+    }
+    check_targets(t)?;
+    let costs = costs(&req.costs)?;
+    let max_trades = req.max_trades.unwrap_or(4).max(1);
+    let venue = request.venue_setting()?;
+
+    // Candidates, read as book rows are, then priced.
+    let (wanted, mut notes) = candidate_requests(req, book, market);
+    let (candidates, directions, rejected) =
+        read_candidates(&wanted, venue, market, margin, &costs);
+    if candidates.is_empty() && (has_account_target || has_bands) {
+        return Err(RequestError::new(
+            "rebalance.candidates",
+            format!(
+                "no candidate could be used{}",
+                rejected
+                    .first()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+
+    let goals = goals(t, legs);
+    // Each band narrowed by half the largest lot's part in it, so that sizes rounded to the
+    // nearest lot stay inside.
+    let bands: Vec<Row> = band_rows(t, legs, &codes, collateral, &directions, &candidates)
+        .into_iter()
+        .map(|mut b| {
+            let half = directions
+                .iter()
+                .zip(&b.coefficients)
+                .map(|(d, a)| {
+                    let c = &candidates[d.candidate];
+                    (a * c.lot / c.unit_size).abs() / 2.0
+                })
+                .fold(0.0, f64::max);
+            if b.upper - b.lower > 2.0 * half {
+                b.lower += half;
+                b.upper -= half;
+            }
+            b
+        })
+        .collect();
+    let band_names: Vec<String> = [
+        ("delta", &t.delta),
+        ("gamma", &t.gamma),
+        ("vega", &t.vega),
+        ("vanna", &t.vanna),
+    ]
+    .iter()
+    .flat_map(|(name, bands)| bands.keys().map(move |k| format!("{name} {k}")))
+    .collect();
+
+    let before_account = Account::new(legs, collateral, model);
+    let met_now = goals.iter().all(|g| g.value(&before_account) >= 0.0)
+        && bands.iter().all(|b| b.lower <= 0.0 && b.upper >= 0.0);
+
+    let mut status = "met already";
+    let mut units = vec![0.0; directions.len()];
+    let mut active = Vec::new();
+    if !met_now {
+        match search(
+            &goals,
+            &bands,
+            legs,
+            collateral,
+            model,
+            &directions,
+            max_trades,
+        ) {
+            Ok((found, note, rows)) => {
+                units = found;
+                status = "solved";
+                notes.extend(note);
+                active = rows;
+            }
+            Err(message) => {
+                status = "not found";
+                notes.push(message);
+                // Trades cost: under a scenario model none raises the margin balance.
+                let balance = before_account.state().margin_balance();
+                if let Some(h) = t.headroom_usd.filter(|h| *h > balance) {
+                    if !model.excludes_long_options() {
+                        notes.push(format!(
+                            "the headroom asked ({} USD) is above the margin balance ({} USD): \
+                             trades cannot reach it, more collateral can",
+                            Figure(h.round()),
+                            Figure(balance.round())
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    // Sizes in lots (rounded up), then the what-if.
+    // Sizes in lots: rounded up (more of a trade that helps), or to the nearest lot (bands).
+    let trades_of = |units: &[f64], up: bool| -> Vec<(usize, f64)> {
+        let mut net: BTreeMap<usize, f64> = BTreeMap::new();
+        for (d, u) in directions.iter().zip(units) {
+            if *u > 0.0 {
+                *net.entry(d.candidate).or_default() += d.sign * u;
+            }
+        }
+        net.into_iter()
+            .filter_map(|(c, u)| {
+                let cand = &candidates[c];
+                let size = u * cand.unit_size;
+                let lots = if up {
+                    (size.abs() / cand.lot - 1e-9).ceil()
+                } else {
+                    (size.abs() / cand.lot).round()
+                };
+                (lots > 0.0).then(|| (c, size.signum() * lots * cand.lot))
+            })
+            .collect()
+    };
+    let mut tries = if status == "solved" {
+        vec![trades_of(&units, true), trades_of(&units, false)]
+    } else {
+        vec![Vec::new()]
+    };
+    tries.dedup();
+    let mut checked = None;
+    for trades in tries {
+        let verification = verify(
+            &trades,
+            &candidates,
+            request,
+            market,
+            legs,
+            &codes,
+            collateral,
+            model,
+            margin,
+        )?;
+        let reports = target_reports(
+            t,
+            (legs, &codes, collateral),
+            (
+                &verification.legs,
+                &verification.codes,
+                &verification.collateral,
+            ),
+            &verification.what_if.before,
+            &verification.what_if.after,
+        );
+        let met = reports.iter().all(|r| r.met);
+        checked = Some((trades, verification.what_if, reports));
+        if met {
+            break;
+        }
+    }
+    let Some((trades, what_if, target_reports)) = checked else {
+        return Err(RequestError::new(
+            "rebalance",
+            "no trade list could be checked",
+        ));
+    };
+    let verified = target_reports.iter().all(|r| r.met);
+    if status == "solved" && !verified {
+        status = "not verified";
+        notes.push(
+            "the trades found did not meet every target when re-valued as a what-if; they are not \
+             shown"
+                .into(),
+        );
+    }
+    let shown = if status == "solved" {
+        trades
+    } else {
+        Vec::new()
+    };
+    let trade_reports: Vec<TradeReport> = shown
+        .iter()
+        .map(|(c, size)| trade_report(&candidates[*c], *size, &costs))
+        .collect();
+    // The targets whose rows the last program held at their bound, and those the re-valued
+    // account ends at (within a tenth of how far the trades moved them).
+    let mut binding: Vec<String> = target_reports
+        .iter()
+        .filter(|r| status == "solved" && r.met && ends_at_bound(r))
+        .map(|r| r.target.clone())
+        .collect();
+    if status == "solved" {
+        for i in active {
+            let name = match (goals.get(i), band_names.get(i.wrapping_sub(goals.len()))) {
+                (Some(Goal::Headroom(_)), _) => "headroomUsd".to_string(),
+                (Some(Goal::MmUsage(_)), _) => "maxMmUsage".to_string(),
+                (Some(Goal::Solvent { underlying, .. }), _) => {
+                    format!("liquidationDistance {underlying}")
+                }
+                (None, Some(name)) => name.clone(),
+                (None, None) => continue,
+            };
+            if !binding.contains(&name) {
+                binding.push(name);
+            }
+        }
+    }
+    let hedges = match &req.hedge {
+        Some(h) => hedges(
+            h,
+            request,
+            market,
+            legs,
+            collateral,
+            &candidates,
+            &directions,
+            &costs,
+        )?,
+        None => Vec::new(),
+    };
+    Ok(RebalanceReport {
+        cost_usd: trade_reports.iter().map(|t| t.cost_usd).sum(),
+        what_if: what_if_lines(&shown, &candidates),
+        trades: trade_reports,
+        before: what_if.before,
+        after: if status == "solved" {
+            what_if.after
+        } else {
+            // Nothing is proposed: the account as it is.
+            super::snapshot(legs, collateral, model)
+        },
+        targets: target_reports,
+        binding,
+        verified: verified && status != "not found",
+        status,
+        candidates: candidates.len(),
+        cost_pack: if matches!(
+            (
+                req.costs.option_fee,
+                req.costs.future_fee,
+                req.costs.option_half_spread,
+                req.costs.future_half_spread
+            ),
+            (None, None, None, None)
+        ) {
+            COST_PACK.into()
+        } else {
+            format!("{COST_PACK}, with the request's overrides")
+        },
+        notes,
+        rejected,
+        hedges,
+    })
+}
+
+fn check_targets(t: &Targets) -> Result<(), RequestError> {
+    if let Some(h) = t.headroom_usd {
+        if !h.is_finite() {
+            return Err(RequestError::new(
+                "rebalance.targets.headroomUsd",
+                "must be a number, USD",
+            ));
+        }
+    }
+    if let Some(d) = t.liquidation_distance {
+        if !(d > 0.0 && d < 0.99) {
+            return Err(RequestError::new(
+                "rebalance.targets.liquidationDistance",
+                format!(
+                    "must be a fraction above 0 and below 0.99, got {}",
+                    Figure(d)
+                ),
+            ));
+        }
+    }
+    if let Some(u) = t.max_mm_usage {
+        if !(u > 0.0 && u < 1.0) {
+            return Err(RequestError::new(
+                "rebalance.targets.maxMmUsage",
+                format!("must be a fraction above 0 and below 1, got {}", Figure(u)),
+            ));
+        }
+    }
+    for (name, bands) in [
+        ("delta", &t.delta),
+        ("gamma", &t.gamma),
+        ("vega", &t.vega),
+        ("vanna", &t.vanna),
+    ] {
+        for (key, (lo, hi)) in bands {
+            if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+                return Err(RequestError::new(
+                    format!("rebalance.targets.{name}.{key}"),
+                    "must be [low, high] with low ≤ high",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The targets as functions of the account (the Greek bands are rows, see [`band_rows`]).
+fn goals(t: &Targets, legs: &[Leg]) -> Vec<Goal> {
+    let mut goals = Vec::new();
+    if let Some(h) = t.headroom_usd {
+        goals.push(Goal::Headroom(h));
+    }
+    if let Some(u) = t.max_mm_usage {
+        goals.push(Goal::MmUsage(u));
+    }
+    if let Some(d) = t.liquidation_distance {
+        let mut underlyings: Vec<&str> = legs.iter().map(|l| l.underlying.as_str()).collect();
+        underlyings.sort_unstable();
+        underlyings.dedup();
+        for u in underlyings {
+            // Not liquidatable anywhere within the distance: at its ends and half-way.
+            for factor in [1.0 - d, 1.0 - d / 2.0, 1.0 + d / 2.0, 1.0 + d] {
+                goals.push(Goal::Solvent {
+                    underlying: u.to_string(),
+                    factor,
+                });
+            }
+        }
+    }
+    goals
+}
