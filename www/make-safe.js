@@ -69,16 +69,16 @@ export function renderSafe(rb, els, apply, stale) {
     ['MM usage', pct(rb.before.mmUsage), pct(rb.after.mmUsage)],
     ...Object.keys(rb.after.underlyings).map((u) => [`${u} liquidation, down / up`,
       rb.before.underlyings[u] ? distance(rb.before.underlyings[u]) : '—', distance(rb.after.underlyings[u])]),
-    ...Object.keys(rb.after.underlyings).map((u) => [`${u} delta (coins)`,
+    ...Object.keys(rb.after.underlyings).map((u) => [`${u} delta of the positions (coins)`,
       rb.before.underlyings[u] ? SIG.format(rb.before.underlyings[u].delta) : '—', SIG.format(rb.after.underlyings[u].delta)]),
   ];
   compare.tBodies[0].replaceChildren(...rows.map(([label, before, after]) => el('tr', {},
     el('th', { scope: 'row', text: label }), el('td', { text: before }), el('td', { text: after }))));
   hedges.replaceChildren(...rb.hedges.map((h) => el('li', {},
-    `${h.underlying}: delta ${SIG.format(h.delta)} coins`,
+    `${h.underlying}: delta with the coin collateral ${SIG.format(h.delta)} coins`,
     isNum(h.minVarianceDelta) ? `, minimum-variance ${SIG.format(h.minVarianceDelta)}` : '',
     h.band ? `; no-trade band ±${SIG.format(h.band.halfWidth)} coins (${h.band.inside ? 'inside: no hedge' : `outside: trade ${SIG.format(h.band.tradeCoins)} coins`}, ≈ ${usd(h.band.expectedCostUsdPerDay)} USD a day to keep)` : '',
-    h.trades.length ? `; ${h.greeks.join('-')}-neutral: ${h.trades.map((t) => `${t.side} ${SIG.format(t.size)} ${t.instrument}`).join(', ')} (${usd(h.costUsd)} USD)` : '')));
+    h.trades.length ? `; ${h.greeks.join('-')}-neutral: ${h.trades.map((t) => `${t.side} ${SIG.format(t.size)} ${t.sizeUnit} ${t.instrument}`).join(', ')} (${usd(h.costUsd)} USD)` : '')));
   notes.replaceChildren(...[...rb.notes, ...rb.rejected.map((r) => `Candidate not used: ${r}`), `Costs: ${rb.costPack}`].map((n) => el('li', { text: n })));
   button.disabled = !(rb.status === 'solved' && rb.trades.length);
   button.onclick = () => apply(rb.whatIf);

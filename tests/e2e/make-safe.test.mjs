@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { env, openPage, waitForRecompute, textOf, num } from './harness.mjs';
+import { join } from 'node:path';
+import { env, root, openPage, waitForRecompute, textOf, num } from './harness.mjs';
 
 test('make it safe: the cheapest trades, checked, into the what-if', async () => {
   const { page, context, pageErrors } = await openPage();
@@ -31,6 +32,7 @@ test('make it safe: the cheapest trades, checked, into the what-if', async () =>
   const shown = await page.$$eval('#safe-trades tbody tr', (rows) => rows.map((r) => r.cells[2].textContent));
   assert.deepEqual(shown, rb.trades.map((t) => t.instrument));
   assert.ok((await textOf(page, '#safe-hedges')).includes('BTC: delta'));
+  await page.locator('#safe-section').screenshot({ path: join(root, 'docs', 'make-safe.png') });
 
   await page.click('#safe-apply');
   await waitForRecompute(page, () => !document.getElementById('what-if-result').hidden);

@@ -208,15 +208,6 @@ pub(super) fn rebalance_report(
             b
         })
         .collect();
-    let band_names: Vec<String> = [
-        ("delta", &t.delta),
-        ("gamma", &t.gamma),
-        ("vega", &t.vega),
-        ("vanna", &t.vanna),
-    ]
-    .iter()
-    .flat_map(|(name, bands)| bands.keys().map(move |k| format!("{name} {k}")))
-    .collect();
 
     let before_account = Account::new(legs, collateral, model);
     let met_now = goals.iter().all(|g| g.value(&before_account) >= 0.0)
@@ -224,7 +215,6 @@ pub(super) fn rebalance_report(
 
     let mut status = "met already";
     let mut units = vec![0.0; directions.len()];
-    let mut active = Vec::new();
     if !met_now {
         match search(
             &goals,
@@ -235,11 +225,10 @@ pub(super) fn rebalance_report(
             &directions,
             max_trades,
         ) {
-            Ok((found, note, rows)) => {
+            Ok((found, note)) => {
                 units = found;
                 status = "solved";
                 notes.extend(note);
-                active = rows;
             }
             Err(message) => {
                 status = "not found";
@@ -342,29 +331,13 @@ pub(super) fn rebalance_report(
         .iter()
         .map(|(c, size)| trade_report(&candidates[*c], *size, &costs))
         .collect();
-    // The targets whose rows the last program held at their bound, and those the re-valued
-    // account ends at (within a tenth of how far the trades moved them).
-    let mut binding: Vec<String> = target_reports
+    // The targets the re-valued account ends at (within a tenth of how far the trades moved
+    // them): what stopped the trades.
+    let binding: Vec<String> = target_reports
         .iter()
         .filter(|r| status == "solved" && r.met && ends_at_bound(r))
         .map(|r| r.target.clone())
         .collect();
-    if status == "solved" {
-        for i in active {
-            let name = match (goals.get(i), band_names.get(i.wrapping_sub(goals.len()))) {
-                (Some(Goal::Headroom(_)), _) => "headroomUsd".to_string(),
-                (Some(Goal::MmUsage(_)), _) => "maxMmUsage".to_string(),
-                (Some(Goal::Solvent { underlying, .. }), _) => {
-                    format!("liquidationDistance {underlying}")
-                }
-                (None, Some(name)) => name.clone(),
-                (None, None) => continue,
-            };
-            if !binding.contains(&name) {
-                binding.push(name);
-            }
-        }
-    }
     let hedges = match &req.hedge {
         Some(h) => hedges(
             h,

@@ -75,8 +75,8 @@ pub(super) fn goal_values(
     goals.iter().map(|g| g.value(&account)).collect()
 }
 
-/// Units per direction, notes, and the rows at their bound (see [`successive`]).
-pub(super) type Found = (Vec<f64>, Vec<String>, Vec<usize>);
+/// Units per direction, and notes on how they were found.
+pub(super) type Found = (Vec<f64>, Vec<String>);
 
 /// The cheapest units meeting every goal and band, or why none were found (see the module's
 /// description), with notes on how the answer was reached.
@@ -92,8 +92,7 @@ pub(super) fn search(
     let mut allowed = vec![true; directions.len()];
     let mut notes = Vec::new();
     loop {
-        let (units, active) =
-            successive(goals, bands, legs, collateral, model, directions, &allowed)?;
+        let units = successive(goals, bands, legs, collateral, model, directions, &allowed)?;
         let mut used: Vec<(usize, f64)> = Vec::new();
         for (d, u) in directions.iter().zip(&units) {
             if *u > 1e-9 {
@@ -104,7 +103,7 @@ pub(super) fn search(
             }
         }
         if used.len() <= max_trades {
-            return Ok((units, notes, active));
+            return Ok((units, notes));
         }
         // Keep the trades that cost most (they do most of the work), drop the rest, solve again.
         used.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -123,9 +122,7 @@ pub(super) fn search(
 /// tangent rows (kept from every point tried under a scenario model, the newest alone under
 /// per-position rules) with an elastic shortfall priced far above any trade's cost, and the
 /// bands; the program's answer is valued on the engine and the search stops at the first that
-/// meets every goal; else the best point (by cost plus priced shortfall) scaled up. With the
-/// units found, the goal and band rows of the last program at their bound (goals first, in
-/// order, then bands), by index.
+/// meets every goal; else the best point (by cost plus priced shortfall) scaled up.
 pub(super) fn successive(
     goals: &[Goal],
     bands: &[Row],
@@ -134,7 +131,7 @@ pub(super) fn successive(
     model: &MarginModel,
     directions: &[Direction],
     allowed: &[bool],
-) -> Result<(Vec<f64>, Vec<usize>), String> {
+) -> Result<Vec<f64>, String> {
     let n = directions.len();
     let m = goals.len();
     let costs: Vec<f64> = directions.iter().map(|d| d.cost_usd).collect();
@@ -159,20 +156,6 @@ pub(super) fn successive(
     let shortfall = |values: &[f64]| values.iter().map(|v| (-v).max(0.0)).sum::<f64>();
     let cost_of = |x: &[f64]| x.iter().zip(&costs).map(|(x, c)| x * c).sum::<f64>();
     let merit = |x: &[f64], values: &[f64]| cost_of(x) + price * shortfall(values);
-    // The goal and band rows of a program at their bound, by index.
-    let active = |rows: &[Row], x: &[f64]| -> Vec<usize> {
-        rows.iter()
-            .chain(bands)
-            .enumerate()
-            .filter(|(_, r)| {
-                let v = r.value(x);
-                let tolerance = 1e-6 * r.lower.abs().max(r.upper.abs().min(1e300)).max(1.0);
-                (r.lower.is_finite() && v - r.lower <= tolerance)
-                    || (r.upper.is_finite() && r.upper - v <= tolerance)
-            })
-            .map(|(i, _)| i)
-            .collect()
-    };
 
     let keep_tangents = !matches!(model, MarginModel::Standard(_));
     let mut units = vec![0.0; n];
@@ -240,7 +223,7 @@ pub(super) fn successive(
         let next: Vec<f64> = next[..n].to_vec();
         if m == 0 {
             // Greek bands alone: linear, so the program's answer is exact.
-            return Ok((next.clone(), active(&[], &next)));
+            return Ok(next);
         }
         let step = next
             .iter()
@@ -248,14 +231,7 @@ pub(super) fn successive(
             .fold(0.0f64, |a, (x, y)| a.max((x - y).abs()));
         let trial = goal_values(goals, &all, collateral, model, directions, &next, None);
         if trial.iter().all(|v| *v >= 0.0) {
-            let plain: Vec<Row> = rows[rows.len() - m..]
-                .iter()
-                .map(|r| Row {
-                    coefficients: r.coefficients[..n].to_vec(),
-                    ..r.clone()
-                })
-                .collect();
-            return Ok((next.clone(), active(&plain, &next)));
+            return Ok(next);
         }
         if merit(&next, &trial) < merit(&best, &best_values) {
             best = next.clone();
@@ -282,7 +258,7 @@ pub(super) fn successive(
                 && v <= b.upper + 1e-9 * b.upper.abs().max(1.0)
         });
         if values.iter().all(|v| *v >= 0.0) && bands_hold {
-            return Ok((trial, Vec::new()));
+            return Ok(trial);
         }
     }
     Err(format!(
