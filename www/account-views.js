@@ -130,14 +130,14 @@ export function renderUnderlyings(report) {
     el('td', { text: String(u.positions) }),
     el('td', { text: usd(u.valueUsd) }),
     el('td', { text: usd(u.pnlUsd) }),
-    el('td', { text: coins(u.delta) }),
-    el('td', { text: coins(u.coinDelta) }),
-    el('td', { text: coins(u.collateral) }),
+    el('td', { className: 'extra', text: coins(u.delta) }),
+    el('td', { className: 'extra', text: coins(u.coinDelta) }),
+    el('td', { className: 'extra', text: coins(u.collateral) }),
     el('td', { text: coins(u.deltaWithCollateral) }),
-    el('td', { text: sig(u.gamma) }),
+    el('td', { className: 'extra', text: sig(u.gamma) }),
     el('td', { text: coins(u.gammaPct) }),
     el('td', { text: usd(u.vega) }),
-    el('td', { text: usd(u.weightedVega) }),
+    el('td', { className: 'extra', text: usd(u.weightedVega) }),
     el('td', { text: usd(u.theta) }),
     el('td', { text: usd(u.initialMarginUsd) }),
     el('td', { text: usd(u.maintenanceMarginUsd) })));
@@ -159,9 +159,9 @@ export function renderExpiries(report) {
         el('td', { text: usd(e.valueUsd) }),
         el('td', { text: usd(e.pnlUsd) }),
         el('td', { text: coins(e.delta) }),
-        el('td', { text: sig(e.gamma) }),
+        el('td', { className: 'extra', text: sig(e.gamma) }),
         el('td', { text: usd(e.vega) }),
-        el('td', { text: usd(e.weightedVega) }),
+        el('td', { className: 'extra', text: usd(e.weightedVega) }),
         el('td', { text: usd(e.theta) })));
     }
   }

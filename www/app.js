@@ -498,7 +498,7 @@ const RISK_CONTROLS = {
 /** Rows drawn at once; "Show every row" lifts it (a 10,000-row book stays responsive). */
 function renderPositionsHead() {
   const view = state.positionsView;
-  $('positions-columns').textContent = view.allColumns ? 'Key columns only' : 'All columns (coin value, coin Δ, ρ, vanna, volga, charm)';
+  $('positions-columns').textContent = view.allColumns ? 'Key columns only' : 'All columns (line, Γ, IM, coin value, coin Δ, ρ, vanna, volga, charm)';
   $('positions-columns').setAttribute('aria-pressed', view.allColumns ? 'true' : 'false');
   $('positions-table').tHead.replaceChildren(el('tr', {}, ...visibleColumns(view.allColumns).map((c) => {
     const active = view.sort === c.key;
@@ -538,9 +538,9 @@ function renderPositions() {
     if (underlyings.size > 1) break;
   }
   const oneCoin = underlyings.size === 1 ? [...underlyings][0] : null;
-  const cells = columns.map((c, i) => {
-    if (i === 0) return el('td', { text: '' });
-    if (i === 1) return el('th', { scope: 'row', text: `Total of ${kept.length} row${kept.length === 1 ? '' : 's'}${oneCoin ? ` (${oneCoin})` : ''}` });
+  const cells = columns.map((c) => {
+    if (c.key === 'line') return el('td', { text: '' });
+    if (c.key === 'instrument') return el('th', { scope: 'row', text: `Total of ${kept.length} row${kept.length === 1 ? '' : 's'}${oneCoin ? ` (${oneCoin})` : ''}` });
     if (!c.total || (c.total === 'coin' && !oneCoin)) return el('td', { className: 'muted', text: c.total ? 'mixed coins' : '' });
     const value = columnValues(positions, c);
     let sum = 0;
@@ -873,6 +873,12 @@ async function init() {
     if (lastPositions) renderPositions();
   });
   $('positions-all').addEventListener('click', () => { showAllRows = true; if (lastPositions) renderPositions(); });
+  $('aggregate-columns').addEventListener('click', (ev) => {
+    const all = ev.currentTarget.getAttribute('aria-pressed') !== 'true';
+    ev.currentTarget.setAttribute('aria-pressed', String(all));
+    ev.currentTarget.textContent = all ? 'Key columns only' : 'All columns (Δ without collateral, coin Δ, collateral, Γ per USD, weighted vega)';
+    for (const id of ['underlyings', 'expiries-table']) $(id).classList.toggle('compact', !all);
+  });
   $('positions-columns').addEventListener('click', () => {
     state.positionsView = { ...state.positionsView, allColumns: !state.positionsView.allColumns };
     saveState();

@@ -8,7 +8,7 @@ export const IV_LABEL = { row: '', mark: ' (from mark)', smile: ' (smile)', term
 
 /** Columns: label, the glossary term its header explains, the position field sorted on, the cell drawn, and whether a total makes sense (USD sums always; coin sums only for one underlying). */
 export const COLUMNS = [
-  { key: 'line', label: 'Line', field: 'line', cell: (p) => String(p.line) },
+  { key: 'line', more: true, label: 'Line', field: 'line', cell: (p) => String(p.line) },
   { key: 'instrument', label: 'Instrument', field: 'instrument', text: true },
   { key: 'size', label: 'Size', term: 'size', field: 'size' },
   { key: 'iv', label: 'IV (%)', term: 'iv', field: 'iv', cell: (p) => (p.iv === null ? '—' : `${(p.iv * 100).toFixed(1)}${IV_LABEL[p.ivSource] ?? ''}`) },
@@ -18,20 +18,20 @@ export const COLUMNS = [
   { key: 'pnlUsd', label: 'P&L (USD)', term: 'pnl', field: 'pnlUsd', cell: (p) => usd(p.pnlUsd), total: 'usd' },
   { key: 'delta', label: 'Δ (coins)', term: 'delta', field: 'delta', cell: (p) => coins(p.delta), total: 'coin' },
   { key: 'coinDelta', more: true, label: 'Coin Δ (coins)', term: 'coinDelta', field: 'coinDelta', cell: (p) => (p.coinDelta === null ? '—' : coins(p.coinDelta)), total: 'coin' },
-  { key: 'gamma', label: 'Γ (coins/USD)', term: 'gamma', field: 'gamma', cell: (p) => sig(p.gamma), total: 'coin' },
+  { key: 'gamma', more: true, label: 'Γ (coins/USD)', term: 'gamma', field: 'gamma', cell: (p) => sig(p.gamma), total: 'coin' },
   { key: 'vega', label: 'Vega (USD/vol pt)', term: 'vega', field: 'vega', cell: (p) => usd(p.vega), total: 'usd' },
   { key: 'theta', label: 'Θ (USD/day)', term: 'theta', field: 'theta', cell: (p) => usd(p.theta), total: 'usd' },
   { key: 'rho', more: true, label: 'ρ (USD/pp)', term: 'rho', field: 'rho', cell: (p) => usd(p.rho), total: 'usd' },
   { key: 'vanna', more: true, label: 'Vanna (coins/vol pt)', term: 'vanna', field: 'vanna', cell: (p) => coins(p.vanna), total: 'coin' },
   { key: 'volga', more: true, label: 'Volga (USD/pt²)', term: 'volga', field: 'volga', cell: (p) => usd(p.volga), total: 'usd' },
   { key: 'charm', more: true, label: 'Charm (coins/day)', term: 'charm', field: 'charm', cell: (p) => coins(p.charm), total: 'coin' },
-  { key: 'im', label: 'IM (USD)', term: 'im', field: 'initialMarginUsd', cell: (p) => usd(p.initialMarginUsd), total: 'usd' },
+  { key: 'im', more: true, label: 'IM (USD)', term: 'im', field: 'initialMarginUsd', cell: (p) => usd(p.initialMarginUsd), total: 'usd' },
   { key: 'mm', label: 'MM (USD)', term: 'mm', field: 'maintenanceMarginUsd', cell: (p) => usd(p.maintenanceMarginUsd), total: 'usd' },
 ];
 
 export function positionCell(column, p) {
   if (column.key === 'instrument') {
-    return el('th', { scope: 'row', title: [p.readAs, ...p.notes].join('\n') }, p.instrument,
+    return el('th', { scope: 'row', title: [`line ${p.line}`, p.readAs, ...p.notes].join('\n') }, p.instrument,
       el('span', { className: 'badge', text: p.venue }), p.expired ? el('span', { className: 'badge', text: 'expired' }) : null);
   }
   if (column.key === 'size') return el('td', {}, `${SIG.format(p.size)} `, el('span', { className: 'unit', text: p.sizeUnit }));

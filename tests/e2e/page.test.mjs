@@ -57,7 +57,7 @@ test('the desk sample on screen equals the npm package’s report', async () => 
   assert.equal(await textOf(page, '#m-mm .value'), usd(report.account.maintenanceMarginUsd));
   const btcDown = await textOf(page, '#liquidation tr[data-underlying="BTC"] td:nth-child(3) .value');
   assert.equal(btcDown, `−${Math.abs(report.account.liquidation.BTC.down * 100).toFixed(2)} %`);
-  const firstVega = await textOf(page, '#positions-table tbody tr[data-line="2"] td:nth-child(10)');
+  const firstVega = await textOf(page, '#positions-table tbody tr[data-line="2"] td:nth-child(8)');
   assert.equal(firstVega, usd(report.positions[0].vega));
   // Units stand next to the numbers.
   assert.match(await textOf(page, '#positions-table thead'), /Vega \(USD\/vol pt\)/);
@@ -87,12 +87,12 @@ test('typed text and market survive a reload', async () => {
   await page.fill('#positions', book);
   await page.waitForSelector('input[data-symbol="ETH"][data-field="index"]');
   await page.fill('input[data-symbol="ETH"][data-field="index"]', '3000');
-  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(7)')?.textContent === '1,500.00');
+  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(6)')?.textContent === '1,500.00');
   await page.reload();
   await page.waitForSelector('#results[data-ready="true"]');
   assert.equal(await page.inputValue('#positions'), book);
   assert.equal(await page.inputValue('input[data-symbol="ETH"][data-field="index"]'), '3000');
-  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(7)')?.textContent === '1,500.00');
+  await waitForRecompute(page, () => document.querySelector('#positions-table tbody tr td:nth-child(6)')?.textContent === '1,500.00');
   // Sorting and the theme save the view, not the book again (a big paste is megabytes).
   await page.evaluate(() => {
     window.writes = [];
@@ -153,12 +153,12 @@ test('a smile typed per expiry prices an option without IV, and contradictions a
   await page.fill('input[data-symbol="BTC"][data-field="index"]', '91250.5');
   await page.fill('input[data-symbol="BTC"][data-forward="25DEC26"]', '91880');
   await page.fill('input[data-symbol="BTC"][data-smile="25DEC26"]', '90000:52, 100000:50');
-  await waitForRecompute(page, () => /\(smile\)/.test(document.querySelector('#positions-table tbody tr td:nth-child(4)')?.textContent || ''));
+  await waitForRecompute(page, () => /\(smile\)/.test(document.querySelector('#positions-table tbody tr td:nth-child(3)')?.textContent || ''));
   // Independent: total variance linear in ln(K/F) between the two points.
   const f = 91880;
   const [k0, k1, k] = [Math.log(90000 / f), Math.log(100000 / f), Math.log(95000 / f)];
   const vol = Math.sqrt(0.52 ** 2 + (0.50 ** 2 - 0.52 ** 2) * (k - k0) / (k1 - k0));
-  assert.equal(await textOf(page, '#positions-table tbody tr td:nth-child(4)'), `${(vol * 100).toFixed(1)} (smile)`);
+  assert.equal(await textOf(page, '#positions-table tbody tr td:nth-child(3)'), `${(vol * 100).toFixed(1)} (smile)`);
   await page.fill('input[data-symbol="BTC"][data-smile="25DEC26"]', '90000:40, 95000:52, 100000:40');
   await waitForRecompute(page, () => /butterfly/.test(document.querySelector('#warnings')?.textContent || ''));
   await page.fill('input[data-symbol="BTC"][data-smile="25DEC26"]', '90000:40, oops');

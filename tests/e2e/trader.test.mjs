@@ -70,7 +70,7 @@ test('every Greek and margin term explains itself on keyboard focus', async () =
   assert.match(await tipOnFocus('#expiries-table th[data-term="theta"]'), /per calendar day/);
   // Every header of the positions table has a sentence, and every figure its unit.
   const untipped = await page.$$eval('#positions-table thead th', (ths) => ths.filter((t) => !t.dataset.tip).map((t) => t.querySelector('button').dataset.sort));
-  assert.deepEqual(untipped, ['line', 'instrument']);
+  assert.deepEqual(untipped, ['instrument']);
   await context.close();
 });
 
