@@ -59,6 +59,8 @@ const defaultState = () => ({
   theme: 'system',
   /** The charts' P&L: against the entry prices of the positions ('entry') or today's equity. */
   pnlBasis: 'entry',
+  /** The charts' P&L in USD ('usd') or in the underlying's coin ('coin'), for coin-settled books. */
+  pnlUnit: 'usd',
   positionsView: { sort: 'line', dir: 1, filter: '' },
 });
 
@@ -395,7 +397,7 @@ function render(report, positions, ms, started) {
   drawAnalysis(report);
   renderMatrices(report);
   $('charts-section').hidden = report.scenarios.curves.length === 0;
-  const drawing = [report.scenarios.curves.length ? renderCharts($('charts'), report, state.pnlBasis || 'entry') : null];
+  const drawing = [report.scenarios.curves.length ? renderCharts($('charts'), report, state.pnlBasis || 'entry', state.pnlUnit || 'usd') : null];
   renderWhatIf(report);
   renderVenueAccounts($('venue-accounts-section'), $('first-to-liquidate'), $('venue-accounts'), report, $('collateral-transfer'), positions);
   $('account-sub').textContent = report.accounts.length
@@ -685,6 +687,7 @@ function applyStateToControls() {
   $('what-if-section').open = Boolean(state.whatIf);
   $('snapshot').value = state.snapshot || '';
   $('pnl-basis').value = state.pnlBasis || 'entry';
+  $('pnl-unit').value = state.pnlUnit || 'usd';
   $('snapshot-section').open = Boolean(state.snapshot);
   $('balance').value = state.balance || '';
   $('balance-section').open = Boolean(state.balance);
@@ -784,7 +787,7 @@ function applyTheme() {
   if (theme === 'system') delete document.documentElement.dataset.theme;
   else document.documentElement.dataset.theme = theme;
   $('theme').value = theme;
-  if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis || 'entry');
+  if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis || 'entry', state.pnlUnit || 'usd');
 }
 
 // ---------- wiring ----------
@@ -836,10 +839,15 @@ async function init() {
   $('venue').addEventListener('change', (ev) => { state.venue = ev.target.value; scheduleCompute(); });
   $('what-if').addEventListener('input', (ev) => { state.whatIf = ev.target.value; scheduleCompute(); });
   $('snapshot').addEventListener('input', (ev) => { state.snapshot = ev.target.value; scheduleCompute(); });
+  $('pnl-unit').addEventListener('change', (ev) => {
+    state.pnlUnit = ev.target.value;
+    saveState();
+    if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis || 'entry', state.pnlUnit);
+  });
   $('pnl-basis').addEventListener('change', (ev) => {
     state.pnlBasis = ev.target.value;
     saveState();
-    if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis);
+    if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis, state.pnlUnit || 'usd');
   });
   $('balance').addEventListener('input', (ev) => { state.balance = ev.target.value; scheduleCompute(); });
   for (const [id, [key, field]] of Object.entries(ANALYSIS_CONTROLS)) {

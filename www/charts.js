@@ -94,7 +94,18 @@ export function pnlAgainstEntry(prices, pnl, index, collateralCoins, pnlToday) {
   return pnl.map((v, i) => (v === null ? null : v - collateralCoins * (prices[i] - index) + pnlToday));
 }
 
-export async function renderCharts(container, report, basis = 'entry') {
+/** A P&L curve in coin of the underlying: against entry, the USD P&L's worth in coin at each
+ * index (P&L ÷ index); against today's equity, the change of the account's equity counted in
+ * coin, (E₀ + P&L(S))/S − E₀/S₀ — how a coin-margined trader counts it. */
+export function pnlInCoin(prices, pnlUsd, basis, equityUsd, index) {
+  return prices.map((s, i) => {
+    const p = pnlUsd[i];
+    if (p === null || !(s > 0)) return null;
+    return basis === 'entry' ? p / s : (equityUsd + p) / s - equityUsd / index;
+  });
+}
+
+export async function renderCharts(container, report, basis = 'entry', unit = 'usd') {
   await loadUPlot();
   for (const c of charts.splice(0)) c.destroy();
   container.replaceChildren();
@@ -107,8 +118,12 @@ export async function renderCharts(container, report, basis = 'entry') {
     box.dataset.underlying = curve.underlying;
     const u = report.underlyings[curve.underlying];
     const index = u?.index;
-    const series = curve.horizons.map((h) => (basis === 'entry' && u && isFinite(index)
+    const usdSeries = curve.horizons.map((h) => (basis === 'entry' && u && isFinite(index)
       ? pnlAgainstEntry(curve.prices, h.pnlUsd, index, u.collateral, u.pnlUsd) : h.pnlUsd));
+    const inCoin = unit === 'coin' && isFinite(index);
+    const money = inCoin ? curve.underlying : 'USD';
+    const series = inCoin ? usdSeries.map((p) => pnlInCoin(curve.prices, p, basis, report.account.equityUsd, index)) : usdSeries;
+    box.dataset.unit = money;
     // Break-evens of the P&L at the first expiry (today's curve for a book without expiries).
     const first = Math.max(0, curve.horizons.findIndex((h) => !/^(now|\+)/.test(h.label)));
     const horizon = curve.horizons[first];
@@ -122,17 +137,21 @@ export async function renderCharts(container, report, basis = 'entry') {
     ];
     const axis = (label, values) => ({ stroke: colors.muted, grid: { stroke: colors.line }, ticks: { stroke: colors.line }, label, values });
     const caption = document.createElement('figcaption');
-    caption.textContent = `${curve.underlying}: P&L (USD) ${basis === 'entry' ? 'against the entry prices, positions alone' : 'against today\u2019s equity, collateral included'}, against the index (USD), now, later and at each expiry, break-evens at ${horizon.label}; margin usage against the index`;
+    const how = basis === 'entry'
+      ? `against the entry prices, positions alone${inCoin ? ', worth in coin at each index' : ''}`
+      : `against today\u2019s equity, collateral included${inCoin ? ', the equity counted in coin' : ''}`;
+    caption.textContent = `${curve.underlying}: P&L (${money}) ${how}, against the index (USD), now, later and at each expiry, break-evens at ${horizon.label}; margin usage against the index`;
     box.append(caption);
     container.append(box);
     const pnl = new uPlot({
       width, height: 240,
       plugins: [markers(lines)],
       scales: { x: { time: false } },
-      axes: [axis(`${curve.underlying} index (USD)`, (u, ticks) => ticks.map(usdTick)), axis('P&L (USD)', (u, ticks) => ticks.map(usdTick))],
+      axes: [axis(`${curve.underlying} index (USD)`, (u, ticks) => ticks.map(usdTick)),
+        axis(`P&L (${money})`, (u, ticks) => ticks.map((t) => (inCoin ? `${+t.toPrecision(4)}` : usdTick(t))))],
       series: [{ label: 'index', value: (u, v) => (v === null ? '—' : `${v.toFixed(0)} USD`) },
         ...curve.horizons.map((h, i) => ({ label: h.label, stroke: colors.series[i % colors.series.length], width: 1.6, points: { show: false },
-          value: (u, v) => (v === null ? '—' : `${v.toFixed(0)} USD`) }))],
+          value: (u, v) => (v === null ? '—' : inCoin ? `${v.toFixed(4)} ${money}` : `${v.toFixed(0)} USD`) }))],
     }, [curve.prices, ...series], box);
     const usage = new uPlot({
       width, height: 170,

@@ -127,6 +127,25 @@ test('break-evens at the first expiry are where the positions\u2019 P&L against 
     const pnl = later(price).account.equityUsd - today.account.equityUsd;
     assert.ok(Math.abs(pnl) < 0.002 * today.account.equityUsd, `equity P&L ${pnl} at ${price}`);
   }
+  // In coin (a coin-margined trader's count): where the equity counted in BTC is today's.
+  const inUsd = await page.getAttribute('#charts figure.chart', 'data-break-evens');
+  await page.selectOption('#pnl-unit', 'coin');
+  await page.waitForFunction(() => document.querySelector('#charts figure.chart')?.dataset.unit === 'BTC');
+  assert.match(await textOf(page, '#charts figure.chart figcaption'), /P&L \(BTC\) against today.s equity, collateral included, the equity counted in coin/);
+  const coinEvens = (await page.getAttribute('#charts figure.chart', 'data-break-evens')).split(' ').map(Number);
+  assert.notEqual(coinEvens.join(' '), inUsd);
+  const coinsToday = today.account.equityUsd / index;
+  for (const price of coinEvens) {
+    const change = later(price).account.equityUsd / price - coinsToday;
+    assert.ok(Math.abs(change) < 0.002 * coinsToday, `coin equity change ${change} at ${price}`);
+  }
+  // Against entry, a P&L's worth in coin crosses zero where the USD P&L does (up to the linear
+  // interpolation between the curve's points).
+  await page.selectOption('#pnl-basis', 'entry');
+  await page.waitForFunction((b) => document.querySelector('#charts figure.chart')?.dataset.breakEvens !== b, coinEvens.map((x) => x.toFixed(2)).join(' '));
+  const entryCoin = (await page.getAttribute('#charts figure.chart', 'data-break-evens')).split(' ').map(Number);
+  assert.equal(entryCoin.length, 2);
+  entryCoin.forEach((x, i) => assert.ok(Math.abs(x / evens[i] - 1) < 1e-3, `${x} against ${evens[i]}`));
   await context.close();
 });
 
