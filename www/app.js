@@ -787,7 +787,15 @@ function applyTheme() {
   if (theme === 'system') delete document.documentElement.dataset.theme;
   else document.documentElement.dataset.theme = theme;
   $('theme').value = theme;
-  if (lastReport && lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis || 'entry', state.pnlUnit || 'usd');
+  // Every chart is drawn in the theme's colours: redraw them all.
+  if (!lastReport) return;
+  if (lastReport.scenarios.curves.length) renderCharts($('charts'), lastReport, state.pnlBasis || 'entry', state.pnlUnit || 'usd');
+  renderExpiryCharts($('expiry-charts'), lastReport);
+  drawRisk(lastReport);
+  renderAttribution(lastReport, {
+    section: $('attribution-section'), from: $('attribution-from'), sub: $('attribution-sub'), chartBox: $('attribution-chart'),
+    table: $('attribution-table'), notes: $('attribution-notes'),
+  });
 }
 
 // ---------- wiring ----------
@@ -796,6 +804,8 @@ async function init() {
   await loadSharedState();
   applyTheme();
   $('theme').addEventListener('change', (ev) => { state.theme = ev.target.value; saveState(); applyTheme(); });
+  // The system's scheme changing redraws the charts of the "system" theme.
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { if ((state.theme || 'system') === 'system') applyTheme(); });
   $('export-csv').addEventListener('click', () => exportCsv(lastReport, lastPositions));
   $('export-json').addEventListener('click', () => exportJson(lastReport, lastPositions));
   $('share').addEventListener('click', () => shareLink(state));

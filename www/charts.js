@@ -124,6 +124,7 @@ export async function renderCharts(container, report, basis = 'entry', unit = 'u
     const money = inCoin ? curve.underlying : 'USD';
     const series = inCoin ? usdSeries.map((p) => pnlInCoin(curve.prices, p, basis, report.account.equityUsd, index)) : usdSeries;
     box.dataset.unit = money;
+    box.dataset.palette = colors.text;
     // Break-evens of the P&L at the first expiry (today's curve for a book without expiries).
     const first = Math.max(0, curve.horizons.findIndex((h) => !/^(now|\+)/.test(h.label)));
     const horizon = curve.horizons[first];
@@ -179,6 +180,7 @@ export async function renderExpiryCharts(container, report) {
     const box = document.createElement('figure');
     box.className = 'chart';
     box.dataset.underlying = underlying;
+    box.dataset.palette = colors.text;
     const caption = document.createElement('figcaption');
     caption.textContent = `${underlying}: vega (USD per vol point) and theta (USD per day) by expiry`;
     box.append(caption);

@@ -258,3 +258,21 @@ test('a file opens into the book, and the theme can be forced', async () => {
   assert.equal(background, 'rgb(17, 19, 23)');
   await context.close();
 });
+
+test('switching the theme redraws every chart in its colours (issue 23, item 10)', async () => {
+  const { page, context } = await openPage();
+  await page.click('button[data-sample="btc-market-maker.csv"]');
+  await waitForRecompute(page, () => document.querySelectorAll('#charts figure.chart, #expiry-charts figure.chart').length >= 2);
+  const palettes = () => page.$$eval('#charts figure.chart, #expiry-charts figure.chart', (f) => f.map((x) => x.dataset.palette));
+  const text = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--text').trim());
+  await page.selectOption('#theme', 'light');
+  await page.waitForFunction(() => [...document.querySelectorAll('#charts figure.chart, #expiry-charts figure.chart')]
+    .every((f) => f.dataset.palette === getComputedStyle(document.documentElement).getPropertyValue('--text').trim()));
+  const light = await text();
+  await page.selectOption('#theme', 'dark');
+  const dark = await text();
+  assert.notEqual(dark, light);
+  await page.waitForFunction((d) => [...document.querySelectorAll('#charts figure.chart, #expiry-charts figure.chart')].every((f) => f.dataset.palette === d), dark);
+  assert.ok((await palettes()).length >= 2);
+  await context.close();
+});
