@@ -216,15 +216,15 @@ pub(super) fn rebalance_report(
     let mut status = "met already";
     let mut units = vec![0.0; directions.len()];
     if !met_now {
-        match search(
-            &goals,
-            &bands,
+        let problem = Problem {
+            goals: &goals,
+            bands: &bands,
             legs,
             collateral,
             model,
-            &directions,
-            max_trades,
-        ) {
+            directions: &directions,
+        };
+        match problem.search(max_trades) {
             Ok((found, note)) => {
                 units = found;
                 status = "solved";
