@@ -338,6 +338,28 @@ fn what_if_report(
     model: &MarginModel,
     margin: &StandardMargin,
 ) -> Result<WhatIfReport, RequestError> {
+    what_if_account(input, request, market, legs, collateral, model, margin).map(|w| w.report)
+}
+
+/// The what-if and the account its "after" values: the book with the trades combined, the
+/// collateral after their premiums, and the expiry of each leg the trades added (the legs after
+/// the book's, in order).
+struct WhatIfAccount {
+    report: WhatIfReport,
+    legs: Vec<Leg>,
+    collateral: Vec<Collateral>,
+    added_expiries: Vec<Option<time::OffsetDateTime>>,
+}
+
+fn what_if_account(
+    input: &crate::input::PositionsInput,
+    request: &Request,
+    market: &Market,
+    legs: &[Leg],
+    collateral: &[Collateral],
+    model: &MarginModel,
+    margin: &StandardMargin,
+) -> Result<WhatIfAccount, RequestError> {
     let book = read_book(input, request.venue_setting()?);
     let (rows, added, errors) = value_rows(&book, market);
     let per_position = matches!(model, MarginModel::Standard(_));
@@ -347,8 +369,8 @@ fn what_if_report(
         .map(|(row, leg)| position_report(row, leg, margin, per_position).into_owned())
         .collect();
     let (paid, premium_usd) = pay_premium(collateral, &rows, &added, margin);
-    let combined = combine(legs, added);
-    Ok(WhatIfReport {
+    let (combined, pushed) = combine_tracked(legs, added);
+    let report = WhatIfReport {
         positions,
         errors,
         premium_usd,
@@ -359,6 +381,15 @@ fn what_if_report(
         }),
         before: snapshot(legs, collateral, model),
         after: snapshot(&combined, &paid, model),
+    };
+    Ok(WhatIfAccount {
+        report,
+        legs: combined,
+        collateral: paid,
+        added_expiries: pushed
+            .iter()
+            .map(|i| rows[*i].instrument.expiry())
+            .collect(),
     })
 }
 
@@ -404,14 +435,23 @@ fn pay_premium(
 /// position (so standard margin, which charges long and short legs apart, sees the net, as a
 /// venue does); other trades are positions of their own.
 fn combine(legs: &[Leg], added: Vec<Leg>) -> Vec<Leg> {
+    combine_tracked(legs, added).0
+}
+
+/// [`combine`], with the index in `added` of each leg it appended (in order).
+fn combine_tracked(legs: &[Leg], added: Vec<Leg>) -> (Vec<Leg>, Vec<usize>) {
     let mut all = legs.to_vec();
-    for leg in added {
+    let mut pushed = Vec::new();
+    for (k, leg) in added.into_iter().enumerate() {
         match all.iter().position(|held| same_contract(held, &leg)) {
             Some(i) => net_into(&mut all[i], &leg),
-            None => all.push(leg),
+            None => {
+                all.push(leg);
+                pushed.push(k);
+            }
         }
     }
-    all
+    (all, pushed)
 }
 
 /// Whether two legs are options on the same contract (underlying, type, strike, expiry, settlement).

@@ -40,8 +40,10 @@ fn revalue(base: &Value, what_if: &str, fees_usd: f64) -> headroom::report::Repo
     let mut r = base.clone();
     r.as_object_mut().unwrap().remove("rebalance");
     r["whatIf"] = json!(what_if);
-    // The fees, paid in USDC.
-    r["account"]["collateral"]["USDC"] = json!(-fees_usd);
+    // The fees, paid as Deribit takes them on its coin-settled instruments: in BTC, from the
+    // collateral (every candidate in these tests is coin-settled).
+    let btc = r["account"]["collateral"]["BTC"].as_f64().unwrap();
+    r["account"]["collateral"]["BTC"] = json!(btc - fees_usd / 91250.0);
     run(r)
 }
 

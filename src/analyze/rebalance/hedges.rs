@@ -55,9 +55,9 @@ pub(super) fn hedges(
     let cost_fraction = h
         .cost_fraction
         .unwrap_or(costs.future_fee + costs.future_half_spread);
-    let risk = request.risk.clone().unwrap_or_default();
-    let vol_of_vol = risk.vol_of_vol.unwrap_or(1.0);
-    let spot_vol = risk.correlation.spot_vol.unwrap_or(0.0);
+    let risk = request.risk.as_ref();
+    let vol_of_vol = risk.and_then(|r| r.vol_of_vol).unwrap_or(1.0);
+    let spot_vol = risk.and_then(|r| r.correlation.spot_vol).unwrap_or(0.0);
 
     let mut underlyings: Vec<&str> = legs.iter().map(|l| l.underlying.as_str()).collect();
     underlyings.sort_unstable();
@@ -122,7 +122,7 @@ pub(super) fn hedges(
                         for (l, gk) in left.iter_mut().zip(g) {
                             *l += units * gk;
                         }
-                        let t = trade_report(cand, size, costs);
+                        let t = trade_report(cand, size);
                         cost_usd += t.cost_usd;
                         trades.push(t);
                     }

@@ -249,7 +249,6 @@ pub(super) fn rebalance_report(
         }
     }
 
-    // Sizes in lots (rounded up), then the what-if.
     // Sizes in lots: rounded up (more of a trade that helps), or to the nearest lot (bands).
     let trades_of = |units: &[f64], up: bool| -> Vec<(usize, f64)> {
         let mut net: BTreeMap<usize, f64> = BTreeMap::new();
@@ -329,7 +328,7 @@ pub(super) fn rebalance_report(
     };
     let trade_reports: Vec<TradeReport> = shown
         .iter()
-        .map(|(c, size)| trade_report(&candidates[*c], *size, &costs))
+        .map(|(c, size)| trade_report(&candidates[*c], *size))
         .collect();
     // The targets the re-valued account ends at (within a tenth of how far the trades moved
     // them): what stopped the trades.
@@ -355,12 +354,12 @@ pub(super) fn rebalance_report(
         cost_usd: trade_reports.iter().map(|t| t.cost_usd).sum(),
         what_if: what_if_lines(&shown, &candidates),
         trades: trade_reports,
-        before: what_if.before,
+        before: what_if.before.clone(),
+        // Nothing proposed: the account as it is.
         after: if status == "solved" {
             what_if.after
         } else {
-            // Nothing is proposed: the account as it is.
-            super::snapshot(legs, collateral, model)
+            what_if.before.clone()
         },
         targets: target_reports,
         binding,
@@ -370,11 +369,12 @@ pub(super) fn rebalance_report(
         cost_pack: if matches!(
             (
                 req.costs.option_fee,
+                req.costs.option_fee_cap,
                 req.costs.future_fee,
                 req.costs.option_half_spread,
                 req.costs.future_half_spread
             ),
-            (None, None, None, None)
+            (None, None, None, None, None)
         ) {
             COST_PACK.into()
         } else {

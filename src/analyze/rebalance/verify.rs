@@ -2,9 +2,10 @@
 
 use super::*;
 use crate::account::Collateral;
-use crate::analyze::{by_line, combine, pay_premium, same_contract, value_rows, what_if_report};
+use crate::analyze::what_if_account;
+use crate::calendar::expiry_code;
 use crate::figure::Figure;
-use crate::input::{read_book, PositionsInput};
+use crate::input::PositionsInput;
 use crate::margin::{MarginModel, StandardMargin};
 use crate::market::Market;
 use crate::rebalance::*;
@@ -56,25 +57,19 @@ pub(super) fn verify(
         });
     }
     let input = PositionsInput::Text(text);
-    let what_if = what_if_report(&input, request, market, legs, &with_fees, model, margin)?;
-    // The same account, for the Greek bands.
-    let book = read_book(&input, request.venue_setting()?);
-    let (rows, added, mut errors) = value_rows(&book, market);
-    by_line(&mut errors);
-    let (paid, _) = pay_premium(&with_fees, &rows, &added, margin);
-    // The codes of the combined legs: the book's, then each trade not netted into a position.
+    let w = what_if_account(&input, request, market, legs, &with_fees, model, margin)?;
+    // The codes of the combined legs: the book's, then each trade's not netted into a position.
     let mut all_codes = codes.to_vec();
-    for (row, leg) in rows.iter().zip(&added) {
-        if !legs.iter().any(|held| same_contract(held, leg)) {
-            all_codes.push(row_code(row));
-        }
-    }
-    let all = combine(legs, added);
+    all_codes.extend(
+        w.added_expiries
+            .iter()
+            .map(|e| e.map(|e| expiry_code(e.date()))),
+    );
     Ok(Verification {
-        what_if,
-        legs: all,
+        what_if: w.report,
+        legs: w.legs,
         codes: all_codes,
-        collateral: paid,
+        collateral: w.collateral,
     })
 }
 
@@ -99,7 +94,7 @@ pub(super) fn what_if_lines(trades: &[(usize, f64)], candidates: &[Candidate]) -
 }
 
 /// A trade as the report lists it.
-pub(super) fn trade_report(cand: &Candidate, size: f64, _costs: &Costs) -> TradeReport {
+pub(super) fn trade_report(cand: &Candidate, size: f64) -> TradeReport {
     let k = usize::from(size < 0.0);
     TradeReport {
         instrument: cand.name.clone(),
