@@ -202,8 +202,15 @@ test('a 10,000-row book shows progress, caps the rows drawn and keeps typing res
     await page.waitForSelector(`input[data-symbol="${symbol}"][data-field="index"]`, { timeout: 60_000 });
     await page.fill(`input[data-symbol="${symbol}"][data-field="index"]`, index);
   }
+  // Progress shows while the engine works past 100 ms: watched from before the edit, so a
+  // recompute that ends between two polls is not missed.
+  await page.evaluate(() => {
+    window.__sawSlow = document.body.classList.contains('slow');
+    new MutationObserver(() => { if (document.body.classList.contains('slow')) window.__sawSlow = true; })
+      .observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  });
   await page.fill('input[data-symbol="BTC"][data-field="vol"]', '55');
-  await waitForRecompute(page, () => document.body.classList.contains('slow'));
+  await waitForRecompute(page, () => window.__sawSlow);
   // While the engine works, keystrokes still land at once.
   await page.click('#what-if-section summary');
   const typed = await page.evaluate(async () => {
