@@ -24,6 +24,7 @@ mod seed;
 mod sizing;
 pub use sizing::{CapReport, KellyRequest, SizingReport, SizingRequest};
 mod transfer;
+mod venue_book;
 
 use crate::input::snapshot::Snapshot;
 use seed::seed_market;

@@ -62,6 +62,9 @@ pub struct Request {
     /// after adding them.
     #[serde(default)]
     pub what_if: Option<PositionsInput>,
+    /// With venue accounts: the account (id) the what-if's trades go into (default: the first).
+    #[serde(default)]
+    pub what_if_account: Option<String>,
     /// VaR and ES, the probability of liquidation, vol forecasts and a backtest over a horizon.
     #[serde(default)]
     pub risk: Option<crate::risk::RiskRequest>,

@@ -414,6 +414,8 @@ export interface Request {
   };
   /** Hypothetical trades (same forms as positions): the report's whatIf shows the account before and after adding them. */
   whatIf?: string | PositionInput[];
+  /** With accounts: the account (id) the what-if's trades go into; default the first. */
+  whatIfAccount?: string;
   /** Scenario outputs for charts, computed only when asked. */
   scenarios?: {
     /** Price × vol grid per underlying: moves (fractions, default −30 %…+30 % by 5 %), volShifts (absolute, default ±10, ±20 points). */
@@ -817,10 +819,15 @@ export interface RebalanceRequest {
     /** In the instrument's size unit. */ lot?: number; maxSize?: number; side?: "buy" | "sell" | "both";
   }[];
   /** Fractions; defaults: the deribit-taker-2026 pack. */
-  costs?: { optionHalfSpread?: number; futureHalfSpread?: number; optionFee?: number; optionFeeCap?: number; futureFee?: number };
+  costs?: { optionHalfSpread?: number; futureHalfSpread?: number; optionFee?: number; optionFeeCap?: number; futureFee?: number;
+    /** A collateral move between venue accounts, fraction of the amount; default 0. */ transferFee?: number };
   /** Default 4. */
   maxTrades?: number;
   hedge?: { neutral?: ("delta" | "gamma" | "vega" | "vanna")[]; /** Per USD; default 1e-5. */ riskAversion?: number; /** Fraction of notional. */ costFraction?: number };
+  /** With accounts: the account (id) to make safe; default the one with the highest MM usage. */
+  account?: string;
+  /** With accounts: whether USD stablecoin moves from the other accounts count; default true. */
+  transfers?: boolean;
 }
 
 export interface RebalanceTrade {
@@ -839,6 +846,8 @@ export interface RebalanceReport {
   /** The trades, re-valued as a what-if with their fees, met every target. */ verified: boolean;
   status: "met already" | "solved" | "not found" | "not verified";
   candidates: number; costPack: string; notes: string[]; rejected: string[];
+  /** With accounts: the account made safe; null otherwise. */ account: string | null;
+  /** With accounts: USD stablecoins moved in from the other accounts (USD). */ transfers: { from: string; to: string; amountUsd: number }[];
   hedges: {
     underlying: string; greeks: string[]; trades: RebalanceTrade[];
     /** delta coins, gamma coins per USD, vega USD per vol point. */ residual: Record<string, number>;

@@ -2,6 +2,7 @@
 //! read each account's book, value it, hand its positions to the engine's pools, report each
 //! account and the portfolio. Nothing here knows a venue: the engines do.
 
+use super::venue_book::{venue_snapshot, venue_what_if, VenueAccount};
 use super::*;
 use crate::account::Liquidation;
 use crate::instrument::Venue;
@@ -35,12 +36,6 @@ pub(super) fn analyze_accounts(
         return Err(RequestError::new(
             "positions",
             "with accounts, each venue's positions go in its account (accounts[].positions)",
-        ));
-    }
-    if request.what_if.is_some() {
-        return Err(RequestError::new(
-            "whatIf",
-            "a what-if on venue accounts is not supported yet: send it without accounts",
         ));
     }
     let vol_shock = checked_vol_shock(request)?;
@@ -346,15 +341,52 @@ pub(super) fn analyze_accounts(
         }
     };
 
+    // The what-if and the rebalance: one account changed by trades (and collateral moves).
+    let venue_accounts: Vec<VenueAccount> = prepared
+        .iter()
+        .zip(books.iter().zip(&rows_of))
+        .map(|((account, _), (b, rows))| VenueAccount {
+            id: &b.id,
+            engine: b.engine,
+            account,
+            rows,
+            book: &b.book,
+        })
+        .collect();
+    let what_if = match &request.what_if {
+        None => None,
+        Some(input) => {
+            let target = match &request.what_if_account {
+                None => venue_accounts.first(),
+                Some(id) => venue_accounts.iter().find(|a| a.id == id),
+            }
+            .ok_or_else(|| {
+                RequestError::new(
+                    "whatIfAccount",
+                    format!(
+                        "no account '{}'; the accounts are {}",
+                        crate::calendar::clip(request.what_if_account.as_deref().unwrap_or("")),
+                        venue_accounts
+                            .iter()
+                            .map(|a| a.id)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+            let before = venue_snapshot(target.engine, target.account);
+            Some(venue_what_if(input, target, &[], &market, before).report)
+        }
+    };
     let mut warnings = seed_notes;
+    let rebalance = super::section(
+        request
+            .rebalance
+            .as_ref()
+            .map(|r| super::rebalance::venue_rebalance_report(r, &market, &venue_accounts)),
+        &mut warnings,
+    );
     warnings.extend(section_warnings);
-    if request.rebalance.is_some() {
-        warnings.push(
-            "rebalance: not computed with venue accounts yet — send one account's book without \
-             `accounts` to find its trades"
-                .into(),
-        );
-    }
     if request.attribution.is_some() || request.sizing.is_some() {
         warnings.push(
             "attribution and sizing: not computed with venue accounts yet — send the book without \
@@ -397,11 +429,11 @@ pub(super) fn analyze_accounts(
         errors,
         stress,
         scenarios,
-        what_if: None,
+        what_if,
         risk,
         attribution: None,
         sizing: None,
-        rebalance: None,
+        rebalance,
         warnings,
         input: InputReport {
             format: books.first().map_or("text", |b| b.book.format),

@@ -28,6 +28,14 @@ pub struct RebalanceRequest {
     /// Greek hedges to report beside the trades.
     #[serde(default)]
     pub hedge: Option<HedgeRequest>,
+    /// With venue accounts: the account (id) to bring to the targets (default: the one with the
+    /// highest MM usage).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// With venue accounts: whether moving USD stablecoins in from the other accounts counts as a
+    /// candidate (default true).
+    #[serde(default)]
+    pub transfers: Option<bool>,
 }
 
 /// What the account must reach. At least one target, or a hedge, must be given.
@@ -116,6 +124,9 @@ pub struct CostsRequest {
     /// Future and perpetual fee as a fraction of the notional (default 0.0005).
     #[serde(default)]
     pub future_fee: Option<f64>,
+    /// Cost of a collateral move between venue accounts as a fraction of the amount (default 0).
+    #[serde(default)]
+    pub transfer_fee: Option<f64>,
 }
 
 /// `rebalance.hedge`.
@@ -160,6 +171,11 @@ pub struct RebalanceReport {
     /// Candidates that could not be used, with the reason.
     pub rejected: Vec<String>,
     pub hedges: Vec<HedgeReport>,
+    /// With venue accounts: the account brought to the targets.
+    pub account: Option<String>,
+    /// With venue accounts: USD stablecoins moved in from the other accounts (their fee is in
+    /// `costUsd`).
+    pub transfers: Vec<crate::report::Transfer>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -306,6 +306,8 @@ pub(super) fn read_candidates(
                 }
             }),
             coin: inverse.then(|| (unit.underlying.clone(), unit.index)),
+            kind: instrument.kind,
+            settlement: instrument.settlement,
         });
     }
     (candidates, directions, rejected)

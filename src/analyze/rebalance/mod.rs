@@ -15,6 +15,7 @@
 mod candidates;
 mod hedges;
 mod search;
+mod venue;
 mod verify;
 
 use crate::account::{Account, AccountState, Collateral};
@@ -30,6 +31,7 @@ use candidates::*;
 use hedges::*;
 use search::*;
 use std::collections::BTreeMap;
+pub(super) use venue::venue_rebalance_report;
 use verify::*;
 
 /// Linear programs tried before giving up.
@@ -46,11 +48,12 @@ struct Costs {
     option_fee: f64,
     option_fee_cap: f64,
     future_fee: f64,
+    transfer_fee: f64,
 }
 
 const COST_PACK: &str = "deribit-taker-2026 (options 0.03 % of the underlying capped at 12.5 % of \
     the premium, futures 0.05 % of the notional; half-spreads 2 % of an option's mark, 0.01 % of a \
-    future's price)";
+    future's price; collateral moves between venue accounts free)";
 
 fn costs(c: &CostsRequest) -> Result<Costs, RequestError> {
     let pick = |value: Option<f64>, default: f64, field: &str| -> Result<f64, RequestError> {
@@ -69,6 +72,7 @@ fn costs(c: &CostsRequest) -> Result<Costs, RequestError> {
         option_fee: pick(c.option_fee, 0.0003, "optionFee")?,
         option_fee_cap: pick(c.option_fee_cap, 0.125, "optionFeeCap")?,
         future_fee: pick(c.future_fee, 0.0005, "futureFee")?,
+        transfer_fee: pick(c.transfer_fee, 0.0, "transferFee")?,
     })
 }
 
@@ -106,6 +110,8 @@ struct Candidate {
     /// The coin a coin-settled instrument's premium and fee are paid in, with its index (USD);
     /// `None`: paid in USDC.
     coin: Option<(String, f64)>,
+    kind: crate::instrument::Kind,
+    settlement: crate::instrument::Settlement,
 }
 
 /// A target as a function of the account: `value ≥ 0` when met.
@@ -118,6 +124,9 @@ enum Goal {
         underlying: String,
         factor: f64,
     },
+    /// Margin balance at least IM: what a venue lets be withdrawn stays non-negative (the source
+    /// of a collateral move).
+    Available,
 }
 
 impl Goal {
@@ -135,6 +144,58 @@ impl Goal {
                 let s: AccountState =
                     account.state_with(|u| if u == underlying { *factor } else { 1.0 });
                 s.margin_balance() - s.maintenance
+            }
+            Goal::Available => {
+                let s = account.state();
+                s.margin_balance() - s.initial
+            }
+        }
+    }
+
+    /// The goal on a venue account's pools: sums over them, and for solvency the pool nearest
+    /// to liquidation among those that hold the underlying (any pool liquidated is the account's
+    /// liquidation).
+    fn value_on(&self, pools: &[Box<dyn crate::venue::MarginPool + '_>]) -> f64 {
+        let sum = |factor_of: &dyn Fn(&str) -> f64| {
+            let mut t = AccountState::default();
+            for p in pools {
+                let s = p.state_with(factor_of);
+                t.equity += s.equity;
+                t.balance += s.balance;
+                t.initial += s.initial;
+                t.maintenance += s.maintenance;
+            }
+            t
+        };
+        match self {
+            Goal::Headroom(h) => {
+                let s = sum(&|_| 1.0);
+                s.margin_balance() - s.maintenance - h
+            }
+            Goal::MmUsage(u) => {
+                let s = sum(&|_| 1.0);
+                u * s.margin_balance() - s.maintenance
+            }
+            Goal::Available => {
+                let s = sum(&|_| 1.0);
+                s.margin_balance() - s.initial
+            }
+            Goal::Solvent { underlying, factor } => {
+                let at = |u: &str| if u == underlying { *factor } else { 1.0 };
+                let holding: Vec<f64> = pools
+                    .iter()
+                    .filter(|p| crate::venue::pool_underlyings(p.as_ref()).contains(underlying))
+                    .map(|p| {
+                        let s = p.state_with(&at);
+                        s.margin_balance() - s.maintenance
+                    })
+                    .collect();
+                if holding.is_empty() {
+                    let s = sum(&at);
+                    s.margin_balance() - s.maintenance
+                } else {
+                    holding.into_iter().fold(f64::INFINITY, f64::min)
+                }
             }
         }
     }
@@ -188,26 +249,11 @@ pub(super) fn rebalance_report(
     }
 
     let goals = goals(t, legs);
-    // Each band narrowed by half the largest lot's part in it, so that sizes rounded to the
-    // nearest lot stay inside.
-    let bands: Vec<Row> = band_rows(t, legs, &codes, collateral, &directions, &candidates)
-        .into_iter()
-        .map(|mut b| {
-            let half = directions
-                .iter()
-                .zip(&b.coefficients)
-                .map(|(d, a)| {
-                    let c = &candidates[d.candidate];
-                    (a * c.lot / c.unit_size).abs() / 2.0
-                })
-                .fold(0.0, f64::max);
-            if b.upper - b.lower > 2.0 * half {
-                b.lower += half;
-                b.upper -= half;
-            }
-            b
-        })
-        .collect();
+    let bands = narrowed(
+        band_rows(t, legs, &codes, collateral, &directions, &candidates),
+        &directions,
+        &candidates,
+    );
 
     let before_account = Account::new(legs, collateral, model);
     let met_now = goals.iter().all(|g| g.value(&before_account) >= 0.0)
@@ -216,13 +262,18 @@ pub(super) fn rebalance_report(
     let mut status = "met already";
     let mut units = vec![0.0; directions.len()];
     if !met_now {
-        let problem = Problem {
+        let account_goals = AccountGoals {
             goals: &goals,
-            bands: &bands,
             legs,
             collateral,
             model,
             directions: &directions,
+        };
+        let variables: Vec<Variable> = directions.iter().map(Variable::of).collect();
+        let problem = Problem {
+            goals: &account_goals,
+            bands: &bands,
+            variables: &variables,
         };
         match problem.search(max_trades) {
             Ok((found, note)) => {
@@ -249,29 +300,11 @@ pub(super) fn rebalance_report(
         }
     }
 
-    // Sizes in lots: rounded up (more of a trade that helps), or to the nearest lot (bands).
-    let trades_of = |units: &[f64], up: bool| -> Vec<(usize, f64)> {
-        let mut net: BTreeMap<usize, f64> = BTreeMap::new();
-        for (d, u) in directions.iter().zip(units) {
-            if *u > 0.0 {
-                *net.entry(d.candidate).or_default() += d.sign * u;
-            }
-        }
-        net.into_iter()
-            .filter_map(|(c, u)| {
-                let cand = &candidates[c];
-                let size = u * cand.unit_size;
-                let lots = if up {
-                    (size.abs() / cand.lot - 1e-9).ceil()
-                } else {
-                    (size.abs() / cand.lot).round()
-                };
-                (lots > 0.0).then(|| (c, size.signum() * lots * cand.lot))
-            })
-            .collect()
-    };
     let mut tries = if status == "solved" {
-        vec![trades_of(&units, true), trades_of(&units, false)]
+        vec![
+            in_lots(&directions, &candidates, &units, true, rows),
+            in_lots(&directions, &candidates, &units, false, rows),
+        ]
     } else {
         vec![Vec::new()]
     };
@@ -366,23 +399,12 @@ pub(super) fn rebalance_report(
         verified: verified && status != "not found",
         status,
         candidates: candidates.len(),
-        cost_pack: if matches!(
-            (
-                req.costs.option_fee,
-                req.costs.option_fee_cap,
-                req.costs.future_fee,
-                req.costs.option_half_spread,
-                req.costs.future_half_spread
-            ),
-            (None, None, None, None, None)
-        ) {
-            COST_PACK.into()
-        } else {
-            format!("{COST_PACK}, with the request's overrides")
-        },
+        cost_pack: cost_pack_name(&req.costs),
         notes,
         rejected,
         hedges,
+        account: None,
+        transfers: Vec::new(),
     })
 }
 
@@ -430,6 +452,90 @@ fn check_targets(t: &Targets) -> Result<(), RequestError> {
         }
     }
     Ok(())
+}
+
+/// Sizes in lots (candidate, signed size) of the directions' `units`: rounded up (more of a
+/// trade that helps), or to the nearest lot (bands). A trade that closes part of a position the
+/// book holds (`rows`) is never rounded up past closing it: a whole position can be closed
+/// whatever the lot.
+fn in_lots(
+    directions: &[Direction],
+    candidates: &[Candidate],
+    units: &[f64],
+    up: bool,
+    rows: &[&PositionRow],
+) -> Vec<(usize, f64)> {
+    let mut net: BTreeMap<usize, f64> = BTreeMap::new();
+    for (d, u) in directions.iter().zip(units) {
+        if *u > 0.0 {
+            *net.entry(d.candidate).or_default() += d.sign * u;
+        }
+    }
+    net.into_iter()
+        .filter_map(|(c, u)| {
+            let cand = &candidates[c];
+            let size = u * cand.unit_size;
+            let lots = if up {
+                (size.abs() / cand.lot - 1e-9).ceil()
+            } else {
+                (size.abs() / cand.lot).round()
+            };
+            let held: f64 = rows
+                .iter()
+                .filter(|r| r.instrument.name == cand.name)
+                .map(|r| r.size)
+                .sum();
+            let closing = held * size < 0.0 && size.abs() <= held.abs() * (1.0 + 1e-9);
+            let rounded = if closing {
+                (lots * cand.lot).min(held.abs())
+            } else {
+                lots * cand.lot
+            };
+            (rounded > 0.0).then(|| (c, size.signum() * rounded))
+        })
+        .collect()
+}
+
+/// The cost pack as the report names it.
+fn cost_pack_name(c: &CostsRequest) -> String {
+    if matches!(
+        (
+            c.option_fee,
+            c.option_fee_cap,
+            c.future_fee,
+            c.option_half_spread,
+            c.future_half_spread,
+            c.transfer_fee
+        ),
+        (None, None, None, None, None, None)
+    ) {
+        COST_PACK.into()
+    } else {
+        format!("{COST_PACK}, with the request's overrides")
+    }
+}
+
+/// The Greek bands narrowed by half the largest lot's part in each, so that sizes rounded to the
+/// nearest lot stay inside.
+fn narrowed(bands: Vec<Row>, directions: &[Direction], candidates: &[Candidate]) -> Vec<Row> {
+    bands
+        .into_iter()
+        .map(|mut b| {
+            let half = directions
+                .iter()
+                .zip(&b.coefficients)
+                .map(|(d, a)| {
+                    let c = &candidates[d.candidate];
+                    (a * c.lot / c.unit_size).abs() / 2.0
+                })
+                .fold(0.0, f64::max);
+            if b.upper - b.lower > 2.0 * half {
+                b.lower += half;
+                b.upper -= half;
+            }
+            b
+        })
+        .collect()
 }
 
 /// The targets as functions of the account (the Greek bands are rows, see [`band_rows`]).

@@ -44,29 +44,65 @@ pub(super) fn trades_at(
     (legs, paid)
 }
 
-/// Units per direction, and notes on how they were found.
+/// How far inside each goal's bound the programs aim, USD.
+const AIM_USD: f64 = 0.01;
+
+/// Units per variable, and notes on how they were found.
 pub(super) type Found = (Vec<f64>, Vec<String>);
 
-/// What the search works on: the goals, the bands, the book and the directions it may trade.
-pub(super) struct Problem<'p> {
+/// One variable of the search: units of one direction of a candidate, or of a collateral move.
+pub(super) struct Variable {
+    /// The candidate it trades (`None`: a collateral move, which `maxTrades` does not count).
+    pub(super) candidate: Option<usize>,
+    /// The underlying it changes alone, when the account is a sum over underlyings.
+    pub(super) underlying: Option<String>,
+    /// USD per unit.
+    pub(super) cost_usd: f64,
+    pub(super) max_units: f64,
+}
+
+impl Variable {
+    pub(super) fn of(d: &Direction) -> Variable {
+        Variable {
+            candidate: Some(d.candidate),
+            underlying: Some(d.leg.underlying.clone()),
+            cost_usd: d.cost_usd,
+            max_units: d.max_units,
+        }
+    }
+}
+
+/// The goals' values (`≥ 0` when met) as functions of the variables' units.
+pub(super) trait Goals {
+    /// The values with `units`: on the whole account (`None`), or on `underlying`'s part alone,
+    /// which differs from the whole by a constant (so differences of it are the whole's); a
+    /// valuation that cannot split the account values the whole for every `underlying`.
+    fn values(&self, units: &[f64], underlying: Option<&str>) -> Vec<f64>;
+    /// How many goals there are.
+    fn count(&self) -> usize;
+    /// Whether each goal is concave in the units (a scenario model), so that every tangent plane
+    /// tried bounds it from above and can be kept.
+    fn concave(&self) -> bool;
+}
+
+/// One account under its margin model, with trades of `directions`.
+pub(super) struct AccountGoals<'p> {
     pub(super) goals: &'p [Goal],
-    pub(super) bands: &'p [Row],
     pub(super) legs: &'p [Leg],
     pub(super) collateral: &'p [Collateral],
     pub(super) model: &'p MarginModel,
     pub(super) directions: &'p [Direction],
 }
 
-impl Problem<'_> {
-    /// The goals' values with `units` traded on `book`: the whole account (`None`), or only
-    /// `underlying`'s positions and the collateral, which differs from the whole by a constant (the
-    /// account is a sum over underlyings), so differences of it are the whole's.
-    fn values(&self, book: &[&Leg], units: &[f64], underlying: Option<&str>) -> Vec<f64> {
-        let (goals, collateral, model, directions) =
-            (self.goals, self.collateral, self.model, self.directions);
-        let (trades, paid) = trades_at(collateral, directions, units, underlying);
+impl Goals for AccountGoals<'_> {
+    fn values(&self, units: &[f64], underlying: Option<&str>) -> Vec<f64> {
+        let (trades, paid) = trades_at(self.collateral, self.directions, units, underlying);
         // Trades on contracts held change those positions (see `combine`).
-        let mut kept: Vec<&Leg> = book.to_vec();
+        let mut kept: Vec<&Leg> = self
+            .legs
+            .iter()
+            .filter(|l| underlying.is_none_or(|u| l.underlying == u))
+            .collect();
         let mut owned: Vec<Leg> = Vec::new();
         for trade in trades {
             if let Some(i) = kept.iter().position(|held| same_contract(held, &trade)) {
@@ -79,25 +115,49 @@ impl Problem<'_> {
                 owned.push(trade);
             }
         }
-        let account = Account::new(kept.into_iter().chain(&owned), &paid, model);
-        goals.iter().map(|g| g.value(&account)).collect()
+        let account = Account::new(kept.into_iter().chain(&owned), &paid, self.model);
+        self.goals.iter().map(|g| g.value(&account)).collect()
     }
 
+    fn count(&self) -> usize {
+        self.goals.len()
+    }
+
+    fn concave(&self) -> bool {
+        !matches!(self.model, MarginModel::Standard(_))
+    }
+}
+
+/// What the search works on: the goals, the bands (rows over the variables) and the variables.
+pub(super) struct Problem<'p> {
+    pub(super) goals: &'p dyn Goals,
+    pub(super) bands: &'p [Row],
+    pub(super) variables: &'p [Variable],
+}
+
+impl Problem<'_> {
     /// The cheapest units meeting every goal and band, or why none were found (see the module's
     /// description), with notes on how the answer was reached.
     pub(super) fn search(&self, max_trades: usize) -> Result<Found, String> {
-        let directions = self.directions;
-        let mut allowed = vec![true; directions.len()];
+        let variables = self.variables;
+        let mut allowed = vec![true; variables.len()];
         let mut notes = Vec::new();
         loop {
-            let units = self.successive(&allowed)?;
+            // Kelley's cutting planes where the goals are concave; should they fail (a pack's
+            // dampener or offset can bend a scenario model), the trust-region programs.
+            let concave = self.goals.concave();
+            let units = match self.successive(&allowed, concave) {
+                Err(_) if concave => self.successive(&allowed, false)?,
+                other => other?,
+            };
             let mut used: Vec<(usize, f64)> = Vec::new();
-            for (d, u) in directions.iter().zip(&units) {
-                if *u > 1e-9 {
-                    match used.iter_mut().find(|(c, _)| *c == d.candidate) {
-                        Some((_, cost)) => *cost += u * d.cost_usd,
-                        None => used.push((d.candidate, u * d.cost_usd)),
-                    }
+            for (v, u) in variables.iter().zip(&units) {
+                let Some(c) = v.candidate.filter(|_| *u > 1e-9) else {
+                    continue;
+                };
+                match used.iter_mut().find(|(k, _)| *k == c) {
+                    Some((_, cost)) => *cost += u * v.cost_usd,
+                    None => used.push((c, u * v.cost_usd)),
                 }
             }
             if used.len() <= max_trades {
@@ -106,82 +166,82 @@ impl Problem<'_> {
             // Keep the trades that cost most (they do most of the work), drop the rest, solve again.
             used.sort_by(|a, b| b.1.total_cmp(&a.1));
             let keep: Vec<usize> = used.iter().take(max_trades).map(|(c, _)| *c).collect();
-            for (d, a) in directions.iter().zip(allowed.iter_mut()) {
-                *a = keep.contains(&d.candidate);
+            for (v, a) in variables.iter().zip(allowed.iter_mut()) {
+                *a = v.candidate.is_none_or(|c| keep.contains(&c));
             }
             notes.push(format!(
-            "{} candidates were needed; solved again with the {max_trades} that cost most (maxTrades)",
-            used.len()
-        ));
+                "{} candidates were needed; solved again with the {max_trades} that cost most (maxTrades)",
+                used.len()
+            ));
         }
     }
 
-    /// Successive linear programs over the `allowed` directions (see the parent module): each goal's
-    /// tangent rows (kept from every point tried under a scenario model, the newest alone under
-    /// per-position rules) with an elastic shortfall priced far above any trade's cost, and the
-    /// bands; the program's answer is valued on the engine and the search stops at the first that
-    /// meets every goal; else the best point (by cost plus priced shortfall) scaled up.
-    fn successive(&self, allowed: &[bool]) -> Result<Vec<f64>, String> {
-        let (goals, bands, legs, model, directions) = (
-            self.goals,
-            self.bands,
-            self.legs,
-            self.model,
-            self.directions,
-        );
-        let n = directions.len();
-        let m = goals.len();
-        let costs: Vec<f64> = directions.iter().map(|d| d.cost_usd).collect();
-        let max: Vec<f64> = directions
+    /// Successive linear programs over the `allowed` variables (see the parent module): each goal's
+    /// tangent rows (kept from every point tried when the goals are concave, the newest alone
+    /// otherwise) with an elastic shortfall priced far above any trade's cost, and the bands; the
+    /// program's answer is valued on the engine and the search stops at the first that meets every
+    /// goal; else the best point (by cost plus priced shortfall) scaled up.
+    fn successive(&self, allowed: &[bool], keep_tangents: bool) -> Result<Vec<f64>, String> {
+        let (goals, bands, variables) = (self.goals, self.bands, self.variables);
+        let n = variables.len();
+        let m = goals.count();
+        let costs: Vec<f64> = variables.iter().map(|v| v.cost_usd).collect();
+        let max: Vec<f64> = variables
             .iter()
             .zip(allowed)
-            .map(|(d, a)| if *a { d.max_units } else { 0.0 })
+            .map(|(v, a)| if *a { v.max_units } else { 0.0 })
             .collect();
-        let all: Vec<&Leg> = legs.iter().collect();
-        let mut underlyings: Vec<&str> = directions
-            .iter()
-            .map(|d| d.leg.underlying.as_str())
-            .collect();
-        underlyings.sort_unstable();
-        underlyings.dedup();
-        let books: Vec<(&str, Vec<&Leg>)> = underlyings
-            .iter()
-            .map(|u| (*u, legs.iter().filter(|l| l.underlying == *u).collect()))
-            .collect();
+        // The parts the slopes are taken on: each underlying alone, and the whole (`None`) for
+        // the variables that change no single underlying.
+        let mut parts: Vec<Option<&str>> =
+            variables.iter().map(|v| v.underlying.as_deref()).collect();
+        parts.sort_unstable();
+        parts.dedup();
         // The price of a USD of shortfall: far above any trade's cost per USD it buys.
         let price = 1e4 * costs.iter().fold(1.0f64, |a, c| a.max(*c));
         let shortfall = |values: &[f64]| values.iter().map(|v| (-v).max(0.0)).sum::<f64>();
         let cost_of = |x: &[f64]| x.iter().zip(&costs).map(|(x, c)| x * c).sum::<f64>();
         let merit = |x: &[f64], values: &[f64]| cost_of(x) + price * shortfall(values);
 
-        let keep_tangents = !matches!(model, MarginModel::Standard(_));
         let mut units = vec![0.0; n];
-        let mut values = self.values(&all, &units, None);
+        let mut values = goals.values(&units, None);
         let mut best = units.clone();
         let mut best_values = values.clone();
         let mut rows: Vec<Row> = Vec::new();
+        // Per-position rules: a trust region (the largest step in any variable), halved when a
+        // program's answer is no better than the point it was taken at — the linearisation does
+        // not hold that far (a buy-back past the position's size, a tier boundary).
+        let mut radius = f64::INFINITY;
+        let mut fresh = true;
         for _ in 0..ITERATIONS {
-            {
-                // Each goal's slope along each direction: forward differences, each underlying alone.
+            if fresh {
+                // Each goal's slope along each variable: forward differences, each part alone.
                 let mut slopes = vec![vec![0.0; n + m]; m];
-                for (u, book) in &books {
-                    let base = self.values(book, &units, Some(u));
-                    for (d, dir) in directions.iter().enumerate() {
-                        if dir.leg.underlying != *u || max[d] == 0.0 {
+                for part in &parts {
+                    let base = match part {
+                        None => values.clone(),
+                        Some(_) => goals.values(&units, *part),
+                    };
+                    for (d, v) in variables.iter().enumerate() {
+                        if v.underlying.as_deref() != *part || max[d] == 0.0 {
                             continue;
                         }
-                        let step = (0.25 * units[d]).max(1.0).min(max[d] - units[d]).max(1e-6);
+                        let step = (0.02 * units[d])
+                            .max(0.1)
+                            .min(0.5 * radius)
+                            .min(max[d] - units[d])
+                            .max(1e-6);
                         let mut moved = units.clone();
                         moved[d] += step;
-                        let shifted = self.values(book, &moved, Some(u));
+                        let shifted = goals.values(&moved, *part);
                         for g in 0..m {
                             slopes[g][d] = (shifted[g] - base[g]) / step;
                         }
                     }
                 }
-                // Under a scenario model (a maximum of scenario losses, convex in the sizes) every
-                // goal is concave, so the tangents of every point tried so far bound it from above
-                // and stay; under per-position rules only the newest are kept.
+                // Concave goals (a maximum of scenario losses is convex in the sizes): the
+                // tangents of every point tried so far bound them from above and stay; otherwise
+                // only the newest are kept.
                 if !keep_tangents {
                     rows.clear();
                 }
@@ -190,12 +250,15 @@ impl Problem<'_> {
                     let mut coefficients = slopes[g].clone();
                     // The goal's elastic shortfall.
                     coefficients[n + g] = 1.0;
-                    Row::at_least(coefficients, at - values[g])
+                    // Aimed a cent inside, so that the answer, valued (collateral moves rounded
+                    // to the cent), is not short of the bound by the rounding.
+                    Row::at_least(coefficients, at - values[g] + AIM_USD)
                 }));
             }
             let bounds: Vec<(f64, f64)> = max
                 .iter()
-                .map(|hi| (0.0, *hi))
+                .zip(&units)
+                .map(|(hi, x)| ((x - radius).max(0.0), (x + radius).min(*hi)))
                 .chain(std::iter::repeat_n((0.0, f64::INFINITY), m))
                 .collect();
             let mut var_costs = costs.clone();
@@ -225,29 +288,37 @@ impl Problem<'_> {
                 .iter()
                 .zip(&units)
                 .fold(0.0f64, |a, (x, y)| a.max((x - y).abs()));
-            let trial = self.values(&all, &next, None);
+            let trial = goals.values(&next, None);
             if trial.iter().all(|v| *v >= 0.0) {
                 return Ok(next);
             }
-            if merit(&next, &trial) < merit(&best, &best_values) {
+            let better = merit(&next, &trial) < merit(&best, &best_values);
+            if better {
                 best = next.clone();
                 best_values = trial.clone();
             }
             let unchanged = step <= 1e-9 * (1.0 + units.iter().fold(0.0f64, |a, x| a.max(*x)));
-            units = next;
-            values = trial;
             if unchanged {
                 break;
             }
+            if keep_tangents || better {
+                // Kelley's cuts come from every point tried; else the better point is kept.
+                units = next;
+                values = trial;
+                fresh = true;
+            } else {
+                radius = 0.5 * step;
+                fresh = false;
+            }
         }
         // Not met within the programs: the best point scaled up, if that meets them.
-        for scale in [1.05, 1.1, 1.25, 1.5, 2.0, 3.0] {
+        for scale in [1.001, 1.01, 1.05, 1.1, 1.25, 1.5, 2.0, 3.0] {
             let trial: Vec<f64> = best
                 .iter()
                 .zip(&max)
                 .map(|(u, m)| (u * scale).min(*m))
                 .collect();
-            let values = self.values(&all, &trial, None);
+            let values = goals.values(&trial, None);
             let bands_hold = bands.iter().all(|b| {
                 let v = b.value(&trial);
                 v >= b.lower - 1e-9 * b.lower.abs().max(1.0)
@@ -258,7 +329,7 @@ impl Problem<'_> {
             }
         }
         Err(format!(
-        "no trades meeting every target were found within {ITERATIONS} linear programs on these candidates"
-    ))
+            "no trades meeting every target were found within {ITERATIONS} linear programs on these candidates"
+        ))
     }
 }

@@ -38,24 +38,7 @@ pub(super) fn verify(
 ) -> Result<Verification, RequestError> {
     let text = what_if_lines(trades, candidates);
     let mut with_fees = collateral.to_vec();
-    for (c, size) in trades {
-        let fee = fee_usd(&candidates[*c], *size);
-        // In the currency the search took it in (the settlement coin, or USDC).
-        with_fees.push(match &candidates[*c].coin {
-            Some((coin, index)) => Collateral {
-                currency: coin.clone(),
-                amount: -fee / index,
-                price: *index,
-                underlying: Some(coin.clone()),
-            },
-            None => Collateral {
-                currency: "USDC".into(),
-                amount: -fee,
-                price: 1.0,
-                underlying: None,
-            },
-        });
-    }
+    with_fees.extend(fee_collateral(trades, candidates));
     let input = PositionsInput::Text(text);
     let w = what_if_account(&input, request, market, legs, &with_fees, model, margin)?;
     // The codes of the combined legs: the book's, then each trade's not netted into a position.
@@ -71,6 +54,31 @@ pub(super) fn verify(
         codes: all_codes,
         collateral: w.collateral,
     })
+}
+
+/// The trades' fees as collateral taken, in the currency the search took them in (the
+/// settlement coin, or USDC).
+pub(super) fn fee_collateral(trades: &[(usize, f64)], candidates: &[Candidate]) -> Vec<Collateral> {
+    trades
+        .iter()
+        .map(|(c, size)| {
+            let fee = fee_usd(&candidates[*c], *size);
+            match &candidates[*c].coin {
+                Some((coin, index)) => Collateral {
+                    currency: coin.clone(),
+                    amount: -fee / index,
+                    price: *index,
+                    underlying: Some(coin.clone()),
+                },
+                None => Collateral {
+                    currency: "USDC".into(),
+                    amount: -fee,
+                    price: 1.0,
+                    underlying: None,
+                },
+            }
+        })
+        .collect()
 }
 
 /// `instrument,size,entry` lines of the trades.
