@@ -70,7 +70,8 @@ export function renderWhatIf(report) {
       el('td', { text: change === null ? '—' : fmt === signedPct || label === 'MM usage' ? `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(2)} pts` : fmt(change) }));
   }));
   const paid = w.premiumUsd > 0 ? `The trades pay ${usd(w.premiumUsd)} USD of premium` : w.premiumUsd < 0 ? `The trades receive ${usd(-w.premiumUsd)} USD of premium` : 'No premium';
-  $('what-if-premium').textContent = `${paid} (options at their entry price, else their mark), taken from the collateral in "after".${w.longOptionsRule ? ` Note: ${w.longOptionsRule}.` : ''}`;
+  const into = w.positions.find((p) => p.account)?.account;
+  $('what-if-premium').textContent = `${into ? `Into the account ${into}. ` : ''}${paid} (options at their entry price, else their mark), taken from the collateral in "after".${w.longOptionsRule ? ` Note: ${w.longOptionsRule}.` : ''}`;
   $('what-if-errors').replaceChildren(...w.errors.map((e) => el('li', {}, el('strong', { text: `What-if line ${e.line}: ` }), e.message)));
 }
 

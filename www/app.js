@@ -6,7 +6,7 @@ import { worker, startWorker } from './engine.js';
 import { positionsView } from './positions-columns.js';
 import { $, el } from './dom.js';
 import { SIG, isNum, usd, coins, sig, pct, signedPct } from './format.js';
-import { venueAccountsRequest, renderAccountEditors, renderVenueAccounts, newAccount } from './venue-accounts.js';
+import { venueAccountsRequest, renderAccountEditors, renderVenueAccounts, newAccount, fillAccountChoice } from './venue-accounts.js';
 import { defaultRisk, riskRequest, renderRisk } from './risk-panel.js';
 import { attachTips } from './glossary.js';
 import { ROW_LIMIT, visibleColumns, positionCell, columnValues, filterPositions, sortPositions } from './positions-table.js';
@@ -43,6 +43,8 @@ const defaultState = () => ({
   venue: 'auto',
   marginModel: 'standard',
   whatIf: '',
+  /** With venue accounts: the account (id) the what-if's trades go into. */
+  whatIfAccount: '',
   /** A venue's market-data JSON as pasted (request.market.snapshot). */
   snapshot: '',
   /** The venue's balance response as pasted (request.account.balance). */
@@ -208,12 +210,17 @@ function buildRequest() {
   const sizing = sizingRequest(state.sizing, parseTyped, problems);
   const attribution = attributionRequest(state.attribution, parseTyped, problems);
   const accounts = venueAccountsRequest(state.accounts || [], { ...state, collateral }, parseTyped, problems);
-  const rebalance = safeAsked ? safeRequest(state.safe, parseTyped, problems) : undefined;
-  if (accounts && safeAsked) problems.push('Make it safe works on one account: remove the venue accounts to use it');
+  const ids = accounts ? accounts.map((a) => a.id) : null;
+  fillAccountChoice($('what-if-account-label'), $('what-if-account'), ids, state.whatIfAccount, null);
+  fillAccountChoice($('safe-account-label'), $('safe-account'), ids, state.safe.account, 'the one with the highest MM usage');
+  $('safe-transfers-label').hidden = !ids || ids.length < 2;
+  const rebalance = safeAsked ? safeRequest(state.safe, parseTyped, problems, ids) : undefined;
   if (accounts) {
+    const whatIf = String(state.whatIf || '').trim()
+      ? { whatIf: state.whatIf, whatIfAccount: ids.includes(state.whatIfAccount) ? state.whatIfAccount : ids[0] } : {};
     return {
       problems,
-      request: { market, accounts, scenarios, ...(risk ? { risk } : {}) },
+      request: { market, accounts, scenarios, ...(risk ? { risk } : {}), ...whatIf, ...(rebalance ? { rebalance } : {}) },
     };
   }
   return {
@@ -328,7 +335,7 @@ worker.onerror = (event) => showRequestError(`The calculation engine stopped: ${
 
 /** What the rebalance answer depends on: the request without its what-if and analyses. */
 function safeKey(request) {
-  const { whatIf, rebalance, sizing, attribution, risk, scenarios, ...rest } = request;
+  const { whatIf, whatIfAccount, rebalance, sizing, attribution, risk, scenarios, ...rest } = request;
   return JSON.stringify(rest);
 }
 
@@ -454,9 +461,10 @@ function drawSafe(report) {
   const current = window.__headroomLastRequest ? safeKey(window.__headroomLastRequest) : '';
   renderSafe(safeAnswer, {
     result: $('safe-result'), answer: $('safe-answer'), trades: $('safe-trades'), compare: $('safe-compare'),
-    hedges: $('safe-hedges'), notes: $('safe-notes'), button: $('safe-apply'),
-  }, (lines) => {
+    hedges: $('safe-hedges'), notes: $('safe-notes'), button: $('safe-apply'), moves: $('safe-moves'), hedgesHead: $('safe-hedges-head'),
+  }, (lines, account) => {
     state.whatIf = lines;
+    if (account) state.whatIfAccount = account;
     $('what-if').value = lines;
     $('what-if-section').open = true;
     scheduleCompute();
@@ -698,6 +706,7 @@ function applyStateToControls() {
   $('risk-inputs').open = Boolean(state.risk.on);
   for (const [id, [key, field]] of Object.entries(ANALYSIS_CONTROLS)) $(id).value = state[key][field] ?? '';
   for (const [id, field] of Object.entries(SAFE_CONTROLS)) $(id).value = state.safe[field] ?? '';
+  $('safe-transfers').checked = state.safe.transfers !== false;
   $('attribution-inputs').open = Boolean(state.attribution.time || state.attribution.market);
   $('margin-model').value = state.marginModel || 'standard';
   $('positions-filter').value = state.positionsView?.filter || '';
@@ -872,6 +881,9 @@ async function init() {
       saveState();
     });
   }
+  $('what-if-account').addEventListener('change', (ev) => { state.whatIfAccount = ev.target.value; scheduleCompute(); });
+  $('safe-account').addEventListener('change', (ev) => { state.safe = { ...state.safe, account: ev.target.value }; saveState(); });
+  $('safe-transfers').addEventListener('change', (ev) => { state.safe = { ...state.safe, transfers: ev.target.checked }; saveState(); });
   $('safe-run').addEventListener('click', () => {
     safeAsked = true;
     saveState();

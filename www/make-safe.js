@@ -5,10 +5,12 @@
 import { el } from './dom.js';
 import { usd, isNum, SIG, pct } from './format.js';
 
-export const defaultSafe = () => ({ headroom: '', liquidation: '', mmUsage: '', maxTrades: '4', candidates: '' });
+export const defaultSafe = () => ({ headroom: '', liquidation: '', mmUsage: '', maxTrades: '4', candidates: '', account: '', transfers: true });
 
-/** request.rebalance from the controls (every target optional, but one is needed). */
-export function safeRequest(s, parse, problems) {
+/** request.rebalance from the controls (every target optional, but one is needed). With venue
+ * accounts (`accountIds`), the account to make safe (default: the engine picks the one with the
+ * highest MM usage) and whether stablecoin moves from the others count; hedges are per book. */
+export function safeRequest(s, parse, problems, accountIds = null) {
   const number = (text, label, scale = 1) => {
     const v = parse(text);
     if (Number.isNaN(v)) {
@@ -33,12 +35,13 @@ export function safeRequest(s, parse, problems) {
     return out;
   });
   const maxTrades = number(s.maxTrades, 'max trades');
-  return {
+  const common = {
     targets,
     candidates: list.length ? list : 'auto',
     ...(isNum(maxTrades) && maxTrades >= 1 ? { maxTrades: Math.round(maxTrades) } : {}),
-    hedge: {},
   };
+  if (!accountIds) return { ...common, hedge: {} };
+  return { ...common, ...(accountIds.includes(s.account) ? { account: s.account } : {}), transfers: s.transfers !== false };
 }
 
 const distance = (u) => `${isNum(u.down) ? pct(u.down) : 'none'} / ${isNum(u.up) ? `+${pct(u.up)}` : 'none'}`;
@@ -46,14 +49,14 @@ const distance = (u) => `${isNum(u.down) ? pct(u.down) : 'none'} / ${isNum(u.up)
 /** Draws report.rebalance (kept when a later report has none: it is computed on request);
  * `apply(lines)` puts the trades into the what-if. `stale` says the book changed since. */
 export function renderSafe(rb, els, apply, stale) {
-  const { result, answer, trades, compare, hedges, notes, button } = els;
+  const { result, answer, trades, moves, compare, hedges, hedgesHead, notes, button } = els;
   result.hidden = !rb;
   if (!rb) return;
   result.dataset.status = rb.status;
   const staleNote = stale ? ' (for the book as it was when asked: press “Find trades” again)' : '';
   answer.textContent = {
     'met already': 'The account meets every target already: no trade needed.',
-    solved: `${rb.trades.length} trade${rb.trades.length === 1 ? '' : 's'} for ${usd(rb.costUsd)} USD of spread and fees, checked by re-valuing the account with them${rb.binding.length ? `; binding: ${rb.binding.join(', ')}` : ''}.`,
+    solved: `${rb.account ? `${rb.account}: ` : ''}${rb.trades.length} trade${rb.trades.length === 1 ? '' : 's'}${rb.transfers.length ? ` and ${rb.transfers.length} collateral move${rb.transfers.length === 1 ? '' : 's'}` : ''} for ${usd(rb.costUsd)} USD of spread and fees, checked by re-valuing the account with them${rb.binding.length ? `; binding: ${rb.binding.join(', ')}` : ''}.`,
     'not found': 'No trades found that meet every target with these candidates.',
     'not verified': 'The trades found did not meet every target when re-valued, so none are shown.',
   }[rb.status] + staleNote;
@@ -64,6 +67,9 @@ export function renderSafe(rb, els, apply, stale) {
     el('th', { scope: 'row', text: t.instrument }),
     el('td', { text: `${SIG.format(t.price)} ${t.priceUnit}` }),
     el('td', { text: usd(t.costUsd) }))));
+  moves.replaceChildren(...rb.transfers.map((m) => el('li', {
+    text: `Move ${usd(m.amountUsd)} USD of stablecoins from ${m.from} to ${m.to}`,
+  })));
   const rows = [
     ['Headroom (USD)', usd(rb.before.headroomUsd), usd(rb.after.headroomUsd)],
     ['MM usage', pct(rb.before.mmUsage), pct(rb.after.mmUsage)],
@@ -72,8 +78,13 @@ export function renderSafe(rb, els, apply, stale) {
     ...Object.keys(rb.after.underlyings).map((u) => [`${u} delta of the positions (coins)`,
       rb.before.underlyings[u] ? SIG.format(rb.before.underlyings[u].delta) : '—', SIG.format(rb.after.underlyings[u].delta)]),
   ];
+  // With stablecoin moves, what each source keeps available (margin balance − IM).
+  for (const t of rb.targets.filter((x) => x.target.startsWith('available '))) {
+    rows.push([`${t.target.slice('available '.length)} available after the move (USD)`, usd(t.before), usd(t.after)]);
+  }
   compare.tBodies[0].replaceChildren(...rows.map(([label, before, after]) => el('tr', {},
     el('th', { scope: 'row', text: label }), el('td', { text: before }), el('td', { text: after }))));
+  hedgesHead.hidden = !rb.hedges.length;
   hedges.replaceChildren(...rb.hedges.map((h) => el('li', {},
     `${h.underlying}: delta with the coin collateral ${SIG.format(h.delta)} coins`,
     isNum(h.minVarianceDelta) ? `, minimum-variance ${SIG.format(h.minVarianceDelta)}` : '',
@@ -81,5 +92,5 @@ export function renderSafe(rb, els, apply, stale) {
     h.trades.length ? `; ${h.greeks.join('-')}-neutral: ${h.trades.map((t) => `${t.side} ${SIG.format(t.size)} ${t.sizeUnit} ${t.instrument}`).join(', ')} (${usd(h.costUsd)} USD)` : '')));
   notes.replaceChildren(...[...rb.notes, ...rb.rejected.map((r) => `Candidate not used: ${r}`), `Costs: ${rb.costPack}`].map((n) => el('li', { text: n })));
   button.disabled = !(rb.status === 'solved' && rb.trades.length);
-  button.onclick = () => apply(rb.whatIf);
+  button.onclick = () => apply(rb.whatIf, rb.account);
 }

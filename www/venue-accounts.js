@@ -56,7 +56,6 @@ export function venueAccountsRequest(accounts, book, parse, problems) {
   if (String(book.positions || '').trim()) {
     const venue = VENUES[book.venue] ? book.venue : 'deribit';
     if (book.marginModel === 'span') problems.push('SPAN-16 applies to a single book: with venue accounts the book is margined by its venue\'s rules');
-    if (String(book.whatIf || '').trim()) problems.push('What-if trades are not applied while venue accounts are set');
     out.push({
       id: unique('Book'),
       venue,
@@ -188,4 +187,18 @@ export function renderVenueAccounts(section, line, list, report, transfer, posit
   line.textContent = firstLine(report);
   transfer.textContent = transferLine(report);
   list.replaceChildren(...accounts.map((a) => accountCard(a, report, positions)));
+}
+
+/** Fills a venue-account choice (the what-if's, "Make it safe"'s) with the accounts' ids, keeping
+ * the chosen one; `first` is the option for no choice (`null`: none, the first account is it). */
+export function fillAccountChoice(label, select, ids, chosen, first) {
+  label.hidden = !ids;
+  if (!ids) return;
+  const options = [...(first ? [['', first]] : []), ...ids.map((id) => [id, id])];
+  const same = select.options.length === options.length
+    && options.every(([value], i) => select.options[i].value === value);
+  if (!same) {
+    select.replaceChildren(...options.map(([value, text]) => el('option', { value, text })));
+  }
+  select.value = ids.includes(chosen) ? chosen : (first ? '' : ids[0]);
 }

@@ -48,3 +48,62 @@ test('make it safe: the cheapest trades, checked, into the what-if', async () =>
   assert.deepEqual(env.foreignRequests, []);
   await context.close();
 });
+
+test('make it safe on venue accounts: a stablecoin move or trades, on the account’s own rules', async () => {
+  const { page, context, pageErrors } = await openPage();
+  const { analyze, initSync } = await import('../../pkg/headroom.js');
+  initSync({ module: readFileSync(new URL('../../pkg/headroom_bg.wasm', import.meta.url)) });
+  const accounts = [
+    ['Perps', 'binance', 'USDT 9000', 'instrument,size,entry\nBTCUSDT,-2,90000'],
+    ['Cash', 'bybit', 'USDC 40000', 'instrument,size,entry\nBTCUSDT,0.1,90000'],
+  ];
+  for (const [k, [name, venue, collateral, book]] of accounts.entries()) {
+    await page.click('#add-venue-account');
+    const editor = `#venue-accounts-editor fieldset[data-account="${k}"]`;
+    await page.fill(`${editor} input[aria-label="Account name"]`, name);
+    await page.selectOption(`${editor} select[aria-label="Venue"]`, venue);
+    await page.fill(`${editor} input[aria-label="Collateral, currency and amount"]`, collateral);
+    await page.fill(`${editor} textarea[aria-label^="Positions of"]`, book);
+  }
+  await page.waitForSelector('input[data-symbol="BTC"][data-field="index"]');
+  await page.fill('input[data-symbol="BTC"][data-field="index"]', '92000');
+  await waitForRecompute(page, () => document.querySelectorAll('#venue-accounts article').length === 2);
+
+  await page.click('#safe-section summary');
+  assert.equal(await page.isHidden('#safe-account-label'), false, 'the account is chosen with accounts');
+  await page.selectOption('#safe-account', 'Perps');
+  await page.fill('#safe-liquidation', '10');
+  await page.click('#safe-run');
+  await waitForRecompute(page, () => !document.getElementById('safe-result').hidden);
+  const request = await page.evaluate(() => window.__headroomLastRequest);
+  assert.equal(request.rebalance.account, 'Perps');
+  assert.equal(request.rebalance.transfers, true);
+  const rb = analyze(request).rebalance;
+  assert.equal(rb.status, 'solved', JSON.stringify(rb.notes));
+  assert.equal(rb.transfers.length, 1);
+  assert.match(await textOf(page, '#safe-moves'), /Move [\d,.]+ USD of stablecoins from Cash to Perps/);
+  assert.match(await textOf(page, '#safe-answer'), /^Perps: 0 trades and 1 collateral move/);
+  await page.locator('#safe-section').screenshot({ path: join(root, 'docs', 'make-safe-accounts.png') });
+
+  // Without moves: trades on Binance's own rules, one click into the what-if of that account.
+  await page.uncheck('#safe-transfers');
+  await page.click('#safe-run');
+  await waitForRecompute(page, () => /trade/.test(document.getElementById('safe-answer').textContent)
+    && document.querySelectorAll('#safe-trades tbody tr').length > 0);
+  const trades = analyze(await page.evaluate(() => window.__headroomLastRequest)).rebalance;
+  assert.equal(trades.transfers.length, 0);
+  assert.ok(trades.trades.length > 0);
+  await page.click('#safe-apply');
+  await waitForRecompute(page, () => !document.getElementById('what-if-result').hidden);
+  assert.equal(await page.inputValue('#what-if-account'), 'Perps');
+  const after = await page.evaluate(() => window.__headroomLastRequest);
+  assert.equal(after.whatIfAccount, 'Perps');
+  const w = analyze(after).whatIf;
+  // The what-if takes no fees, which only lower the answer's figures.
+  assert.ok(w.after.headroomUsd >= trades.after.headroomUsd, `${w.after.headroomUsd} < ${trades.after.headroomUsd}`);
+  const btc = w.after.underlyings.BTC;
+  assert.ok(btc.up === null || btc.up >= 0.1, JSON.stringify(btc));
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(env.foreignRequests, []);
+  await context.close();
+});
