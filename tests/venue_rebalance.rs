@@ -471,3 +471,24 @@ mod random {
         }
     }
 }
+
+/// A delta hedge on a venue account: the short perpetual's delta (−2 BTC, its size) is
+/// neutralised by buying 2 BTC of the venue's own perpetual.
+#[test]
+fn a_venue_account_is_delta_hedged_with_its_own_perpetual() {
+    let books = [binance(), deribit()];
+    let r = analyze(
+        &books,
+        json!({"rebalance": {"account": "bin", "hedge": {"neutral": ["delta"]}}}),
+    );
+    let rb = r.rebalance.as_ref().unwrap();
+    assert_eq!(rb.status, "met already");
+    let btc = rb.hedges.iter().find(|h| h.underlying == "BTC").unwrap();
+    assert_close(btc.delta, -2.0, 1e-12, "book delta");
+    let [trade] = &btc.trades[..] else {
+        panic!("{:?}", btc.trades)
+    };
+    assert_eq!((trade.instrument.as_str(), trade.side), ("BTCUSDT", "buy"));
+    assert_close(trade.size, 2.0, 1e-9, "hedge size");
+    assert!(btc.residual["delta"].abs() < 1e-9);
+}

@@ -9,7 +9,7 @@ export const defaultSafe = () => ({ headroom: '', liquidation: '', mmUsage: '', 
 
 /** request.rebalance from the controls (every target optional, but one is needed). With venue
  * accounts (`accountIds`), the account to make safe (default: the engine picks the one with the
- * highest MM usage) and whether stablecoin moves from the others count; hedges are per book. */
+ * highest MM usage) and whether stablecoin moves from the others count. */
 export function safeRequest(s, parse, problems, accountIds = null) {
   const number = (text, label, scale = 1) => {
     const v = parse(text);
@@ -41,7 +41,7 @@ export function safeRequest(s, parse, problems, accountIds = null) {
     ...(isNum(maxTrades) && maxTrades >= 1 ? { maxTrades: Math.round(maxTrades) } : {}),
   };
   if (!accountIds) return { ...common, hedge: {} };
-  return { ...common, ...(accountIds.includes(s.account) ? { account: s.account } : {}), transfers: s.transfers !== false };
+  return { ...common, hedge: {}, ...(accountIds.includes(s.account) ? { account: s.account } : {}), transfers: s.transfers !== false };
 }
 
 const distance = (u) => `${isNum(u.down) ? pct(u.down) : 'none'} / ${isNum(u.up) ? `+${pct(u.up)}` : 'none'}`;

@@ -380,10 +380,9 @@ pub(super) fn analyze_accounts(
     };
     let mut warnings = seed_notes;
     let rebalance = super::section(
-        request
-            .rebalance
-            .as_ref()
-            .map(|r| super::rebalance::venue_rebalance_report(r, &market, &venue_accounts)),
+        request.rebalance.as_ref().map(|r| {
+            super::rebalance::venue_rebalance_report(r, request, &market, &venue_accounts)
+        }),
         &mut warnings,
     );
     warnings.extend(section_warnings);

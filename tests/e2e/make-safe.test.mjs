@@ -83,6 +83,8 @@ test('make it safe on venue accounts: a stablecoin move or trades, on the accoun
   assert.equal(rb.transfers.length, 1);
   assert.match(await textOf(page, '#safe-moves'), /Move [\d,.]+ USD of stablecoins from Cash to Perps/);
   assert.match(await textOf(page, '#safe-answer'), /^Perps: 0 trades and 1 collateral move/);
+  // The account's own hedges: its delta is the short perpetual's, −2 BTC.
+  assert.match(await textOf(page, '#safe-hedges'), /BTC: delta with the coin collateral -2 coins/);
   await page.locator('#safe-section').screenshot({ path: join(root, 'docs', 'make-safe-accounts.png') });
 
   // Without moves: trades on Binance's own rules, one click into the what-if of that account.

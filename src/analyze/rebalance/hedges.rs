@@ -82,7 +82,7 @@ pub(super) fn hedges(
         // Each candidate on this underlying, bought one variable unit.
         let buys: Vec<&Direction> = directions
             .iter()
-            .filter(|d| d.sign > 0.0 && d.leg.underlying == u)
+            .filter(|d| d.sign > 0.0 && d.leg.underlying == u && d.max_units > 0.0)
             .collect();
         let per_unit: Vec<Vec<f64>> = buys
             .iter()

@@ -112,6 +112,7 @@ fn stablecoins(account: &PreparedAccount) -> f64 {
 /// `report.rebalance` with venue accounts.
 pub(in crate::analyze) fn venue_rebalance_report(
     req: &RebalanceRequest,
+    request: &crate::request::Request,
     market: &Market,
     accounts: &[VenueAccount],
 ) -> Result<RebalanceReport, RequestError> {
@@ -123,10 +124,11 @@ pub(in crate::analyze) fn venue_rebalance_report(
         && t.gamma.is_empty()
         && t.vega.is_empty()
         && t.vanna.is_empty()
+        && req.hedge.is_none()
     {
         return Err(RequestError::new(
             "rebalance.targets",
-            "name at least one target (headroomUsd, liquidationDistance, maxMmUsage or a Greek band)",
+            "name at least one target (headroomUsd, liquidationDistance, maxMmUsage or a Greek band) or a hedge",
         ));
     }
     check_targets(t)?;
@@ -134,9 +136,6 @@ pub(in crate::analyze) fn venue_rebalance_report(
     let max_trades = req.max_trades.unwrap_or(4).max(1);
     let margin = StandardMargin::deribit();
     let mut notes = Vec::new();
-    if req.hedge.is_some() {
-        notes.push("hedges: not computed with venue accounts yet".into());
-    }
 
     let snapshots: Vec<AccountSnapshot> = accounts
         .iter()
@@ -423,6 +422,19 @@ pub(in crate::analyze) fn venue_rebalance_report(
         .filter(|r| solved && r.met && ends_at_bound(r))
         .map(|r| r.target.clone())
         .collect();
+    let hedges = match &req.hedge {
+        Some(h) => hedges(
+            h,
+            request,
+            market,
+            &legs,
+            &collateral,
+            &candidates,
+            &directions,
+            &costs,
+        )?,
+        None => Vec::new(),
+    };
     let transfer_cost: f64 = transfers
         .iter()
         .map(|m| m.amount_usd * costs.transfer_fee)
@@ -445,7 +457,7 @@ pub(in crate::analyze) fn venue_rebalance_report(
         cost_pack: cost_pack_name(&req.costs),
         notes,
         rejected,
-        hedges: Vec::new(),
+        hedges,
         account: Some(target.id.to_string()),
         transfers,
     })
