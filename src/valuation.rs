@@ -385,6 +385,19 @@ impl OptionLeg {
 }
 
 impl Leg {
+    /// The same position `k` times as large (its entry unchanged).
+    pub fn scaled(&self, k: f64) -> Leg {
+        let mut leg = self.clone();
+        leg.quantity *= k;
+        match &mut leg.model {
+            Model::Option(o) => o.coins *= k,
+            Model::InverseFuture { notional, .. } => *notional *= k,
+            Model::LinearFuture { coins, .. } | Model::Spot { coins, .. } => *coins *= k,
+            Model::Settled { .. } => {}
+        }
+        leg
+    }
+
     /// Value and margin with the index at `factor` times its current level.
     pub fn state(&self, factor: f64, margin: &StandardMargin) -> LegState {
         let index = self.index * factor;

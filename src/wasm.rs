@@ -824,7 +824,7 @@ export interface RebalanceRequest {
   /** Default 4. */
   maxTrades?: number;
   hedge?: { neutral?: ("delta" | "gamma" | "vega" | "vanna")[]; /** Per USD; default 1e-5. */ riskAversion?: number; /** Fraction of notional. */ costFraction?: number };
-  /** With accounts: the account (id) to make safe; default the one with the highest MM usage. */
+  /** With accounts: the account (id) to make safe; default the one nearest to liquidation. */
   account?: string;
   /** With accounts: whether USD stablecoin moves from the other accounts count; default true. */
   transfers?: boolean;

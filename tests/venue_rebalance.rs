@@ -267,7 +267,7 @@ fn a_venue_account_is_brought_back_by_a_collateral_move_or_by_trades() {
         assert_eq!(
             rb.account.as_deref(),
             Some("bin"),
-            "the account with the highest MM usage"
+            "the account nearest to liquidation"
         );
         assert_eq!(rb.transfers.is_empty(), !transfers);
         if transfers {

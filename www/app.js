@@ -212,7 +212,7 @@ function buildRequest() {
   const accounts = venueAccountsRequest(state.accounts || [], { ...state, collateral }, parseTyped, problems);
   const ids = accounts ? accounts.map((a) => a.id) : null;
   fillAccountChoice($('what-if-account-label'), $('what-if-account'), ids, state.whatIfAccount, null);
-  fillAccountChoice($('safe-account-label'), $('safe-account'), ids, state.safe.account, 'the one with the highest MM usage');
+  fillAccountChoice($('safe-account-label'), $('safe-account'), ids, state.safe.account, 'the one nearest to liquidation');
   $('safe-transfers-label').hidden = !ids || ids.length < 2;
   const rebalance = safeAsked ? safeRequest(state.safe, parseTyped, problems, ids) : undefined;
   if (accounts) {

@@ -8,8 +8,8 @@ import { usd, isNum, SIG, pct } from './format.js';
 export const defaultSafe = () => ({ headroom: '', liquidation: '', mmUsage: '', maxTrades: '4', candidates: '', account: '', transfers: true });
 
 /** request.rebalance from the controls (every target optional, but one is needed). With venue
- * accounts (`accountIds`), the account to make safe (default: the engine picks the one with the
- * highest MM usage) and whether stablecoin moves from the others count. */
+ * accounts (`accountIds`), the account to make safe (default: the engine picks the one nearest to
+ * liquidation) and whether stablecoin moves from the others count. */
 export function safeRequest(s, parse, problems, accountIds = null) {
   const number = (text, label, scale = 1) => {
     const v = parse(text);

@@ -92,16 +92,44 @@ pub(super) fn changed(
                 .unwrap_or_else(|| engine.default_isolated_margin(&account.pack, &trade));
             trade.isolated_margin = Some(margin);
             all_collateral.push(usd(-margin));
-        } else if let Some(i) = legs.iter().position(|held| {
-            !isolated(held, account.mode)
-                && (held.instrument == trade.instrument || same_contract(&held.leg, &trade.leg))
-        }) {
-            if let Some(realised) = net_position(&mut legs[i].leg, &trade.leg) {
+        } else {
+            let same = |held: &AccountLeg, trade: &AccountLeg| {
+                !isolated(held, account.mode)
+                    && (held.instrument == trade.instrument || same_contract(&held.leg, &trade.leg))
+            };
+            // Rows held the other way are closed in turn (several rows of one instrument are
+            // one position at the venue); what is left adds to a row held the same way.
+            while let Some(i) = legs
+                .iter()
+                .position(|h| same(h, &trade) && h.leg.quantity * trade.leg.quantity < 0.0)
+            {
+                let (held, size) = (legs[i].leg.quantity.abs(), trade.leg.quantity.abs());
+                let part = if size > held * (1.0 + 1e-12) {
+                    trade.leg.scaled(held / size)
+                } else {
+                    trade.leg.clone()
+                };
+                let Some(realised) = net_position(&mut legs[i].leg, &part) else {
+                    break;
+                };
                 all_collateral.push(realised);
-                if legs[i].leg.quantity.abs() <= 1e-12 * trade.leg.quantity.abs() {
+                if legs[i].leg.quantity.abs() <= 1e-12 * held.max(size) {
                     legs.remove(i);
                 }
+                if part.quantity.abs() >= size * (1.0 - 1e-12) {
+                    trade.leg.quantity = 0.0;
+                    break;
+                }
+                trade.leg = trade.leg.scaled(1.0 - held / size);
+            }
+            if trade.leg.quantity == 0.0 {
                 continue;
+            }
+            if let Some(i) = legs.iter().position(|h| same(h, &trade)) {
+                if let Some(realised) = net_position(&mut legs[i].leg, &trade.leg) {
+                    all_collateral.push(realised);
+                    continue;
+                }
             }
         }
         trade.position = next;

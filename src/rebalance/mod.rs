@@ -28,8 +28,8 @@ pub struct RebalanceRequest {
     /// Greek hedges to report beside the trades.
     #[serde(default)]
     pub hedge: Option<HedgeRequest>,
-    /// With venue accounts: the account (id) to bring to the targets (default: the one with the
-    /// highest MM usage).
+    /// With venue accounts: the account (id) to bring to the targets (default: the one nearest to
+    /// liquidation).
     #[serde(default)]
     pub account: Option<String>,
     /// With venue accounts: whether moving USD stablecoins in from the other accounts counts as a

@@ -6,20 +6,7 @@ use crate::account::{Account, Collateral};
 use crate::analyze::{net_into, same_contract};
 use crate::margin::MarginModel;
 use crate::rebalance::lp::{cheapest_within, Row};
-use crate::valuation::{Leg, Model};
-
-/// A leg `k` times as large (its entry unchanged).
-pub(super) fn scaled(leg: &Leg, k: f64) -> Leg {
-    let mut leg = leg.clone();
-    leg.quantity *= k;
-    match &mut leg.model {
-        Model::Option(o) => o.coins *= k,
-        Model::InverseFuture { notional, .. } => *notional *= k,
-        Model::LinearFuture { coins, .. } | Model::Spot { coins, .. } => *coins *= k,
-        Model::Settled { .. } => {}
-    }
-    leg
-}
+use crate::valuation::Leg;
 
 /// The trade legs and the collateral after their premiums and fees, for `units` of each
 /// direction on underlying `only` (every underlying when `None`).
@@ -35,7 +22,7 @@ pub(super) fn trades_at(
         if *u <= 0.0 || only.is_some_and(|o| o != d.leg.underlying) {
             continue;
         }
-        legs.push(scaled(&d.leg, *u));
+        legs.push(d.leg.scaled(*u));
         paid.push(Collateral {
             amount: d.debit.amount * u,
             ..d.debit.clone()

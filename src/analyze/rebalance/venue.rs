@@ -32,16 +32,24 @@ struct VenueGoals<'a> {
 impl VenueGoals<'_> {
     /// The receiving account with `units` traded and moved in.
     fn target_after(&self, units: &[f64]) -> PreparedAccount {
+        // One net trade per candidate, as the list shown has it: a buy and a sell of one
+        // instrument would otherwise close rows held either way, which the venue (one position
+        // per instrument) does not see.
+        let mut net = vec![0.0; self.candidates.len()];
+        for (d, u) in self.directions.iter().zip(units) {
+            net[d.candidate] += d.sign * u.max(0.0);
+        }
         let mut trades = Vec::new();
         let mut added = Vec::new();
         for (d, u) in self.directions.iter().zip(units) {
-            if *u <= 0.0 {
+            let n = net[d.candidate];
+            if *u <= 0.0 || n * d.sign <= 0.0 {
                 continue;
             }
             let c = &self.candidates[d.candidate];
-            trades.push(trade_leg(c, search::scaled(&d.leg, *u)));
+            trades.push(trade_leg(c, d.leg.scaled(n.abs())));
             added.push(Collateral {
-                amount: d.debit.amount * u,
+                amount: d.debit.amount * n.abs(),
                 ..d.debit.clone()
             });
         }
@@ -153,13 +161,25 @@ pub(in crate::analyze) fn venue_rebalance_report(
             )
         })?,
         None => {
-            let usage = |s: &AccountSnapshot| s.mm_usage.unwrap_or(f64::INFINITY);
+            // The account nearest to liquidation (any underlying, either way), then the one with
+            // the highest MM usage.
+            let nearness = |s: &AccountSnapshot| {
+                let distance = s
+                    .underlyings
+                    .values()
+                    .filter_map(nearest)
+                    .fold(f64::INFINITY, f64::min);
+                (distance, -s.mm_usage.unwrap_or(f64::INFINITY))
+            };
             let i = (0..accounts.len())
-                .max_by(|a, b| usage(&snapshots[*a]).total_cmp(&usage(&snapshots[*b])))
+                .min_by(|a, b| {
+                    let (x, y) = (nearness(&snapshots[*a]), nearness(&snapshots[*b]));
+                    x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1))
+                })
                 .unwrap_or(0);
             if accounts.len() > 1 {
                 notes.push(format!(
-                    "rebalance.account not given: {}, the account with the highest MM usage",
+                    "rebalance.account not given: {}, the account nearest to liquidation",
                     accounts[i].id
                 ));
             }
