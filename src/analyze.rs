@@ -339,7 +339,7 @@ fn what_if_report(
     model: &MarginModel,
     margin: &StandardMargin,
 ) -> Result<WhatIfReport, RequestError> {
-    what_if_account(input, request, market, legs, collateral, model, margin).map(|w| w.report)
+    what_if_account(input, request, market, legs, collateral, &[], model, margin).map(|w| w.report)
 }
 
 /// The what-if and the account its "after" values: the book with the trades combined, the
@@ -352,12 +352,16 @@ struct WhatIfAccount {
     added_expiries: Vec<Option<time::OffsetDateTime>>,
 }
 
+/// The what-if on the single account; `costs` (the rebalance's fees) are taken from the
+/// collateral after the trades, not before.
+#[allow(clippy::too_many_arguments)]
 fn what_if_account(
     input: &crate::input::PositionsInput,
     request: &Request,
     market: &Market,
     legs: &[Leg],
     collateral: &[Collateral],
+    costs: &[Collateral],
     model: &MarginModel,
     margin: &StandardMargin,
 ) -> Result<WhatIfAccount, RequestError> {
@@ -369,7 +373,8 @@ fn what_if_account(
         .zip(&added)
         .map(|(row, leg)| position_report(row, leg, margin, per_position).into_owned())
         .collect();
-    let (paid, premium_usd) = pay_premium(collateral, &rows, &added, margin);
+    let (mut paid, premium_usd) = pay_premium(collateral, &rows, &added, margin);
+    paid.extend_from_slice(costs);
     let (combined, pushed) = combine_tracked(legs, added);
     let report = WhatIfReport {
         positions,

@@ -260,24 +260,25 @@ pub(super) fn rebalance_report(
         && bands.iter().all(|b| b.lower <= 0.0 && b.upper >= 0.0);
 
     let mut status = "met already";
-    let mut units = vec![0.0; directions.len()];
+    let account_goals = AccountGoals {
+        goals: &goals,
+        legs,
+        collateral,
+        model,
+        directions: &directions,
+    };
+    let mut tries = vec![Vec::new()];
     if !met_now {
-        let account_goals = AccountGoals {
-            goals: &goals,
-            legs,
-            collateral,
-            model,
-            directions: &directions,
-        };
         let variables: Vec<Variable> = directions.iter().map(Variable::of).collect();
         let problem = Problem {
             goals: &account_goals,
             bands: &bands,
             variables: &variables,
+            aim: AIM_USD,
         };
-        match problem.search(max_trades) {
-            Ok((found, note)) => {
-                units = found;
+        match search_and_round(problem, max_trades, &directions, &candidates, rows) {
+            Ok((_, found, note)) => {
+                tries = found;
                 status = "solved";
                 notes.extend(note);
             }
@@ -300,15 +301,6 @@ pub(super) fn rebalance_report(
         }
     }
 
-    let mut tries = if status == "solved" {
-        vec![
-            in_lots(&directions, &candidates, &units, true, rows),
-            in_lots(&directions, &candidates, &units, false, rows),
-        ]
-    } else {
-        vec![Vec::new()]
-    };
-    tries.dedup();
     let mut checked = None;
     for trades in tries {
         let verification = verify(
@@ -454,46 +446,160 @@ fn check_targets(t: &Targets) -> Result<(), RequestError> {
     Ok(())
 }
 
-/// Sizes in lots (candidate, signed size) of the directions' `units`: rounded up (more of a
-/// trade that helps), or to the nearest lot (bands). A trade that closes part of a position the
-/// book holds (`rows`) is never rounded up past closing it: a whole position can be closed
-/// whatever the lot.
-fn in_lots(
+/// Trades in lots: (candidate, signed size in its size unit).
+type TradeList = Vec<(usize, f64)>;
+
+/// Trade lists in lots (candidate, signed size) to verify, in order, for the directions' `units`
+/// (`units` may go on past the directions: the other variables, kept as found). Each traded
+/// candidate's size is rounded down or up to its lot (a trade closing part of a position the book
+/// holds, `rows`, never past closing it: a whole position can be closed whatever the lot); the
+/// combinations, cheapest first, that the goals and bands accept as valued by the search, at most
+/// three, then every size rounded up and every size to the nearest lot.
+///
+/// Also returns, when no combination was accepted, the least by which the combinations fell
+/// short of the goals (USD).
+fn roundings(
     directions: &[Direction],
     candidates: &[Candidate],
     units: &[f64],
-    up: bool,
     rows: &[&PositionRow],
-) -> Vec<(usize, f64)> {
+    goals: &dyn Goals,
+    bands: &[Row],
+) -> (Vec<TradeList>, Option<f64>) {
     let mut net: BTreeMap<usize, f64> = BTreeMap::new();
     for (d, u) in directions.iter().zip(units) {
         if *u > 0.0 {
             *net.entry(d.candidate).or_default() += d.sign * u;
         }
     }
-    net.into_iter()
-        .filter_map(|(c, u)| {
+    // Per traded candidate: its size rounded down and up, and to the nearest lot.
+    let sizes: Vec<(usize, [f64; 2], f64)> = net
+        .into_iter()
+        .map(|(c, u)| {
             let cand = &candidates[c];
             let size = u * cand.unit_size;
-            let lots = if up {
-                (size.abs() / cand.lot - 1e-9).ceil()
-            } else {
-                (size.abs() / cand.lot).round()
-            };
+            let lots = size.abs() / cand.lot;
             let held: f64 = rows
                 .iter()
                 .filter(|r| r.instrument.name == cand.name)
                 .map(|r| r.size)
                 .sum();
             let closing = held * size < 0.0 && size.abs() <= held.abs() * (1.0 + 1e-9);
-            let rounded = if closing {
-                (lots * cand.lot).min(held.abs())
-            } else {
-                lots * cand.lot
-            };
-            (rounded > 0.0).then(|| (c, size.signum() * rounded))
+            let clamp = |x: f64| if closing { x.min(held.abs()) } else { x };
+            let down = (lots + 1e-9).floor() * cand.lot;
+            let up = clamp((lots - 1e-9).ceil() * cand.lot);
+            let nearest = clamp(lots.round() * cand.lot);
+            let sign = size.signum();
+            (c, [sign * down, sign * up], sign * nearest)
         })
-        .collect()
+        .collect();
+    let list = |pick: &dyn Fn(usize) -> f64| -> Vec<(usize, f64)> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(k, (c, _, _))| (*c, pick(k)))
+            .filter(|(_, size)| *size != 0.0)
+            .collect()
+    };
+    let all_up = list(&|k| sizes[k].1[1]);
+    let all_nearest = list(&|k| sizes[k].2);
+    let mut out = Vec::new();
+    let mut least_short = f64::INFINITY;
+    if sizes.len() <= 6 {
+        let mut combos: Vec<(f64, Vec<(usize, f64)>)> = (0..1usize << sizes.len())
+            .map(|mask| {
+                let trades = list(&|k| sizes[k].1[(mask >> k) & 1]);
+                let cost = trades
+                    .iter()
+                    .map(|(c, size)| {
+                        let cand = &candidates[*c];
+                        size.abs() * (cand.half_usd + cand.fee_usd[usize::from(*size < 0.0)])
+                    })
+                    .sum::<f64>();
+                (cost, trades)
+            })
+            .collect();
+        combos.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (_, trades) in combos {
+            if out.len() == 3 {
+                break;
+            }
+            // The trades as the search's variables: each on its direction's side.
+            let mut x = units.to_vec();
+            x[..directions.len()].fill(0.0);
+            for (c, size) in &trades {
+                if let Some(d) = directions
+                    .iter()
+                    .position(|d| d.candidate == *c && d.sign * size > 0.0)
+                {
+                    x[d] = size.abs() / candidates[*c].unit_size;
+                }
+            }
+            let in_bands = bands.iter().all(|b| {
+                let v = b.value(&x);
+                v >= b.lower - 1e-9 * b.lower.abs().max(1.0)
+                    && v <= b.upper + 1e-9 * b.upper.abs().max(1.0)
+            });
+            let short = goals.values(&x, None).iter().fold(0.0f64, |a, v| a.max(-v));
+            if in_bands && short <= 0.0 {
+                out.push(trades);
+            } else if in_bands {
+                least_short = least_short.min(short);
+            }
+        }
+    }
+    let short = (out.is_empty() && least_short.is_finite()).then_some(least_short);
+    for fallback in [all_up, all_nearest] {
+        if !out.contains(&fallback) {
+            out.push(fallback);
+        }
+    }
+    (out, short)
+}
+
+/// The search, and its answer's roundings to lots (see [`roundings`]). When no rounding meets
+/// the goals as the search values them (the cheapest point can sit where a lot more of a trade
+/// costs more than it gives), the search runs again aiming inside every bound by twice the
+/// shortfall and the first cent — twice at most. Returns the units found, the trade lists to
+/// verify in order, and notes.
+fn search_and_round(
+    mut problem: Problem,
+    max_trades: usize,
+    directions: &[Direction],
+    candidates: &[Candidate],
+    rows: &[&PositionRow],
+) -> Result<(Vec<f64>, Vec<TradeList>, Vec<String>), String> {
+    let (mut units, mut notes) = problem.search(max_trades)?;
+    let (mut tries, mut short) = roundings(
+        directions,
+        candidates,
+        &units,
+        rows,
+        problem.goals,
+        problem.bands,
+    );
+    for _ in 0..2 {
+        let Some(s) = short else { break };
+        problem.aim = AIM_USD + 2.0 * s + (problem.aim - AIM_USD);
+        let Ok((again, more)) = problem.search(max_trades) else {
+            break;
+        };
+        let (again_tries, again_short) = roundings(
+            directions,
+            candidates,
+            &again,
+            rows,
+            problem.goals,
+            problem.bands,
+        );
+        notes.extend(more);
+        notes.push(format!(
+            "no rounding to lots met the targets; searched again aiming {} USD inside them",
+            Figure((problem.aim * 100.0).round() / 100.0)
+        ));
+        (units, tries, short) = (again, again_tries, again_short);
+    }
+    Ok((units, tries, notes))
 }
 
 /// The cost pack as the report names it.

@@ -31,8 +31,11 @@ pub(super) fn trades_at(
     (legs, paid)
 }
 
-/// How far inside each goal's bound the programs aim, USD.
-const AIM_USD: f64 = 0.01;
+/// How far inside each goal's bound the programs aim at first, USD.
+pub(super) const AIM_USD: f64 = 0.01;
+/// A forward difference's step, as a fraction of the variable's units (at least one unit, at most
+/// half the trust region).
+const STEP: f64 = 0.25;
 
 /// Units per variable, and notes on how they were found.
 pub(super) type Found = (Vec<f64>, Vec<String>);
@@ -120,6 +123,9 @@ pub(super) struct Problem<'p> {
     pub(super) goals: &'p dyn Goals,
     pub(super) bands: &'p [Row],
     pub(super) variables: &'p [Variable],
+    /// How far inside each goal's bound the programs aim, USD; an answer is taken when every
+    /// goal is within a cent of that.
+    pub(super) aim: f64,
 }
 
 impl Problem<'_> {
@@ -186,7 +192,12 @@ impl Problem<'_> {
         parts.dedup();
         // The price of a USD of shortfall: far above any trade's cost per USD it buys.
         let price = 1e4 * costs.iter().fold(1.0f64, |a, c| a.max(*c));
-        let shortfall = |values: &[f64]| values.iter().map(|v| (-v).max(0.0)).sum::<f64>();
+        let shortfall = |values: &[f64]| {
+            values
+                .iter()
+                .map(|v| (self.aim - AIM_USD - v).max(0.0))
+                .sum::<f64>()
+        };
         let cost_of = |x: &[f64]| x.iter().zip(&costs).map(|(x, c)| x * c).sum::<f64>();
         let merit = |x: &[f64], values: &[f64]| cost_of(x) + price * shortfall(values);
 
@@ -213,8 +224,8 @@ impl Problem<'_> {
                         if v.underlying.as_deref() != *part || max[d] == 0.0 {
                             continue;
                         }
-                        let step = (0.02 * units[d])
-                            .max(0.1)
+                        let step = (STEP * units[d])
+                            .max(1.0)
                             .min(0.5 * radius)
                             .min(max[d] - units[d])
                             .max(1e-6);
@@ -239,7 +250,7 @@ impl Problem<'_> {
                     coefficients[n + g] = 1.0;
                     // Aimed a cent inside, so that the answer, valued (collateral moves rounded
                     // to the cent), is not short of the bound by the rounding.
-                    Row::at_least(coefficients, at - values[g] + AIM_USD)
+                    Row::at_least(coefficients, at - values[g] + self.aim)
                 }));
             }
             let bounds: Vec<(f64, f64)> = max
@@ -276,7 +287,7 @@ impl Problem<'_> {
                 .zip(&units)
                 .fold(0.0f64, |a, (x, y)| a.max((x - y).abs()));
             let trial = goals.values(&next, None);
-            if trial.iter().all(|v| *v >= 0.0) {
+            if trial.iter().all(|v| *v >= self.aim - AIM_USD) {
                 return Ok(next);
             }
             let better = merit(&next, &trial) < merit(&best, &best_values);
@@ -311,7 +322,7 @@ impl Problem<'_> {
                 v >= b.lower - 1e-9 * b.lower.abs().max(1.0)
                     && v <= b.upper + 1e-9 * b.upper.abs().max(1.0)
             });
-            if values.iter().all(|v| *v >= 0.0) && bands_hold {
+            if values.iter().all(|v| *v >= self.aim - AIM_USD) && bands_hold {
                 return Ok(trial);
             }
         }

@@ -254,7 +254,6 @@ pub(in crate::analyze) fn venue_rebalance_report(
             });
         }
     }
-    let n_trades = directions.len();
     let bands: Vec<Row> = narrowed(
         band_rows(t, &legs, &codes, &collateral, &directions, &candidates),
         &directions,
@@ -279,15 +278,18 @@ pub(in crate::analyze) fn venue_rebalance_report(
         && bands.iter().all(|b| b.lower <= 0.0 && b.upper >= 0.0);
     let mut status = "met already";
     let mut units = zero;
+    let mut tries = vec![Vec::new()];
     if !met_now {
         let problem = Problem {
             goals: &problem_goals,
             bands: &bands,
             variables: &variables,
+            aim: AIM_USD,
         };
-        match problem.search(max_trades) {
-            Ok((found, note)) => {
+        match search_and_round(problem, max_trades, &directions, &candidates, target.rows) {
+            Ok((found, rounded, note)) => {
                 units = found;
+                tries = rounded;
                 status = "solved";
                 notes.extend(note);
             }
@@ -299,44 +301,16 @@ pub(in crate::analyze) fn venue_rebalance_report(
     }
 
     // Moves to the cent (the programs aim a cent inside every bound).
-    let moves_of = |units: &[f64]| -> Vec<(usize, f64)> {
-        sources
-            .iter()
-            .enumerate()
-            .filter_map(|(k, s)| {
-                let v = &variables[s.variable];
-                let amount = ((units[s.variable] * UNIT_NOTIONAL * 100.0).round() / 100.0)
-                    .min(v.max_units * UNIT_NOTIONAL);
-                (amount > 0.0).then_some((k, amount))
-            })
-            .collect()
-    };
-    let moves = if status == "solved" {
-        moves_of(&units)
-    } else {
-        Vec::new()
-    };
-    let mut tries = if status == "solved" {
-        vec![
-            in_lots(
-                &directions,
-                &candidates,
-                &units[..n_trades],
-                true,
-                target.rows,
-            ),
-            in_lots(
-                &directions,
-                &candidates,
-                &units[..n_trades],
-                false,
-                target.rows,
-            ),
-        ]
-    } else {
-        vec![Vec::new()]
-    };
-    tries.dedup();
+    let moves: Vec<(usize, f64)> = sources
+        .iter()
+        .enumerate()
+        .filter_map(|(k, s)| {
+            let v = &variables[s.variable];
+            let amount = ((units[s.variable] * UNIT_NOTIONAL * 100.0).round() / 100.0)
+                .min(v.max_units * UNIT_NOTIONAL);
+            (status == "solved" && amount > 0.0).then_some((k, amount))
+        })
+        .collect();
     let before = snapshots[target_index].clone();
     let mut checked = None;
     for trades in tries {

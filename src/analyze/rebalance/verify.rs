@@ -37,10 +37,11 @@ pub(super) fn verify(
     margin: &StandardMargin,
 ) -> Result<Verification, RequestError> {
     let text = what_if_lines(trades, candidates);
-    let mut with_fees = collateral.to_vec();
-    with_fees.extend(fee_collateral(trades, candidates));
+    let fees = fee_collateral(trades, candidates);
     let input = PositionsInput::Text(text);
-    let w = what_if_account(&input, request, market, legs, &with_fees, model, margin)?;
+    let w = what_if_account(
+        &input, request, market, legs, collateral, &fees, model, margin,
+    )?;
     // The codes of the combined legs: the book's, then each trade's not netted into a position.
     let mut all_codes = codes.to_vec();
     all_codes.extend(
