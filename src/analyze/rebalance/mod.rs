@@ -277,10 +277,10 @@ pub(super) fn rebalance_report(
             aim: AIM_USD,
         };
         match search_and_round(problem, max_trades, &directions, &candidates, rows) {
-            Ok((_, found, note)) => {
-                tries = found;
+            Ok(found) => {
+                tries = found.tries;
                 status = "solved";
-                notes.extend(note);
+                notes.extend(found.notes);
             }
             Err(message) => {
                 status = "not found";
@@ -557,18 +557,25 @@ fn roundings(
     (out, short)
 }
 
+/// What [`search_and_round`] found: the units per variable, the trade lists to verify in order,
+/// and notes.
+struct Rounded {
+    units: Vec<f64>,
+    tries: Vec<TradeList>,
+    notes: Vec<String>,
+}
+
 /// The search, and its answer's roundings to lots (see [`roundings`]). When no rounding meets
 /// the goals as the search values them (the cheapest point can sit where a lot more of a trade
 /// costs more than it gives), the search runs again aiming inside every bound by twice the
-/// shortfall and the first cent — twice at most. Returns the units found, the trade lists to
-/// verify in order, and notes.
+/// shortfall and the first cent — twice at most.
 fn search_and_round(
     mut problem: Problem,
     max_trades: usize,
     directions: &[Direction],
     candidates: &[Candidate],
     rows: &[&PositionRow],
-) -> Result<(Vec<f64>, Vec<TradeList>, Vec<String>), String> {
+) -> Result<Rounded, String> {
     let (mut units, mut notes) = problem.search(max_trades)?;
     let (mut tries, mut short) = roundings(
         directions,
@@ -599,7 +606,11 @@ fn search_and_round(
         ));
         (units, tries, short) = (again, again_tries, again_short);
     }
-    Ok((units, tries, notes))
+    Ok(Rounded {
+        units,
+        tries,
+        notes,
+    })
 }
 
 /// The cost pack as the report names it.

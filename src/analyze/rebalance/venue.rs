@@ -287,11 +287,11 @@ pub(in crate::analyze) fn venue_rebalance_report(
             aim: AIM_USD,
         };
         match search_and_round(problem, max_trades, &directions, &candidates, target.rows) {
-            Ok((found, rounded, note)) => {
-                units = found;
-                tries = rounded;
+            Ok(found) => {
+                units = found.units;
+                tries = found.tries;
                 status = "solved";
-                notes.extend(note);
+                notes.extend(found.notes);
             }
             Err(message) => {
                 status = "not found";
