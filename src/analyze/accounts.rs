@@ -2,7 +2,7 @@
 //! read each account's book, value it, hand its positions to the engine's pools, report each
 //! account and the portfolio. Nothing here knows a venue: the engines do.
 
-use super::venue_book::{venue_snapshot, venue_what_if, VenueAccount};
+use super::venue_book::{account_legs, venue_snapshot, venue_what_if, VenueAccount};
 use super::*;
 use crate::account::Liquidation;
 use crate::instrument::Venue;
@@ -63,32 +63,7 @@ pub(super) fn analyze_accounts(
     let mut rows_of: Vec<Vec<&crate::input::PositionRow>> = Vec::new();
     for b in &books {
         let (rows, legs, mut account_errors) = value_rows(&b.book, &market);
-        let mut kept_rows = Vec::new();
-        let mut account_legs = Vec::new();
-        for (row, leg) in rows.into_iter().zip(legs) {
-            let candidate = AccountLeg {
-                position: kept_rows.len(),
-                instrument: row.instrument.name.clone(),
-                kind: row.instrument.kind,
-                settlement: row.instrument.settlement,
-                leg,
-                mode: row.margin_mode,
-                isolated_margin: row.isolated_margin,
-                leverage: row.leverage,
-            };
-            if let Some(reason) = b.engine.refuses(&candidate) {
-                account_errors.push(ErrorReport {
-                    account: None,
-                    line: row.line,
-                    item: row.item,
-                    message: reason,
-                    text: row.text.clone(),
-                });
-                continue;
-            }
-            kept_rows.push(row);
-            account_legs.push(candidate);
-        }
+        let (kept_rows, account_legs) = account_legs(rows, legs, b.engine, &mut account_errors);
         by_line(&mut account_errors);
         errors.extend(account_errors.into_iter().map(|e| ErrorReport {
             account: Some(b.id.clone()),

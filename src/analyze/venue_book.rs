@@ -233,6 +233,44 @@ fn net_position(held: &mut Leg, trade: &Leg) -> Option<Collateral> {
     Some(realised.unwrap_or_else(|| usd(0.0)))
 }
 
+/// The valued rows (with their legs) as positions of a venue account: each row's margin mode,
+/// isolated margin and leverage kept; a row the venue refuses becomes an error. Returns the rows
+/// kept and their positions (`position` their index among them).
+pub(super) fn account_legs<'r>(
+    rows: Vec<&'r PositionRow>,
+    legs: Vec<Leg>,
+    engine: &dyn VenueEngine,
+    errors: &mut Vec<ErrorReport>,
+) -> (Vec<&'r PositionRow>, Vec<AccountLeg>) {
+    let mut kept_rows = Vec::new();
+    let mut kept = Vec::new();
+    for (row, leg) in rows.into_iter().zip(legs) {
+        let position = AccountLeg {
+            position: kept_rows.len(),
+            instrument: row.instrument.name.clone(),
+            kind: row.instrument.kind,
+            settlement: row.instrument.settlement,
+            leg,
+            mode: row.margin_mode,
+            isolated_margin: row.isolated_margin,
+            leverage: row.leverage,
+        };
+        if let Some(reason) = engine.refuses(&position) {
+            errors.push(ErrorReport {
+                account: None,
+                line: row.line,
+                item: row.item,
+                message: reason,
+                text: row.text.clone(),
+            });
+            continue;
+        }
+        kept_rows.push(row);
+        kept.push(position);
+    }
+    (kept_rows, kept)
+}
+
 /// What the what-if makes of a venue account: the report, and the account changed.
 pub(super) struct VenueWhatIf {
     pub(super) report: WhatIfReport,
@@ -252,32 +290,7 @@ pub(super) fn venue_what_if(
     let margin = StandardMargin::deribit();
     let book = read_book(input, Some(account.engine.venue()));
     let (rows, added, mut errors) = value_rows(&book, market);
-    let mut kept_rows = Vec::new();
-    let mut trades = Vec::new();
-    for (row, leg) in rows.into_iter().zip(added) {
-        let trade = AccountLeg {
-            position: 0,
-            instrument: row.instrument.name.clone(),
-            kind: row.instrument.kind,
-            settlement: row.instrument.settlement,
-            leg,
-            mode: row.margin_mode,
-            isolated_margin: row.isolated_margin,
-            leverage: row.leverage,
-        };
-        if let Some(reason) = account.engine.refuses(&trade) {
-            errors.push(ErrorReport {
-                account: None,
-                line: row.line,
-                item: row.item,
-                message: reason,
-                text: row.text.clone(),
-            });
-            continue;
-        }
-        kept_rows.push(row);
-        trades.push(trade);
-    }
+    let (kept_rows, trades) = account_legs(rows, added, account.engine, &mut errors);
     by_line(&mut errors);
     let legs: Vec<Leg> = trades.iter().map(|t| t.leg.clone()).collect();
     let (mut paid, premium_usd) = pay_premium(&[], &kept_rows, &legs, &margin);

@@ -301,10 +301,9 @@ pub(super) fn rebalance_report(
         }
     }
 
-    let mut checked = None;
-    for trades in tries {
+    let checked = first_verified(tries, |trades| {
         let verification = verify(
-            &trades,
+            trades,
             &candidates,
             request,
             market,
@@ -325,43 +324,22 @@ pub(super) fn rebalance_report(
             &verification.what_if.before,
             &verification.what_if.after,
         );
-        let met = reports.iter().all(|r| r.met);
-        checked = Some((trades, verification.what_if, reports));
-        if met {
-            break;
-        }
-    }
-    let Some((trades, what_if, target_reports)) = checked else {
-        return Err(RequestError::new(
-            "rebalance",
-            "no trade list could be checked",
-        ));
-    };
-    let verified = target_reports.iter().all(|r| r.met);
-    if status == "solved" && !verified {
-        status = "not verified";
-        notes.push(
-            "the trades found did not meet every target when re-valued as a what-if; they are not \
-             shown"
-                .into(),
-        );
-    }
-    let shown = if status == "solved" {
-        trades
-    } else {
-        Vec::new()
-    };
-    let trade_reports: Vec<TradeReport> = shown
-        .iter()
-        .map(|(c, size)| trade_report(&candidates[*c], *size))
-        .collect();
-    // The targets the re-valued account ends at (within a tenth of how far the trades moved
-    // them): what stopped the trades.
-    let binding: Vec<String> = target_reports
-        .iter()
-        .filter(|r| status == "solved" && r.met && ends_at_bound(r))
-        .map(|r| r.target.clone())
-        .collect();
+        Ok((verification.what_if, reports, true))
+    })?;
+    let (what_if, target_reports) = (checked.what_if, checked.targets);
+    let Shown {
+        status,
+        trades: shown,
+        reports: trade_reports,
+        binding,
+        verified,
+    } = shown(
+        status,
+        checked.trades,
+        &target_reports,
+        &candidates,
+        &mut notes,
+    );
     let hedges = match &req.hedge {
         Some(h) => hedges(
             h,
@@ -388,7 +366,7 @@ pub(super) fn rebalance_report(
         },
         targets: target_reports,
         binding,
-        verified: verified && status != "not found",
+        verified,
         status,
         candidates: candidates.len(),
         cost_pack: cost_pack_name(&req.costs),
@@ -611,6 +589,89 @@ fn search_and_round(
         tries,
         notes,
     })
+}
+
+/// A trade list re-valued: what the re-valuation made of it, and each target before and after.
+struct Checked<W> {
+    trades: TradeList,
+    what_if: W,
+    targets: Vec<TargetReport>,
+}
+
+/// Re-values the trade lists in order with `check` (what it makes of the list, the targets, and
+/// whether nothing else failed) and keeps the first that meets every target, else the last.
+fn first_verified<W>(
+    tries: Vec<TradeList>,
+    mut check: impl FnMut(&TradeList) -> Result<(W, Vec<TargetReport>, bool), RequestError>,
+) -> Result<Checked<W>, RequestError> {
+    let mut last = None;
+    for trades in tries {
+        let (what_if, targets, clean) = check(&trades)?;
+        let met = clean && targets.iter().all(|r| r.met);
+        last = Some(Checked {
+            trades,
+            what_if,
+            targets,
+        });
+        if met {
+            break;
+        }
+    }
+    last.ok_or_else(|| RequestError::new("rebalance", "no trade list could be checked"))
+}
+
+/// What the report shows of a checked list.
+struct Shown {
+    /// `not verified` when a list found failed its re-valuation.
+    status: &'static str,
+    /// Only a verified list.
+    trades: TradeList,
+    reports: Vec<TradeReport>,
+    /// The targets the re-valued account ends at (within a tenth of how far the trades moved
+    /// them): what stopped the trades.
+    binding: Vec<String>,
+    /// The list shown (or the account as it is, when it met its targets already) re-valued to
+    /// meet every target.
+    verified: bool,
+}
+
+fn shown(
+    status: &'static str,
+    trades: TradeList,
+    targets: &[TargetReport],
+    candidates: &[Candidate],
+    notes: &mut Vec<String>,
+) -> Shown {
+    let verified = targets.iter().all(|r| r.met);
+    let status = if status == "solved" && !verified {
+        notes.push(
+            "the trades found did not meet every target when re-valued as a what-if; they are not \
+             shown"
+                .into(),
+        );
+        "not verified"
+    } else {
+        status
+    };
+    let trades = if status == "solved" {
+        trades
+    } else {
+        Vec::new()
+    };
+    Shown {
+        status,
+        verified: status != "not found" && verified,
+        reports: trades
+            .iter()
+            .map(|(c, size)| trade_report(&candidates[*c], *size))
+            .collect(),
+        binding: targets
+            .iter()
+            .filter(|r| status == "solved" && r.met && ends_at_bound(r))
+            .map(|r| r.target.clone())
+            .collect(),
+        trades,
+    }
 }
 
 /// The cost pack as the report names it.

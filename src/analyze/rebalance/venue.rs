@@ -312,14 +312,13 @@ pub(in crate::analyze) fn venue_rebalance_report(
         })
         .collect();
     let before = snapshots[target_index].clone();
-    let mut checked = None;
-    for trades in tries {
-        let mut extra = fee_collateral(&trades, &candidates);
+    let checked = first_verified(tries, |trades| {
+        let mut extra = fee_collateral(trades, &candidates);
         let moved: f64 = moves.iter().map(|(_, a)| a).sum();
         if moved > 0.0 {
             extra.push(usd(moved));
         }
-        let text = what_if_lines(&trades, &candidates);
+        let text = what_if_lines(trades, &candidates);
         let w = venue_what_if(
             &PositionsInput::Text(text),
             target,
@@ -358,33 +357,24 @@ pub(in crate::analyze) fn venue_rebalance_report(
                 t,
             ));
         }
-        let met = reports.iter().all(|r| r.met) && w.report.errors.is_empty();
-        checked = Some((trades, w.report, reports));
-        if met {
-            break;
-        }
-    }
-    let Some((trades, what_if, target_reports)) = checked else {
-        return Err(RequestError::new(
-            "rebalance",
-            "no trade list could be checked",
-        ));
-    };
-    let verified = target_reports.iter().all(|r| r.met);
-    if status == "solved" && !verified {
-        status = "not verified";
-        notes.push(
-            "the trades found did not meet every target when re-valued as a what-if; they are not \
-             shown"
-                .into(),
-        );
-    }
+        let clean = w.report.errors.is_empty();
+        Ok((w.report, reports, clean))
+    })?;
+    let (what_if, target_reports) = (checked.what_if, checked.targets);
+    let Shown {
+        status,
+        trades: shown,
+        reports: trade_reports,
+        binding,
+        verified,
+    } = shown(
+        status,
+        checked.trades,
+        &target_reports,
+        &candidates,
+        &mut notes,
+    );
     let solved = status == "solved";
-    let shown = if solved { trades } else { Vec::new() };
-    let trade_reports: Vec<TradeReport> = shown
-        .iter()
-        .map(|(c, size)| trade_report(&candidates[*c], *size))
-        .collect();
     let transfers: Vec<Transfer> = if solved {
         moves
             .iter()
@@ -411,11 +401,6 @@ pub(in crate::analyze) fn venue_rebalance_report(
         target.id,
         venue.label()
     ));
-    let binding: Vec<String> = target_reports
-        .iter()
-        .filter(|r| solved && r.met && ends_at_bound(r))
-        .map(|r| r.target.clone())
-        .collect();
     let hedges = match &req.hedge {
         Some(h) => hedges(
             h,
@@ -445,7 +430,7 @@ pub(in crate::analyze) fn venue_rebalance_report(
         before: what_if.before,
         targets: target_reports,
         binding,
-        verified: verified && status != "not found",
+        verified,
         status,
         candidates: candidates.len(),
         cost_pack: cost_pack_name(&req.costs),
