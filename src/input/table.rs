@@ -214,7 +214,7 @@ fn read_response_text(text: &str, each: impl FnMut(&Table, &RawRow)) -> Table {
     read_response(text, "json", each)
 }
 
-/// A venue's response passed as an object (its JSON text): read as [`read_response_text`] reads
+/// A venue's response passed as an object (its JSON text): read as `read_response_text` reads
 /// it pasted, each row's `line` its 1-based index in the positions array.
 pub fn read_response_object(text: &str, each: impl FnMut(&Table, &RawRow)) -> Table {
     read_response(text, "objects", each)
