@@ -539,7 +539,6 @@ fn value_rows<'b>(
 fn snapshot(legs: &[Leg], collateral: &[Collateral], model: &MarginModel) -> AccountSnapshot {
     let account = Account::new(legs, collateral, model);
     let state = account.state();
-    let balance = state.margin_balance();
     let underlyings = account
         .underlyings()
         .map(|(u, group)| {
@@ -547,21 +546,23 @@ fn snapshot(legs: &[Leg], collateral: &[Collateral], model: &MarginModel) -> Acc
             let mut s = SnapshotUnderlying {
                 down: moves.down,
                 up: moves.up,
-                delta: 0.0,
-                gamma: 0.0,
-                vega: 0.0,
-                theta: 0.0,
+                ..SnapshotUnderlying::default()
             };
             for leg in group {
-                let g = leg.greeks();
-                s.delta += g.delta;
-                s.gamma += g.gamma;
-                s.vega += g.vega;
-                s.theta += g.theta;
+                s.add(&leg.greeks());
             }
             (u.to_string(), s)
         })
         .collect();
+    snapshot_of(&state, underlyings)
+}
+
+/// An account's state (USD) and its underlyings as the figures a trade changes.
+fn snapshot_of(
+    state: &AccountState,
+    underlyings: BTreeMap<String, SnapshotUnderlying>,
+) -> AccountSnapshot {
+    let balance = state.margin_balance();
     AccountSnapshot {
         equity_usd: state.equity,
         initial_margin_usd: state.initial,

@@ -643,7 +643,7 @@ pub struct AccountSnapshot {
     pub underlyings: BTreeMap<String, SnapshotUnderlying>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotUnderlying {
     pub down: Option<f64>,
@@ -656,6 +656,16 @@ pub struct SnapshotUnderlying {
     pub vega: f64,
     /// USD per day.
     pub theta: f64,
+}
+
+impl SnapshotUnderlying {
+    /// Adds a position's Greeks.
+    pub fn add(&mut self, g: &crate::valuation::LegGreeks) {
+        self.delta += g.delta;
+        self.gamma += g.gamma;
+        self.vega += g.vega;
+        self.theta += g.theta;
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]

@@ -211,9 +211,6 @@ function buildRequest() {
   const attribution = attributionRequest(state.attribution, parseTyped, problems);
   const accounts = venueAccountsRequest(state.accounts || [], { ...state, collateral }, parseTyped, problems);
   const ids = accounts ? accounts.map((a) => a.id) : null;
-  fillAccountChoice($('what-if-account-label'), $('what-if-account'), ids, state.whatIfAccount, null);
-  fillAccountChoice($('safe-account-label'), $('safe-account'), ids, state.safe.account, 'the one nearest to liquidation');
-  $('safe-transfers-label').hidden = !ids || ids.length < 2;
   const rebalance = safeAsked ? safeRequest(state.safe, parseTyped, problems, ids) : undefined;
   if (accounts) {
     const whatIf = String(state.whatIf || '').trim()
@@ -333,6 +330,13 @@ worker.onmessage = (event) => receive(event.data);
 
 worker.onerror = (event) => showRequestError(`The calculation engine stopped: ${event.message || 'unknown error'}`);
 
+/** The venue-account choices (the what-if's, Make it safe's) for the accounts the request holds. */
+function showAccountChoices(ids) {
+  fillAccountChoice($('what-if-account-label'), $('what-if-account'), ids, state.whatIfAccount, null);
+  fillAccountChoice($('safe-account-label'), $('safe-account'), ids, state.safe.account, 'the one nearest to liquidation');
+  $('safe-transfers-label').hidden = !ids || ids.length < 2;
+}
+
 /** What the rebalance answer depends on: the request without its what-if and analyses. */
 function safeKey(request) {
   const { whatIf, whatIfAccount, rebalance, sizing, attribution, risk, scenarios, ...rest } = request;
@@ -356,6 +360,7 @@ function compute() {
   // The request as sent, for the end-to-end tests to recompute it with the package.
   window.__headroomLastRequest = request;
   $('input-problems').replaceChildren(...problems.map((p) => el('li', { text: p })));
+  showAccountChoices(request.accounts ? request.accounts.map((a) => a.id) : null);
   latestId = nextId++;
   inFlight = true;
   document.body.classList.add('busy');

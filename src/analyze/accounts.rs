@@ -2,7 +2,7 @@
 //! read each account's book, value it, hand its positions to the engine's pools, report each
 //! account and the portfolio. Nothing here knows a venue: the engines do.
 
-use super::venue_book::{account_legs, venue_snapshot, venue_what_if, VenueAccount};
+use super::venue_book::{account_legs, report_snapshot, venue_what_if, VenueAccount};
 use super::*;
 use crate::account::Liquidation;
 use crate::instrument::Venue;
@@ -12,7 +12,8 @@ use crate::report::{
 };
 use crate::request::AccountInput;
 use crate::venue::{
-    self, pool_underlyings, AccountLeg, MarginPool, PackInfo, PreparedAccount, VenueEngine,
+    self, pool_underlyings, sum_states, AccountLeg, MarginPool, PackInfo, PreparedAccount,
+    VenueEngine,
 };
 
 /// One account's inputs, read and checked.
@@ -317,21 +318,25 @@ pub(super) fn analyze_accounts(
     };
 
     // The what-if and the rebalance: one account changed by trades (and collateral moves).
+    // "Before" is each account's report as computed above.
     let venue_accounts: Vec<VenueAccount> = prepared
         .iter()
-        .zip(books.iter().zip(&rows_of))
-        .map(|((account, _), (b, rows))| VenueAccount {
+        .zip(books.iter().zip(&rows_of).zip(&reports))
+        .map(|((account, _), ((b, rows), report))| VenueAccount {
             id: &b.id,
             engine: b.engine,
             account,
             rows,
             book: &b.book,
+            snapshot: report_snapshot(report),
         })
         .collect();
-    let what_if = match &request.what_if {
-        None => None,
-        Some(input) => {
-            let target = match &request.what_if_account {
+    let mut warnings = seed_notes;
+    // An account that is not there is the section's warning; the report stands.
+    let what_if = super::section(
+        request.what_if.as_ref().map(|input| {
+            let id = request.what_if_account.as_deref();
+            let target = match id {
                 None => venue_accounts.first(),
                 Some(id) => venue_accounts.iter().find(|a| a.id == id),
             }
@@ -340,7 +345,7 @@ pub(super) fn analyze_accounts(
                     "whatIfAccount",
                     format!(
                         "no account '{}'; the accounts are {}",
-                        crate::calendar::clip(request.what_if_account.as_deref().unwrap_or("")),
+                        crate::calendar::clip(id.unwrap_or("")),
                         venue_accounts
                             .iter()
                             .map(|a| a.id)
@@ -349,11 +354,10 @@ pub(super) fn analyze_accounts(
                     ),
                 )
             })?;
-            let before = venue_snapshot(target.engine, target.account);
-            Some(venue_what_if(input, target, &[], &market, before).report)
-        }
-    };
-    let mut warnings = seed_notes;
+            Ok(venue_what_if(input, target, &[], &market).report)
+        }),
+        &mut warnings,
+    );
     let rebalance = super::section(
         request.rebalance.as_ref().map(|r| {
             super::rebalance::venue_rebalance_report(r, request, &market, &venue_accounts)
@@ -485,18 +489,6 @@ fn nearest_price(l: &LiquidationReport) -> Option<f64> {
     }
 }
 
-fn sum_states(pools: &[Box<dyn MarginPool + '_>], factor_of: &dyn Fn(&str) -> f64) -> AccountState {
-    let mut total = AccountState::default();
-    for p in pools {
-        let s = p.state_with(factor_of);
-        total.equity += s.equity;
-        total.balance += s.balance;
-        total.initial += s.initial;
-        total.maintenance += s.maintenance;
-    }
-    total
-}
-
 fn pool_report(pool: &dyn MarginPool, market: &Market, vol_shock: f64) -> PoolReport {
     let state = pool.state_with(&|_| 1.0);
     let shocked = |u: Option<&str>| {
@@ -573,14 +565,7 @@ fn account_report_of(
     pools: &[Box<dyn MarginPool + '_>],
     pool_reports: Vec<PoolReport>,
 ) -> VenueAccountReport {
-    let mut state = AccountState::default();
-    for p in pools {
-        let s = p.state_with(&|_| 1.0);
-        state.equity += s.equity;
-        state.balance += s.balance;
-        state.initial += s.initial;
-        state.maintenance += s.maintenance;
-    }
+    let state = sum_states(pools, &|_| 1.0);
     let (liquidation, liquidation_all) = nearest_of(
         pool_reports
             .iter()
@@ -588,21 +573,10 @@ fn account_report_of(
     );
     let mut underlyings: BTreeMap<String, SnapshotUnderlying> = BTreeMap::new();
     for l in pools.iter().flat_map(|p| &p.spec().legs) {
-        let g = l.leg.greeks();
-        let s = underlyings
+        underlyings
             .entry(l.leg.underlying.clone())
-            .or_insert(SnapshotUnderlying {
-                down: None,
-                up: None,
-                delta: 0.0,
-                gamma: 0.0,
-                vega: 0.0,
-                theta: 0.0,
-            });
-        s.delta += g.delta;
-        s.gamma += g.gamma;
-        s.vega += g.vega;
-        s.theta += g.theta;
+            .or_default()
+            .add(&l.leg.greeks());
     }
     for (u, s) in &mut underlyings {
         if let Some(l) = liquidation.get(u) {

@@ -8,7 +8,7 @@
 use super::*;
 use crate::valuation::Model;
 use crate::venue::{
-    partition, pool_underlyings, AccountLeg, AccountMode, PreparedAccount, VenueEngine,
+    partition, pool_underlyings, sum_states, AccountLeg, AccountMode, PreparedAccount, VenueEngine,
 };
 use std::collections::BTreeMap;
 
@@ -20,6 +20,8 @@ pub(super) struct VenueAccount<'a> {
     /// The account's valued rows, by each leg's `position`.
     pub(super) rows: &'a [&'a PositionRow],
     pub(super) book: &'a crate::input::Book,
+    /// The account as its report gives it (the what-if's and the rebalance's "before").
+    pub(super) snapshot: AccountSnapshot,
 }
 
 impl VenueAccount<'_> {
@@ -28,16 +30,13 @@ impl VenueAccount<'_> {
         flatten(self.account)
     }
 
-    /// The expiry code (`27MAR26`) of each of [`VenueAccount::flattened`]'s legs.
-    pub(super) fn codes(&self, legs: &[AccountLeg]) -> Vec<Option<String>> {
-        legs.iter()
-            .map(|l| {
-                self.rows
-                    .get(l.position)
-                    .and_then(|r| r.instrument.expiry())
-                    .map(|e| expiry_code(e.date()))
-            })
-            .collect()
+    /// The expiry code (`27MAR26`) of a leg of the account's own rows; `None` for a perpetual,
+    /// or a leg a trade added.
+    pub(super) fn code(&self, leg: &AccountLeg) -> Option<String> {
+        self.rows
+            .get(leg.position)
+            .and_then(|r| r.instrument.expiry())
+            .map(|e| expiry_code(e.date()))
     }
 
     /// The account with `trades` added and `collateral` added to its shared pools.
@@ -285,7 +284,6 @@ pub(super) fn venue_what_if(
     account: &VenueAccount,
     extra: &[Collateral],
     market: &Market,
-    before: AccountSnapshot,
 ) -> VenueWhatIf {
     let margin = StandardMargin::deribit();
     let book = read_book(input, Some(account.engine.venue()));
@@ -316,37 +314,38 @@ pub(super) fn venue_what_if(
             .collect(),
         premium_usd,
         long_options_rule: None,
-        before,
+        before: account.snapshot.clone(),
         after: venue_snapshot(account.engine, &after),
     };
     VenueWhatIf { report, after }
 }
 
+/// An account's report as the figures a trade changes.
+pub(super) fn report_snapshot(r: &VenueAccountReport) -> AccountSnapshot {
+    AccountSnapshot {
+        equity_usd: r.equity_usd,
+        initial_margin_usd: r.initial_margin_usd,
+        maintenance_margin_usd: r.maintenance_margin_usd,
+        available_usd: r.available_usd,
+        headroom_usd: r.headroom_usd,
+        mm_usage: r.mm_usage,
+        underlyings: r.underlyings.clone(),
+    }
+}
+
 /// The figures a trade changes, for a venue account: sums over its pools, each underlying's
-/// nearest liquidation over the pools that hold it, and its Greeks.
+/// nearest liquidation over the pools that hold it (as its report takes it), and its Greeks.
 pub(super) fn venue_snapshot(
     engine: &dyn VenueEngine,
     account: &PreparedAccount,
 ) -> AccountSnapshot {
     let pools = engine.pools(account);
-    let mut state = AccountState::default();
+    let state = sum_states(&pools, &|_| 1.0);
     let mut underlyings: BTreeMap<String, SnapshotUnderlying> = BTreeMap::new();
     for pool in &pools {
-        let s = pool.state_with(&|_| 1.0);
-        state.equity += s.equity;
-        state.balance += s.balance;
-        state.initial += s.initial;
-        state.maintenance += s.maintenance;
         for u in pool_underlyings(pool.as_ref()) {
             let l = pool.liquidation(&u);
-            let e = underlyings.entry(u).or_insert(SnapshotUnderlying {
-                down: None,
-                up: None,
-                delta: 0.0,
-                gamma: 0.0,
-                vega: 0.0,
-                theta: 0.0,
-            });
+            let e = underlyings.entry(u).or_default();
             e.down = match (e.down, l.down) {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
@@ -357,23 +356,11 @@ pub(super) fn venue_snapshot(
             };
         }
         for l in &pool.spec().legs {
-            let g = l.leg.greeks();
-            if let Some(e) = underlyings.get_mut(&l.leg.underlying) {
-                e.delta += g.delta;
-                e.gamma += g.gamma;
-                e.vega += g.vega;
-                e.theta += g.theta;
-            }
+            underlyings
+                .entry(l.leg.underlying.clone())
+                .or_default()
+                .add(&l.leg.greeks());
         }
     }
-    let balance = state.margin_balance();
-    AccountSnapshot {
-        equity_usd: state.equity,
-        initial_margin_usd: state.initial,
-        maintenance_margin_usd: state.maintenance,
-        available_usd: balance - state.initial,
-        headroom_usd: balance - state.maintenance,
-        mm_usage: state.mm_usage(),
-        underlyings,
-    }
+    snapshot_of(&state, underlyings)
 }

@@ -136,6 +136,23 @@ pub trait MarginPool {
     }
 }
 
+/// The pools' states summed (equity, balance, IM, MM; USD) with each underlying's index at
+/// `factor_of(underlying)` times its level: the account they make up.
+pub fn sum_states(
+    pools: &[Box<dyn MarginPool + '_>],
+    factor_of: &dyn Fn(&str) -> f64,
+) -> AccountState {
+    let mut total = AccountState::default();
+    for p in pools {
+        let s = p.state_with(factor_of);
+        total.equity += s.equity;
+        total.balance += s.balance;
+        total.initial += s.initial;
+        total.maintenance += s.maintenance;
+    }
+    total
+}
+
 /// Both liquidation searches on a pool's state at a move.
 pub fn scan(at: &dyn Fn(f64) -> AccountState) -> Liquidation {
     Liquidation {

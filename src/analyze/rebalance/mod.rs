@@ -158,17 +158,7 @@ impl Goal {
     /// to liquidation among those that hold the underlying (any pool liquidated is the account's
     /// liquidation).
     fn value_on(&self, pools: &[Box<dyn crate::venue::MarginPool + '_>]) -> f64 {
-        let sum = |factor_of: &dyn Fn(&str) -> f64| {
-            let mut t = AccountState::default();
-            for p in pools {
-                let s = p.state_with(factor_of);
-                t.equity += s.equity;
-                t.balance += s.balance;
-                t.initial += s.initial;
-                t.maintenance += s.maintenance;
-            }
-            t
-        };
+        let sum = |factor_of: &dyn Fn(&str) -> f64| crate::venue::sum_states(pools, factor_of);
         match self {
             Goal::Headroom(h) => {
                 let s = sum(&|_| 1.0);

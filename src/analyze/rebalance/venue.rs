@@ -145,10 +145,6 @@ pub(in crate::analyze) fn venue_rebalance_report(
     let margin = StandardMargin::deribit();
     let mut notes = Vec::new();
 
-    let snapshots: Vec<AccountSnapshot> = accounts
-        .iter()
-        .map(|a| venue_snapshot(a.engine, a.account))
-        .collect();
     let target_index = match &req.account {
         Some(id) => accounts.iter().position(|a| a.id == id).ok_or_else(|| {
             RequestError::new(
@@ -173,7 +169,10 @@ pub(in crate::analyze) fn venue_rebalance_report(
             };
             let i = (0..accounts.len())
                 .min_by(|a, b| {
-                    let (x, y) = (nearness(&snapshots[*a]), nearness(&snapshots[*b]));
+                    let (x, y) = (
+                        nearness(&accounts[*a].snapshot),
+                        nearness(&accounts[*b].snapshot),
+                    );
                     x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1))
                 })
                 .unwrap_or(0);
@@ -207,7 +206,7 @@ pub(in crate::analyze) fn venue_rebalance_report(
     }
 
     let (held, collateral) = target.flattened();
-    let codes = target.codes(&held);
+    let codes: Vec<Option<String>> = held.iter().map(|l| target.code(l)).collect();
     let legs: Vec<Leg> = held.iter().map(|l| l.leg.clone()).collect();
     let goals = goals(t, &legs);
     let mut variables: Vec<Variable> = directions.iter().map(Variable::of).collect();
@@ -311,7 +310,6 @@ pub(in crate::analyze) fn venue_rebalance_report(
             (status == "solved" && amount > 0.0).then_some((k, amount))
         })
         .collect();
-    let before = snapshots[target_index].clone();
     let checked = first_verified(tries, |trades| {
         let mut extra = fee_collateral(trades, &candidates);
         let moved: f64 = moves.iter().map(|(_, a)| a).sum();
@@ -319,19 +317,13 @@ pub(in crate::analyze) fn venue_rebalance_report(
             extra.push(usd(moved));
         }
         let text = what_if_lines(trades, &candidates);
-        let w = venue_what_if(
-            &PositionsInput::Text(text),
-            target,
-            &extra,
-            market,
-            before.clone(),
-        );
+        let w = venue_what_if(&PositionsInput::Text(text), target, &extra, market);
         let (after_held, after_collateral) = crate::analyze::venue_book::flatten(&w.after);
         let after_codes: Vec<Option<String>> = after_held
             .iter()
             .map(|l| {
                 if l.position < target.rows.len() {
-                    target.codes(std::slice::from_ref(l)).remove(0)
+                    target.code(l)
                 } else {
                     candidates
                         .iter()
@@ -349,13 +341,7 @@ pub(in crate::analyze) fn venue_rebalance_report(
             &w.report.after,
         );
         for (k, amount) in &moves {
-            reports.extend(source_reports(
-                &sources[*k],
-                *amount,
-                &snapshots,
-                accounts,
-                t,
-            ));
+            reports.extend(source_reports(&sources[*k], *amount, t));
         }
         let clean = w.report.errors.is_empty();
         Ok((w.report, reports, clean))
@@ -443,16 +429,9 @@ pub(in crate::analyze) fn venue_rebalance_report(
 }
 
 /// The targets a source keeps, re-valued with `amount` USD moved out of it.
-fn source_reports(
-    source: &Source,
-    amount: f64,
-    snapshots: &[AccountSnapshot],
-    accounts: &[VenueAccount],
-    t: &Targets,
-) -> Vec<TargetReport> {
+fn source_reports(source: &Source, amount: f64, t: &Targets) -> Vec<TargetReport> {
     let a = source.account;
-    let index = accounts.iter().position(|x| x.id == a.id).unwrap_or(0);
-    let before = &snapshots[index];
+    let before = &a.snapshot;
     let after = venue_snapshot(a.engine, &a.changed(Vec::new(), &[usd(-amount)]));
     let mut out = vec![TargetReport {
         target: format!("available {}", a.id),
