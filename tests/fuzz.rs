@@ -84,6 +84,7 @@ const NULLABLE: &[&str] = &[
     "accountBefore",
     "smallestDistanceAfter",
     "accountAfter",
+    "method",
 ];
 
 /// serde_json writes NaN and infinity as null, so a null anywhere else is a non-finite number.
@@ -407,6 +408,8 @@ proptest! {
         let mut request = base.clone();
         request["rebalance"] = json!({"targets": targets, "hedge": {}});
         if let Some(rb) = analyze(request).and_then(|r| r.rebalance) {
+            // How the trades were found is said exactly when some were.
+            prop_assert_eq!(rb.method.is_some(), rb.status == "solved" && !rb.trades.is_empty());
             if rb.status == "solved" {
                 prop_assert!(rb.verified);
                 prop_assert!(rb.targets.iter().all(|t| t.met));

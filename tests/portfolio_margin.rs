@@ -353,3 +353,70 @@ proptest::proptest! {
         check_skipping(&book, &factors);
     }
 }
+
+/// The rebalance's exact program writes portfolio margin as pieces that add over positions
+/// (`PoolPieces`): their IM must be the engine's to rounding for every sample book and pool at
+/// several index moves, and the pieces of two books together the sum of each's.
+#[test]
+fn pool_pieces_give_the_engines_margin_and_add_over_books() {
+    use headroom::kernel::Pool;
+    let model = pm_model();
+    let books = [
+        "deribit-desk.csv",
+        "basis-trade.csv",
+        "btc-market-maker.csv",
+        "eth-covered-calls.tsv",
+    ];
+    let mut compared = 0;
+    for book in books {
+        let legs = sample_legs(&sample(book));
+        for underlying in ["BTC", "ETH"] {
+            let of: Vec<_> = legs.iter().filter(|l| l.underlying == underlying).collect();
+            if of.len() < 2 {
+                continue;
+            }
+            let (first, second) = of.split_at(of.len() / 2);
+            let kernel = model.kernel(underlying, &of);
+            let parts = [
+                model.kernel(underlying, first),
+                model.kernel(underlying, second),
+            ];
+            for factor in [0.7, 1.0, 1.3] {
+                let pieces = model.pool_pieces(underlying, &kernel, factor).unwrap();
+                let split = parts
+                    .each_ref()
+                    .map(|k| model.pool_pieces(underlying, k, factor).unwrap());
+                for (p, pool) in Pool::BOTH.into_iter().enumerate() {
+                    let margin =
+                        headroom::margin::portfolio::pool_margin(&kernel, pool, factor, &{
+                            headroom::margin::portfolio::PmPack::published(underlying)
+                        });
+                    let Some(initial) = pieces[p].initial() else {
+                        continue;
+                    };
+                    assert_close(
+                        initial + 1e-12,
+                        margin.initial + 1e-12,
+                        1e-9,
+                        &format!("{book} {underlying} {pool:?} at {factor}: IM"),
+                    );
+                    for (k, loss) in pieces[p].losses.iter().enumerate() {
+                        let sum = split[0][p].losses[k] + split[1][p].losses[k];
+                        assert!(
+                            (loss - sum).abs() <= 1e-9 * (1.0 + loss.abs()),
+                            "{book} {underlying} scenario {k}: {loss} vs {sum}"
+                        );
+                    }
+                    assert_close(
+                        pieces[p].net_delta + 1.0,
+                        split[0][p].net_delta + split[1][p].net_delta + 1.0,
+                        1e-9,
+                        "net delta adds",
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared >= 12, "only {compared} pools compared");
+}

@@ -174,6 +174,148 @@ fn no_cheaper_lot_combination_meets_the_target() {
     );
 }
 
+/// The strangle under portfolio margin, with one lot of a thousandth so that rounding is
+/// negligible: the exact program's answer, against a brute-force search that uses nothing of it.
+fn pm_request(rebalance: Value) -> Value {
+    let mut r = request(0.6, rebalance);
+    r["margin"] = json!({"model": "deribit-pm"});
+    r
+}
+
+#[test]
+fn under_portfolio_margin_no_buy_back_is_cheaper_than_the_exact_programs() {
+    let candidates = json!([
+        {"instrument": "BTC-25DEC26-110000-C", "iv": 0.52, "side": "buy", "maxSize": 5, "lot": 0.001},
+        {"instrument": "BTC-25DEC26-75000-P", "iv": 0.605, "side": "buy", "maxSize": 5, "lot": 0.001},
+    ]);
+    let target = 35_000.0;
+    let base = pm_request(json!({"targets": {"headroomUsd": target}, "candidates": candidates}));
+    let report = run(base.clone());
+    assert!(report.account.headroom_usd < target);
+    let rb = report.rebalance.as_ref().unwrap();
+    assert_eq!(
+        (rb.status, rb.method, rb.verified),
+        ("solved", Some("exact"), true),
+        "{:?}",
+        rb.notes
+    );
+    let marks: std::collections::HashMap<&str, f64> = report
+        .positions
+        .iter()
+        .map(|p| (p.instrument.as_ref(), p.mark_price * p.index))
+        .collect();
+    let (call, put) = (marks["BTC-25DEC26-110000-C"], marks["BTC-25DEC26-75000-P"]);
+    let unit_cost = |mark: f64| 0.02 * mark + option_fee(1.0, 91250.0, 1.02 * mark);
+    // Headroom with qc calls and qp puts bought back, re-valued by the what-if (fees recomputed).
+    let headroom = |qc: f64, qp: f64| {
+        let mut lines = String::from("instrument,size,entry,iv");
+        for (q, name, mark, iv) in [
+            (qc, "BTC-25DEC26-110000-C", call, 52.0),
+            (qp, "BTC-25DEC26-75000-P", put, 60.5),
+        ] {
+            if q > 0.0 {
+                lines += &format!("\n{name},{q},{},{iv}", 1.02 * mark / 91250.0);
+            }
+        }
+        let fees = option_fee(qc, 91250.0, 1.02 * call) + option_fee(qp, 91250.0, 1.02 * put);
+        revalue(&base, &lines, fees)
+            .what_if
+            .unwrap()
+            .after
+            .headroom_usd
+    };
+    // Headroom is concave in the sizes under a scenario model (a maximum of linear losses), so
+    // for each call size the puts that meet the target are an interval (narrow: the cheapest
+    // point sits where a down and an up scenario bind together): its peak by golden-section
+    // search, then its lower end by bisection.
+    let mut best = f64::INFINITY;
+    for c in 0..=25 {
+        let qc = 0.2 * c as f64;
+        let (mut a, mut b) = (0.0, 5.0);
+        let ratio = 0.5 * (5f64.sqrt() - 1.0);
+        for _ in 0..30 {
+            let (x, y) = (b - ratio * (b - a), a + ratio * (b - a));
+            if headroom(qc, x) >= headroom(qc, y) {
+                b = y;
+            } else {
+                a = x;
+            }
+        }
+        let peak = 0.5 * (a + b);
+        if headroom(qc, peak) < target {
+            continue;
+        }
+        let (mut lo, mut hi) = (0.0, peak);
+        if headroom(qc, 0.0) >= target {
+            hi = 0.0;
+        }
+        for _ in 0..16 {
+            let mid = 0.5 * (lo + hi);
+            if headroom(qc, mid) >= target {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        best = best.min(qc * unit_cost(call) + hi * unit_cost(put));
+    }
+    assert!(best.is_finite());
+    // The answer is rounded up to lots of 0.001; the bisection is 5/2^16 from its point.
+    let rounding = 0.001 * (unit_cost(call) + unit_cost(put)) + 5.0 / 65536.0 * unit_cost(put);
+    assert!(
+        rb.cost_usd <= best + rounding,
+        "the grid found {best} USD against the exact program's {}",
+        rb.cost_usd
+    );
+    // And the grid, 0.2 BTC of calls apart, comes within a step of it.
+    assert!(
+        rb.cost_usd >= best - 0.2 * unit_cost(call),
+        "{} against {best}",
+        rb.cost_usd
+    );
+    // Re-valued independently, the target holds.
+    let (qc, qp) = rb.trades.iter().fold((0.0, 0.0), |(c, p), t| {
+        if t.instrument.contains("-C") {
+            (c + t.size, p)
+        } else {
+            (c, p + t.size)
+        }
+    });
+    assert!(headroom(qc, qp) >= target);
+}
+
+/// A distance to liquidation asks the requirement at a moved index: the exact program builds
+/// it there too, and its answer, re-valued, keeps the account that far from liquidation.
+#[test]
+fn under_portfolio_margin_a_liquidation_distance_is_met_exactly() {
+    let base = pm_request(json!({"targets": {"liquidationDistance": 0.3}}));
+    let report = run(base.clone());
+    let rb = report.rebalance.as_ref().unwrap();
+    assert_eq!(
+        (rb.status, rb.method, rb.verified),
+        ("solved", Some("exact"), true),
+        "{:?}",
+        rb.notes
+    );
+    let fees: f64 = rb
+        .trades
+        .iter()
+        .map(|t| {
+            if t.instrument.ends_with("-C") || t.instrument.ends_with("-P") {
+                option_fee(t.size, 91250.0, t.price_usd)
+            } else {
+                0.0005 * t.size
+            }
+        })
+        .sum();
+    let after = revalue(&base, &rb.what_if, fees);
+    let btc = &after.what_if.as_ref().unwrap().after.underlyings["BTC"];
+    assert!(
+        btc.down.is_none_or(|d| d <= -0.3) && btc.up.is_none_or(|u| u >= 0.3),
+        "{btc:?}"
+    );
+}
+
 #[test]
 fn an_account_meeting_its_targets_needs_no_trade() {
     let r = run(request(3.0, json!({"targets": {"headroomUsd": 1000}})));

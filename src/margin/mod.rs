@@ -159,6 +159,22 @@ impl MarginModel {
         Some(pools[0]? + pools[1]?)
     }
 
+    /// Each pool's [`portfolio::PoolPieces`] of one underlying at `factor` (coin-settled, then
+    /// USD-settled), under portfolio margin; `None` under the other models. The kernel must come
+    /// from [`MarginModel::kernel`].
+    pub fn pool_pieces(
+        &self,
+        underlying: &str,
+        kernel: &Kernel,
+        factor: f64,
+    ) -> Option<[portfolio::PoolPieces; 2]> {
+        let MarginModel::DeribitPm(packs) = self else {
+            return None;
+        };
+        let pack = pack_for(packs, underlying);
+        Some(Pool::BOTH.map(|pool| portfolio::pool_pieces(kernel, pool, factor, &pack)))
+    }
+
     /// The scenario detail of one underlying at the valuation (none under standard margin).
     pub fn detail(&self, underlying: &str, kernel: &Kernel) -> Vec<Detail> {
         match self {

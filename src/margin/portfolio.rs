@@ -356,13 +356,34 @@ impl<'a> Valued<'a> {
         kernel.pool_value_and_delta(self.pool, &Move::new(self.factor * (1.0 + m)), vols)
     }
 
+    /// Scenario `k`'s P&L from the pool's value in it (USD), extended-table scaling applied but
+    /// not the dampener or the pnl offset: the part that adds over positions.
+    fn linear_pnl(&self, k: usize, value: f64) -> f64 {
+        let (m, _, extended) = scenario_spec(self.pack, k);
+        let pack = self.pack;
+        let pnl = self.in_pool(value, self.index * (1.0 + m)) - self.base;
+        if !extended {
+            return pnl;
+        }
+        let range = pack.price_range;
+        let sign = m.signum();
+        pnl * pack.extended_table_factor * (range / m.abs()) * (1.0 + m) / (1.0 + sign * range)
+    }
+
+    /// The extended-table dampener of scenario `k` in the pool's currency (0 in the risk matrix).
+    fn dampener(&self, k: usize) -> f64 {
+        let (m, _, extended) = scenario_spec(self.pack, k);
+        if !extended {
+            return 0.0;
+        }
+        self.in_pool(extended_dampener_usd(self.pack, m), self.index)
+    }
+
     /// Scenario `k`'s P&L from the pool's value in it (USD): extended-table scaling, dampener
     /// and pnl offset applied, the figure the worst case is the worst of. Non-decreasing in
     /// `value`.
     fn pnl_of(&self, k: usize, value: f64) -> f64 {
-        let (m, _, extended) = scenario_spec(self.pack, k);
         let pack = self.pack;
-        let pnl = self.in_pool(value, self.index * (1.0 + m)) - self.base;
         let offset = |pnl: f64| {
             if pnl > 0.0 {
                 pnl * pack.pnl_offset
@@ -370,16 +391,12 @@ impl<'a> Valued<'a> {
                 pnl
             }
         };
-        if !extended {
-            return offset(pnl);
+        let scaled = self.linear_pnl(k, value);
+        if !scenario_spec(pack, k).2 {
+            return offset(scaled);
         }
-        let range = pack.price_range;
-        let sign = m.signum();
-        let scaled =
-            pnl * pack.extended_table_factor * (range / m.abs()) * (1.0 + m) / (1.0 + sign * range);
-        let dampener = self.in_pool(extended_dampener_usd(pack, m), self.index);
         let damped = if scaled < 0.0 {
-            (scaled + dampener).min(0.0)
+            (scaled + self.dampener(k)).min(0.0)
         } else {
             scaled
         };
@@ -394,13 +411,11 @@ impl<'a> Valued<'a> {
         self.pnl_of(k, self.scenario_value(k).0)
     }
 
-    /// The pool's margin given its worst case (the negated worst scenario P&L, or 0).
-    fn margin(&self, worst_case: f64, worst_scenario: Option<Scenario>) -> PoolMargin {
-        let (kernel, pack, pool, index) = (self.kernel, self.pack, self.pool, self.index);
+    /// The pool's deltas in its delta unit (coin delta in the coin pool, USD delta in the USD
+    /// pool), coins: per expiry of the kernel, the perpetuals' Σ |delta|, and the net delta.
+    fn deltas(&self) -> Deltas {
+        let (kernel, pool, index) = (self.kernel, self.pool, self.index);
         let options = &kernel.options;
-        // Roll shock: per expiry, the annualised move over its time applied to its net delta;
-        // for perpetuals the minimum move on their size. Deltas in coins: coin delta in the coin
-        // pool, USD delta in the USD pool.
         let slot = pool.slot();
         let mut by_expiry = vec![0.0; kernel.expiries.len()];
         for (i, (price, delta)) in options.range(pool).zip(self.priced.iter()) {
@@ -411,29 +426,52 @@ impl<'a> Valued<'a> {
         for (e, c) in kernel.future_delta_by_expiry[slot].iter().enumerate() {
             by_expiry[e] += Kernel::future_delta(pool, *c, index);
         }
-        let perpetual_coins = Kernel::future_delta(pool, kernel.perpetual_delta_abs[slot], index);
-        let roll_coins: f64 = by_expiry
+        Deltas {
+            by_expiry,
+            perpetual: Kernel::future_delta(pool, kernel.perpetual_delta_abs[slot], index),
+            net: options_delta + Kernel::future_delta(pool, kernel.future_delta_net[slot], index),
+        }
+    }
+
+    /// The roll shock's move per coin of delta of an expiry `years` away.
+    fn roll_move(&self, years: f64) -> f64 {
+        let pack = self.pack;
+        pack.min_annualised_move
+            .max((pack.annualised_move_risk * years).exp_m1())
+    }
+
+    /// A quantity of coins in the pool's currency (coins in the coin pool, USD in the USD pool).
+    fn coins_in_pool(&self, coins: f64) -> f64 {
+        if self.inverse() {
+            coins
+        } else {
+            coins * self.index
+        }
+    }
+
+    /// The pool's margin given its worst case (the negated worst scenario P&L, or 0).
+    fn margin(&self, worst_case: f64, worst_scenario: Option<Scenario>) -> PoolMargin {
+        let (kernel, pack, index) = (self.kernel, self.pack, self.index);
+        // Roll shock: per expiry, the annualised move over its time applied to its net delta;
+        // for perpetuals the minimum move on their size. Deltas in coins: coin delta in the coin
+        // pool, USD delta in the USD pool.
+        let deltas = self.deltas();
+        let roll_coins: f64 = deltas
+            .by_expiry
             .iter()
             .zip(&kernel.expiries)
-            .map(|(delta, years)| {
-                pack.min_annualised_move
-                    .max((pack.annualised_move_risk * years).exp_m1())
-                    * delta.abs()
-            })
+            .map(|(delta, years)| self.roll_move(*years) * delta.abs())
             .sum::<f64>()
-            + pack.min_annualised_move * perpetual_coins;
-        let net_delta =
-            options_delta + Kernel::future_delta(pool, kernel.future_delta_net[slot], index);
-        let delta_usd = net_delta.abs() * index;
+            + pack.min_annualised_move * deltas.perpetual;
+        let delta_usd = deltas.net.abs() * index;
         let delta_shock_coins = ((delta_usd - pack.delta_total_liq_shock_threshold).max(0.0)
-            * net_delta.abs()
+            * deltas.net.abs()
             * pack.m_inc)
             .min(pack.max_delta_shock * delta_usd)
             / index;
         let inverse = self.inverse();
-        let to_pool_currency = |coins: f64| if inverse { coins } else { coins * index };
-        let roll_shock = to_pool_currency(roll_coins);
-        let delta_shock = to_pool_currency(delta_shock_coins);
+        let roll_shock = self.coins_in_pool(roll_coins);
+        let delta_shock = self.coins_in_pool(delta_shock_coins);
 
         let initial = worst_case + roll_shock + delta_shock;
         let maintenance = pack.mm_factor * initial;
@@ -450,6 +488,13 @@ impl<'a> Valued<'a> {
             scenarios: Vec::new(),
         }
     }
+}
+
+/// A pool's deltas (see [`Valued::deltas`]).
+struct Deltas {
+    by_expiry: Vec<f64>,
+    perpetual: f64,
+    net: f64,
 }
 
 /// The dampener of the extended move `m`, USD.
@@ -501,6 +546,86 @@ pub fn pool_margin(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> P
     PoolMargin {
         scenarios,
         ..valued.margin(worst_case, worst_scenario)
+    }
+}
+
+/// A pool's margin as pieces that add over positions, from which its requirement is a convex
+/// piecewise-linear function of the positions' sizes (what the rebalance's exact program is
+/// built from):
+///
+/// `IM = max(0, maxₖ (losses[k] + constants[k])) + Σₑ moves[e]·|deltas[e]| + perpetual`, in
+/// the pool's currency, and `MM = mm_factor · IM`, while `|net_delta| ≤ delta_limit` (no delta
+/// shock). The pnl offset scales only gains and the dampener only adds to a loss's part, so
+/// the worst case is exactly that maximum. Every field but `constants`, the scalars and the
+/// expiries' years and moves adds over the pools of two sets of positions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PoolPieces {
+    /// Per scenario other than the pool itself (no move, vol unchanged): its loss, scaled as the
+    /// extended table scales it, pool currency.
+    pub losses: Vec<f64>,
+    /// Per scenario: the extended table's dampener, negated (0 in the risk matrix).
+    pub constants: Vec<f64>,
+    /// Per expiry: years, the roll shock's charge per coin of |delta| (pool currency), and the
+    /// pool's delta there (coins).
+    pub expiries: Vec<(f64, f64, f64)>,
+    /// The perpetuals' roll shock, pool currency.
+    pub perpetual: f64,
+    /// Net delta, coins, and the largest with no delta shock.
+    pub net_delta: f64,
+    pub delta_limit: f64,
+    /// USD per unit of the pool's currency, and MM / IM.
+    pub usd: f64,
+    pub mm_factor: f64,
+}
+
+/// [`PoolPieces`] of one pool at `factor` (the kernel [`prepare`]d with the pack). A pool with
+/// no derivatives has no losses (its constants and scalars are still given).
+pub fn pool_pieces(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> PoolPieces {
+    let valued = Valued::new(kernel, pool, factor, pack);
+    let scenarios = (0..SCENARIO_COUNT).filter(|k| *k != MIDDLE);
+    let has = kernel.has_pool(pool);
+    let losses = scenarios
+        .clone()
+        .map(|k| {
+            if has {
+                -valued.linear_pnl(k, valued.scenario_value(k).0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let deltas = valued.deltas();
+    let charge = valued.coins_in_pool(1.0);
+    PoolPieces {
+        losses,
+        constants: scenarios.map(|k| -valued.dampener(k)).collect(),
+        expiries: kernel
+            .expiries
+            .iter()
+            .zip(&deltas.by_expiry)
+            .map(|(years, delta)| (*years, charge * valued.roll_move(*years), *delta))
+            .collect(),
+        perpetual: charge * pack.min_annualised_move * deltas.perpetual,
+        net_delta: deltas.net,
+        delta_limit: pack.delta_total_liq_shock_threshold / valued.index,
+        usd: if valued.inverse() { valued.index } else { 1.0 },
+        mm_factor: pack.mm_factor,
+    }
+}
+
+impl PoolPieces {
+    /// The IM the pieces give (pool currency), or `None` when the delta shock applies.
+    pub fn initial(&self) -> Option<f64> {
+        if self.net_delta.abs() > self.delta_limit {
+            return None;
+        }
+        let worst = self
+            .losses
+            .iter()
+            .zip(&self.constants)
+            .fold(0.0f64, |w, (l, c)| w.max(l + c));
+        let roll: f64 = self.expiries.iter().map(|(_, m, d)| m * d.abs()).sum();
+        Some(worst + roll + self.perpetual)
     }
 }
 

@@ -165,6 +165,10 @@ pub struct RebalanceReport {
     pub verified: bool,
     /// `met already`, `solved`, `not found` or `not verified`.
     pub status: &'static str,
+    /// How the trades were found: `exact` (one linear program equivalent to the targets, under
+    /// portfolio margin) or `successive` (linear programs on the engine's figures, each answer
+    /// valued on it); `null` when nothing was searched or found.
+    pub method: Option<&'static str>,
     pub candidates: usize,
     pub cost_pack: String,
     pub notes: Vec<String>,

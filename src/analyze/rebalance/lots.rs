@@ -121,6 +121,7 @@ pub(super) struct Rounded {
     pub(super) units: Vec<f64>,
     pub(super) tries: Vec<TradeList>,
     pub(super) notes: Vec<String>,
+    pub(super) method: Method,
 }
 
 /// The search, and its answer's roundings to lots (see [`roundings`]). When no rounding meets
@@ -134,7 +135,7 @@ pub(super) fn search_and_round(
     candidates: &[Candidate],
     rows: &[&PositionRow],
 ) -> Result<Rounded, String> {
-    let (mut units, mut notes) = problem.search(max_trades)?;
+    let (mut units, mut notes, mut method) = problem.search(max_trades)?;
     let (mut tries, mut short) = roundings(
         directions,
         candidates,
@@ -146,7 +147,7 @@ pub(super) fn search_and_round(
     for _ in 0..2 {
         let Some(s) = short else { break };
         problem.aim = AIM_USD + 2.0 * s + (problem.aim - AIM_USD);
-        let Ok((again, more)) = problem.search(max_trades) else {
+        let Ok((again, more, again_method)) = problem.search(max_trades) else {
             break;
         };
         let (again_tries, again_short) = roundings(
@@ -162,12 +163,13 @@ pub(super) fn search_and_round(
             "no rounding to lots met the targets; searched again aiming {} USD inside them",
             Figure((problem.aim * 100.0).round() / 100.0)
         ));
-        (units, tries, short) = (again, again_tries, again_short);
+        (units, tries, short, method) = (again, again_tries, again_short, again_method);
     }
     Ok(Rounded {
         units,
         tries,
         notes,
+        method,
     })
 }
 

@@ -13,6 +13,7 @@
 //! solution.
 
 mod candidates;
+mod exact;
 mod hedges;
 mod lots;
 mod search;
@@ -29,6 +30,7 @@ use crate::rebalance::*;
 use crate::request::{Request, RequestError};
 use crate::valuation::Leg;
 use candidates::*;
+use exact::Exact;
 use hedges::*;
 use lots::*;
 use search::*;
@@ -252,6 +254,7 @@ pub(super) fn rebalance_report(
         && bands.iter().all(|b| b.lower <= 0.0 && b.upper >= 0.0);
 
     let mut status = "met already";
+    let mut method = None;
     let account_goals = AccountGoals {
         goals: &goals,
         legs,
@@ -272,6 +275,7 @@ pub(super) fn rebalance_report(
             Ok(found) => {
                 tries = found.tries;
                 status = "solved";
+                method = Some(found.method);
                 notes.extend(found.notes);
             }
             Err(message) => {
@@ -360,6 +364,7 @@ pub(super) fn rebalance_report(
         binding,
         verified,
         status,
+        method: method.filter(|_| verified).map(Method::name),
         candidates: candidates.len(),
         cost_pack: cost_pack_name(&req.costs),
         notes,

@@ -37,8 +37,8 @@ pub(super) const AIM_USD: f64 = 0.01;
 /// half the trust region).
 const STEP: f64 = 0.25;
 
-/// Units per variable, and notes on how they were found.
-pub(super) type Found = (Vec<f64>, Vec<String>);
+/// Units per variable, notes on how they were found, and the method that found them.
+pub(super) type Found = (Vec<f64>, Vec<String>, Method);
 
 /// One variable of the search: units of one direction of a candidate, or of a collateral move.
 pub(super) struct Variable {
@@ -73,6 +73,11 @@ pub(super) trait Goals {
     /// Whether each goal is concave in the units (a scenario model), so that every tangent plane
     /// tried bounds it from above and can be kept.
     fn concave(&self) -> bool;
+    /// The goals as one linear program (see [`super::exact`]), aiming `aim` USD inside every
+    /// bound, where the margin model allows it.
+    fn exact(&self, _aim: f64) -> Option<Exact> {
+        None
+    }
 }
 
 /// One account under its margin model, with trades of `directions`.
@@ -116,6 +121,10 @@ impl Goals for AccountGoals<'_> {
     fn concave(&self) -> bool {
         !matches!(self.model, MarginModel::Standard(_))
     }
+
+    fn exact(&self, aim: f64) -> Option<Exact> {
+        self.exact_program(aim)
+    }
 }
 
 /// What the search works on: the goals, the bands (rows over the variables) and the variables.
@@ -128,7 +137,66 @@ pub(super) struct Problem<'p> {
     pub(super) aim: f64,
 }
 
+/// How the search's answer was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Method {
+    /// One linear program equivalent to the targets ([`super::exact`]).
+    Exact,
+    /// Successive linear programs on the engine's own figures.
+    Successive,
+}
+
+impl Method {
+    /// The report's name of it.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+            Method::Successive => "successive",
+        }
+    }
+}
+
 impl Problem<'_> {
+    /// The cheapest units of the exact program over the `allowed` variables, when the goals
+    /// have one and its answer, valued on the engine, meets every goal.
+    fn exact(&self, allowed: &[bool]) -> Option<Vec<f64>> {
+        if self.goals.count() == 0 {
+            return None;
+        }
+        let exact = self.goals.exact(self.aim)?;
+        let n = self.variables.len();
+        let mut costs: Vec<f64> = self.variables.iter().map(|v| v.cost_usd).collect();
+        costs.extend(std::iter::repeat_n(0.0, exact.extra));
+        let bounds: Vec<(f64, f64)> = self
+            .variables
+            .iter()
+            .zip(allowed)
+            .map(|(v, a)| (0.0, if *a { v.max_units } else { 0.0 }))
+            .chain(std::iter::repeat_n((0.0, f64::INFINITY), exact.extra))
+            .collect();
+        let rows: Vec<Row> = exact
+            .rows
+            .into_iter()
+            .chain(self.bands.iter().map(|b| {
+                Row {
+                    coefficients: b
+                        .coefficients
+                        .iter()
+                        .copied()
+                        .chain(std::iter::repeat_n(0.0, exact.extra))
+                        .collect(),
+                    ..b.clone()
+                }
+            }))
+            .collect();
+        let units = cheapest_within(&costs, &bounds, &rows).ok()?[..n].to_vec();
+        let values = self.goals.values(&units, None);
+        values
+            .iter()
+            .all(|v| *v >= self.aim - AIM_USD)
+            .then_some(units)
+    }
+
     /// The cheapest units meeting every goal and band, or why none were found (see the module's
     /// description), with notes on how the answer was reached.
     pub(super) fn search(&self, max_trades: usize) -> Result<Found, String> {
@@ -139,9 +207,15 @@ impl Problem<'_> {
             // Kelley's cutting planes where the goals are concave; should they fail (a pack's
             // dampener or offset can bend a scenario model), the trust-region programs.
             let concave = self.goals.concave();
-            let units = match self.successive(&allowed, concave) {
-                Err(_) if concave => self.successive(&allowed, false)?,
-                other => other?,
+            let (units, method) = match self.exact(&allowed) {
+                Some(units) => (units, Method::Exact),
+                None => {
+                    let units = match self.successive(&allowed, concave) {
+                        Err(_) if concave => self.successive(&allowed, false)?,
+                        other => other?,
+                    };
+                    (units, Method::Successive)
+                }
             };
             let mut used: Vec<(usize, f64)> = Vec::new();
             for (v, u) in variables.iter().zip(&units) {
@@ -154,7 +228,7 @@ impl Problem<'_> {
                 }
             }
             if used.len() <= max_trades {
-                return Ok((units, notes));
+                return Ok((units, notes, method));
             }
             // Keep the trades that cost most (they do most of the work), drop the rest, solve again.
             used.sort_by(|a, b| b.1.total_cmp(&a.1));

@@ -276,6 +276,7 @@ pub(in crate::analyze) fn venue_rebalance_report(
     let met_now = problem_goals.values(&zero, None).iter().all(|v| *v >= 0.0)
         && bands.iter().all(|b| b.lower <= 0.0 && b.upper >= 0.0);
     let mut status = "met already";
+    let mut method = None;
     let mut units = zero;
     let mut tries = vec![Vec::new()];
     if !met_now {
@@ -290,6 +291,7 @@ pub(in crate::analyze) fn venue_rebalance_report(
                 units = found.units;
                 tries = found.tries;
                 status = "solved";
+                method = Some(found.method);
                 notes.extend(found.notes);
             }
             Err(message) => {
@@ -418,6 +420,7 @@ pub(in crate::analyze) fn venue_rebalance_report(
         binding,
         verified,
         status,
+        method: method.filter(|_| verified).map(Method::name),
         candidates: candidates.len(),
         cost_pack: cost_pack_name(&req.costs),
         notes,

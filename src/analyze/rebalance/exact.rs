@@ -1,0 +1,309 @@
+//! The exact program under portfolio margin: one linear program whose answer is the cheapest
+//! trade list meeting every target, not a sequence of linearisations.
+//!
+//! A pool's IM is `max(0, maxₖ lossₖ) + Σₑ chargeₑ·|deltaₑ| + perpetuals`
+//! ([`crate::margin::portfolio::PoolPieces`]), each loss, delta and the perpetuals' charge
+//! adding over positions, so linear in the trade sizes. A variable `w ≥ lossₖ` for every
+//! scenario and `t ≥ ±deltaₑ` for every expiry makes the requirement a linear expression that
+//! is at least the true one at every feasible point and equal to it at the cheapest (the targets
+//! only ask the requirement to be small). The delta shock is held at 0 by keeping the net delta
+//! within its threshold; a book beyond it gets no exact program.
+
+use super::search::AccountGoals;
+use super::*;
+use crate::analyze::same_contract;
+use crate::margin::portfolio::PoolPieces;
+
+/// A linear program equivalent to the goals: `extra` auxiliary variables after the search's
+/// (each `≥ 0`, free above, costless), and rows over both.
+pub(super) struct Exact {
+    pub(super) extra: usize,
+    pub(super) rows: Vec<Row>,
+}
+
+/// A linear expression over the program's columns, sparse, with a constant.
+#[derive(Clone, Default)]
+struct Linear {
+    terms: Vec<(usize, f64)>,
+    constant: f64,
+}
+
+impl Linear {
+    fn add(&mut self, other: &Linear, k: f64) {
+        self.terms
+            .extend(other.terms.iter().map(|(j, a)| (*j, a * k)));
+        self.constant += other.constant * k;
+    }
+
+    /// `self ≥ lower` as a dense row over `columns`.
+    fn at_least(&self, columns: usize, lower: f64) -> Row {
+        let mut coefficients = vec![0.0; columns];
+        for (j, a) in &self.terms {
+            coefficients[*j] += a;
+        }
+        Row::at_least(coefficients, lower - self.constant)
+    }
+}
+
+/// One underlying's requirement at one factor, as linear expressions (USD): IM and MM.
+struct Requirement {
+    initial: Linear,
+    maintenance: Linear,
+}
+
+/// The program's columns and rows as they are built.
+struct Builder {
+    n: usize,
+    extra: usize,
+    /// Rows as sparse expressions `≥ lower` (and `≤ upper`).
+    rows: Vec<(Linear, f64, f64)>,
+}
+
+impl Builder {
+    fn column(&mut self) -> usize {
+        self.extra += 1;
+        self.n + self.extra - 1
+    }
+
+    /// One pool's IM (pool currency) as a linear expression, its rows added; `None` when the
+    /// delta shock applies to the account.
+    fn pool(&mut self, account: &PoolPieces, trades: &[(usize, &PoolPieces)]) -> Option<Linear> {
+        let empty = |p: &PoolPieces| {
+            p.losses.iter().all(|l| *l == 0.0)
+                && p.expiries.iter().all(|e| e.2 == 0.0)
+                && p.perpetual == 0.0
+        };
+        if empty(account) && trades.iter().all(|(_, p)| empty(p)) {
+            return Some(Linear::default());
+        }
+        if account.net_delta.abs() > account.delta_limit {
+            return None;
+        }
+        let mut initial = Linear::default();
+        // The worst case: w ≥ each scenario's loss (its dampener a constant), w ≥ 0.
+        let w = self.column();
+        initial.terms.push((w, 1.0));
+        for (k, (loss, constant)) in account.losses.iter().zip(&account.constants).enumerate() {
+            let mut row = Linear {
+                terms: vec![(w, 1.0)],
+                constant: 0.0,
+            };
+            row.terms
+                .extend(trades.iter().map(|(j, p)| (*j, -p.losses[k])));
+            self.rows.push((row, loss + constant, f64::INFINITY));
+        }
+        // The roll shock: t ≥ ±(the expiry's delta), charged per coin.
+        let mut years: Vec<(f64, f64)> = Vec::new();
+        for p in std::iter::once(account).chain(trades.iter().map(|(_, p)| *p)) {
+            for (y, charge, _) in &p.expiries {
+                if !years.iter().any(|(x, _)| x.to_bits() == y.to_bits()) {
+                    years.push((*y, *charge));
+                }
+            }
+        }
+        let delta_at = |p: &PoolPieces, y: f64| {
+            p.expiries
+                .iter()
+                .find(|(x, _, _)| x.to_bits() == y.to_bits())
+                .map_or(0.0, |e| e.2)
+        };
+        for (y, charge) in years {
+            let t = self.column();
+            initial.terms.push((t, charge));
+            let held = delta_at(account, y);
+            for sign in [1.0, -1.0] {
+                let mut row = Linear {
+                    terms: vec![(t, 1.0)],
+                    constant: 0.0,
+                };
+                row.terms
+                    .extend(trades.iter().map(|(j, p)| (*j, -sign * delta_at(p, y))));
+                self.rows.push((row, sign * held, f64::INFINITY));
+            }
+        }
+        // Perpetuals: each trade is a position of its own, so its charge adds.
+        initial.constant += account.perpetual;
+        initial
+            .terms
+            .extend(trades.iter().map(|(j, p)| (*j, p.perpetual)));
+        // No delta shock: the net delta stays within its threshold.
+        let net = Linear {
+            terms: trades.iter().map(|(j, p)| (*j, p.net_delta)).collect(),
+            constant: account.net_delta,
+        };
+        self.rows
+            .push((net, -account.delta_limit, account.delta_limit));
+        Some(initial)
+    }
+}
+
+/// The trade's leg as the goals value it: a trade on a contract held nets into that position
+/// (and takes its parameters), so it is valued as that position scaled to the trade's size.
+fn valued_leg(held: &[Leg], trade: &Leg) -> Leg {
+    let coins = |l: &Leg| l.option().map_or(0.0, |o| o.coins);
+    match held
+        .iter()
+        .find(|h| same_contract(h, trade) && coins(h) != 0.0)
+    {
+        Some(h) => h.scaled(coins(trade) / coins(h)),
+        None => trade.clone(),
+    }
+}
+
+impl AccountGoals<'_> {
+    /// The goals as one linear program under portfolio margin, aiming `aim` USD inside every
+    /// bound; `None` under the other models or when the delta shock applies.
+    pub(super) fn exact_program(&self, aim: f64) -> Option<Exact> {
+        let model = self.model;
+        let MarginModel::DeribitPm(_) = model else {
+            return None;
+        };
+        let n = self.directions.len();
+        let trades: Vec<Leg> = self
+            .directions
+            .iter()
+            .map(|d| valued_leg(self.legs, &d.leg))
+            .collect();
+        let mut underlyings: Vec<&str> = self
+            .legs
+            .iter()
+            .chain(&trades)
+            .map(|l| l.underlying.as_str())
+            .collect();
+        underlyings.sort_unstable();
+        underlyings.dedup();
+        let account = Account::new(self.legs, self.collateral, model);
+        let alone: Vec<Account> = trades
+            .iter()
+            .zip(self.directions)
+            .map(|(leg, d)| Account::new([leg], std::slice::from_ref(&d.debit), model))
+            .collect();
+        let mut builder = Builder {
+            n,
+            extra: 0,
+            rows: Vec::new(),
+        };
+        // Each underlying's requirement at each factor a goal asks, built once.
+        let mut built: Vec<(&str, u64, Requirement)> = Vec::new();
+        let mut goal_rows: Vec<(Linear, f64)> = Vec::new();
+        for goal in self.goals {
+            let factor_of = |u: &str| match goal {
+                Goal::Solvent { underlying, factor } if underlying == u => *factor,
+                _ => 1.0,
+            };
+            let mut requirement = Requirement {
+                initial: Linear::default(),
+                maintenance: Linear::default(),
+            };
+            for u in &underlyings {
+                let f = factor_of(u);
+                let found = built
+                    .iter()
+                    .position(|(x, bits, _)| x == u && *bits == f.to_bits());
+                let i = match found {
+                    Some(i) => i,
+                    None => {
+                        let r = self.requirement(&mut builder, u, f, &trades)?;
+                        built.push((u, f.to_bits(), r));
+                        built.len() - 1
+                    }
+                };
+                requirement.initial.add(&built[i].2.initial, 1.0);
+                requirement.maintenance.add(&built[i].2.maintenance, 1.0);
+            }
+            // The margin balance is linear in the sizes (equity under portfolio margin).
+            let balance = Linear {
+                terms: alone
+                    .iter()
+                    .enumerate()
+                    .map(|(j, a)| (j, a.equity_with(factor_of)))
+                    .collect(),
+                constant: account.equity_with(factor_of),
+            };
+            let mut value = Linear::default();
+            let lower = match goal {
+                Goal::Headroom(h) => {
+                    value.add(&balance, 1.0);
+                    value.add(&requirement.maintenance, -1.0);
+                    *h
+                }
+                Goal::MmUsage(u) => {
+                    value.add(&balance, *u);
+                    value.add(&requirement.maintenance, -1.0);
+                    0.0
+                }
+                Goal::Solvent { .. } => {
+                    value.add(&balance, 1.0);
+                    value.add(&requirement.maintenance, -1.0);
+                    0.0
+                }
+                Goal::Available => {
+                    value.add(&balance, 1.0);
+                    value.add(&requirement.initial, -1.0);
+                    0.0
+                }
+            };
+            goal_rows.push((value, lower + aim));
+        }
+        let columns = n + builder.extra;
+        let mut rows: Vec<Row> = goal_rows
+            .iter()
+            .map(|(value, lower)| value.at_least(columns, *lower))
+            .collect();
+        for (expression, lower, upper) in &builder.rows {
+            let mut row = expression.at_least(columns, *lower);
+            row.upper = upper - expression.constant;
+            rows.push(row);
+        }
+        Some(Exact {
+            extra: builder.extra,
+            rows,
+        })
+    }
+
+    /// Underlying `u`'s IM and MM at `factor` (USD) as linear expressions, their rows added to
+    /// `builder`; `None` when the delta shock applies.
+    fn requirement(
+        &self,
+        builder: &mut Builder,
+        u: &str,
+        factor: f64,
+        trades: &[Leg],
+    ) -> Option<Requirement> {
+        let model = self.model;
+        let held: Vec<&Leg> = self.legs.iter().filter(|l| l.underlying == u).collect();
+        let pieces_of = |legs: &[&Leg]| model.pool_pieces(u, &model.kernel(u, legs), factor);
+        let traded: Vec<(usize, [PoolPieces; 2])> = trades
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.underlying == u)
+            .map(|(j, l)| Some((j, pieces_of(&[l])?)))
+            .collect::<Option<_>>()?;
+        // An underlying the account does not hold: its pools' constants and scalars come from a
+        // trade's kernel (they depend on the index alone).
+        let account = match (held.is_empty(), traded.first()) {
+            (true, Some((_, frame))) => frame.clone().map(|p| PoolPieces {
+                losses: vec![0.0; p.losses.len()],
+                expiries: Vec::new(),
+                perpetual: 0.0,
+                net_delta: 0.0,
+                ..p
+            }),
+            _ => pieces_of(&held)?,
+        };
+        let mut requirement = Requirement {
+            initial: Linear::default(),
+            maintenance: Linear::default(),
+        };
+        for (p, pieces) in account.iter().enumerate() {
+            let of_pool: Vec<(usize, &PoolPieces)> =
+                traded.iter().map(|(j, t)| (*j, &t[p])).collect();
+            let initial = builder.pool(pieces, &of_pool)?;
+            requirement.initial.add(&initial, pieces.usd);
+            requirement
+                .maintenance
+                .add(&initial, pieces.usd * pieces.mm_factor);
+        }
+        Some(requirement)
+    }
+}
