@@ -174,22 +174,37 @@ fn no_cheaper_lot_combination_meets_the_target() {
     );
 }
 
-/// The strangle under portfolio margin, with one lot of a thousandth so that rounding is
-/// negligible: the exact program's answer, against a brute-force search that uses nothing of it.
-fn pm_request(rebalance: Value) -> Value {
+/// The strangle under a scenario model (`deribit-pm`, `span`).
+fn scenario_request(model: &str, rebalance: Value) -> Value {
     let mut r = request(0.6, rebalance);
-    r["margin"] = json!({"model": "deribit-pm"});
+    r["margin"] = json!({"model": model});
     r
 }
 
 #[test]
 fn under_portfolio_margin_no_buy_back_is_cheaper_than_the_exact_programs() {
+    no_buy_back_is_cheaper_than_the_exact_programs("deribit-pm", 12_000.0);
+}
+
+#[test]
+fn under_span_no_buy_back_is_cheaper_than_the_exact_programs() {
+    no_buy_back_is_cheaper_than_the_exact_programs("span", 10_000.0);
+}
+
+/// With one lot of a thousandth, so that rounding is negligible: the exact program's answer for
+/// `more` USD of headroom, against a brute-force search on the what-if that uses nothing of it.
+fn no_buy_back_is_cheaper_than_the_exact_programs(model: &str, more: f64) {
     let candidates = json!([
         {"instrument": "BTC-25DEC26-110000-C", "iv": 0.52, "side": "buy", "maxSize": 5, "lot": 0.001},
         {"instrument": "BTC-25DEC26-75000-P", "iv": 0.605, "side": "buy", "maxSize": 5, "lot": 0.001},
     ]);
-    let target = 35_000.0;
-    let base = pm_request(json!({"targets": {"headroomUsd": target}, "candidates": candidates}));
+    let mut plain = scenario_request(model, json!(null));
+    plain.as_object_mut().unwrap().remove("rebalance");
+    let target = (run(plain).account.headroom_usd + more).round();
+    let base = scenario_request(
+        model,
+        json!({"targets": {"headroomUsd": target}, "candidates": candidates}),
+    );
     let report = run(base.clone());
     assert!(report.account.headroom_usd < target);
     let rb = report.rebalance.as_ref().unwrap();
@@ -233,12 +248,17 @@ fn under_portfolio_margin_no_buy_back_is_cheaper_than_the_exact_programs() {
         let qc = 0.2 * c as f64;
         let (mut a, mut b) = (0.0, 5.0);
         let ratio = 0.5 * (5f64.sqrt() - 1.0);
-        for _ in 0..30 {
-            let (x, y) = (b - ratio * (b - a), a + ratio * (b - a));
-            if headroom(qc, x) >= headroom(qc, y) {
-                b = y;
+        let (mut x, mut y) = (b - ratio * (b - a), a + ratio * (b - a));
+        let (mut hx, mut hy) = (headroom(qc, x), headroom(qc, y));
+        for _ in 0..26 {
+            if hx >= hy {
+                (b, y, hy) = (y, x, hx);
+                x = b - ratio * (b - a);
+                hx = headroom(qc, x);
             } else {
-                a = x;
+                (a, x, hx) = (x, y, hy);
+                y = a + ratio * (b - a);
+                hy = headroom(qc, y);
             }
         }
         let peak = 0.5 * (a + b);
@@ -288,7 +308,10 @@ fn under_portfolio_margin_no_buy_back_is_cheaper_than_the_exact_programs() {
 /// it there too, and its answer, re-valued, keeps the account that far from liquidation.
 #[test]
 fn under_portfolio_margin_a_liquidation_distance_is_met_exactly() {
-    let base = pm_request(json!({"targets": {"liquidationDistance": 0.3}}));
+    let base = scenario_request(
+        "deribit-pm",
+        json!({"targets": {"liquidationDistance": 0.3}}),
+    );
     let report = run(base.clone());
     let rb = report.rebalance.as_ref().unwrap();
     assert_eq!(

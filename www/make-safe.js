@@ -44,6 +44,12 @@ export function safeRequest(s, parse, problems, accountIds = null) {
   return { ...common, hedge: {}, ...(accountIds.includes(s.account) ? { account: s.account } : {}), transfers: s.transfers !== false };
 }
 
+/** How the trades were found (report.rebalance.method). */
+const METHOD = {
+  exact: ' The cheapest of these candidates before rounding to lots: one linear program over every scenario of the margin model.',
+  successive: ' Found by successive linear programs on the margin engine: cheap, not proven the cheapest.',
+};
+
 const distance = (u) => `${isNum(u.down) ? pct(u.down) : 'none'} / ${isNum(u.up) ? `+${pct(u.up)}` : 'none'}`;
 
 /** Draws report.rebalance (kept when a later report has none: it is computed on request);
@@ -59,7 +65,7 @@ export function renderSafe(rb, els, apply, stale) {
     solved: `${rb.account ? `${rb.account}: ` : ''}${rb.trades.length} trade${rb.trades.length === 1 ? '' : 's'}${rb.transfers.length ? ` and ${rb.transfers.length} collateral move${rb.transfers.length === 1 ? '' : 's'}` : ''} for ${usd(rb.costUsd)} USD of spread and fees, checked by re-valuing the account with them${rb.binding.length ? `; binding: ${rb.binding.join(', ')}` : ''}.`,
     'not found': 'No trades found that meet every target with these candidates.',
     'not verified': 'The trades found did not meet every target when re-valued, so none are shown.',
-  }[rb.status] + staleNote;
+  }[rb.status] + (METHOD[rb.method] ?? '') + staleNote;
   trades.hidden = !rb.trades.length;
   trades.tBodies[0].replaceChildren(...rb.trades.map((t) => el('tr', {},
     el('td', { text: t.side }),

@@ -44,6 +44,20 @@ test('make it safe: the cheapest trades, checked, into the what-if', async () =>
   assert.equal(after.rebalance, undefined);
   await page.fill('input[data-symbol="BTC"][data-field="index"]', '90000');
   await waitForRecompute(page, () => /as it was when asked/.test(document.getElementById('safe-answer').textContent));
+
+  // Under portfolio margin the same question is one exact linear program, and the page says so.
+  const standardHeadroom = await textOf(page, '#m-headroom .value');
+  await page.selectOption('#margin-model', 'deribit-pm');
+  await waitForRecompute(page, (was) => document.querySelector('#m-headroom .value').textContent.trim() !== was, standardHeadroom);
+  await page.fill('#safe-headroom', String(Math.round(num(await textOf(page, '#m-headroom .value')) + 15000)));
+  await page.click('#safe-run');
+  await waitForRecompute(page, () => /linear program/.test(document.getElementById('safe-answer').textContent)
+    && !/as it was when asked/.test(document.getElementById('safe-answer').textContent));
+  const pm = analyze(await page.evaluate(() => window.__headroomLastRequest)).rebalance;
+  assert.equal(pm.method, 'exact', JSON.stringify(pm.notes));
+  assert.match(await textOf(page, '#safe-answer'), /one linear program over every scenario of the margin model/);
+  const pmShown = await page.$$eval('#safe-trades tbody tr', (rows) => rows.map((r) => r.cells[2].textContent));
+  assert.deepEqual(pmShown, pm.trades.map((t) => t.instrument));
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(env.foreignRequests, []);
   await context.close();

@@ -8,11 +8,32 @@
 //! is at least the true one at every feasible point and equal to it at the cheapest (the targets
 //! only ask the requirement to be small). The delta shock is held at 0 by keeping the net delta
 //! within its threshold; a book beyond it gets no exact program.
+//!
+//! SPAN (without a spread charge) is the same shape: `max(scan risk, short-option minimum)`, the
+//! scan risk a maximum of 16 scenario losses and 0, the minimum a charge on each contract's net
+//! short size.
 
 use super::search::AccountGoals;
 use super::*;
 use crate::analyze::same_contract;
 use crate::margin::portfolio::PoolPieces;
+use crate::margin::span::{underlying_margin, SpanMargin, SpanParams};
+use crate::valuation::OptionLeg;
+
+/// Whether two option legs are one contract of the kernel (it nets legs whose every parameter
+/// but the size is the same).
+fn same_key(a: &OptionLeg, b: &OptionLeg) -> bool {
+    let bits = |o: &OptionLeg| {
+        [
+            o.strike.to_bits(),
+            o.years.to_bits(),
+            o.vol.to_bits(),
+            o.forward_ratio.to_bits(),
+            o.rate.to_bits(),
+        ]
+    };
+    a.kind == b.kind && a.inverse == b.inverse && bits(a) == bits(b)
+}
 
 /// A linear program equivalent to the goals: `extra` auxiliary variables after the search's
 /// (each `≥ 0`, free above, costless), and rows over both.
@@ -155,9 +176,9 @@ impl AccountGoals<'_> {
     /// bound; `None` under the other models or when the delta shock applies.
     pub(super) fn exact_program(&self, aim: f64) -> Option<Exact> {
         let model = self.model;
-        let MarginModel::DeribitPm(_) = model else {
+        if matches!(model, MarginModel::Standard(_)) {
             return None;
-        };
+        }
         let n = self.directions.len();
         let trades: Vec<Leg> = self
             .directions
@@ -262,8 +283,130 @@ impl AccountGoals<'_> {
     }
 
     /// Underlying `u`'s IM and MM at `factor` (USD) as linear expressions, their rows added to
-    /// `builder`; `None` when the delta shock applies.
+    /// `builder`; `None` where the model's requirement is not convex piecewise-linear (the
+    /// delta shock applies; a SPAN spread charge).
     fn requirement(
+        &self,
+        builder: &mut Builder,
+        u: &str,
+        factor: f64,
+        trades: &[Leg],
+    ) -> Option<Requirement> {
+        match self.model {
+            MarginModel::DeribitPm(_) => self.pool_requirement(builder, u, factor, trades),
+            MarginModel::Span(p) => self.span_requirement(builder, u, factor, trades, p),
+            MarginModel::Standard(_) => None,
+        }
+    }
+
+    /// SPAN: `max(scan risk, short-option minimum)`, the scan risk a maximum of scenario losses
+    /// and 0, the minimum a charge per coin of each contract's net short size (its own variable
+    /// `s ≥ −coins`, `s ≥ 0` per contract traded). With a spread charge (the smaller of the long
+    /// and short futures, not convex) there is no exact program.
+    fn span_requirement(
+        &self,
+        builder: &mut Builder,
+        u: &str,
+        factor: f64,
+        trades: &[Leg],
+        p: &SpanParams,
+    ) -> Option<Requirement> {
+        if p.spread_charge > 0.0 {
+            return None;
+        }
+        let model = self.model;
+        let held: Vec<&Leg> = self.legs.iter().filter(|l| l.underlying == u).collect();
+        let traded: Vec<(usize, &Leg)> = trades
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.underlying == u)
+            .collect();
+        let index = held
+            .iter()
+            .chain(traded.iter().map(|(_, l)| l))
+            .next()?
+            .index
+            * factor;
+        let margin_of = |legs: &[&Leg]| underlying_margin(&model.kernel(u, legs), factor, p);
+        let account = margin_of(&held);
+        let alone: Vec<SpanMargin> = traded.iter().map(|(_, l)| margin_of(&[l])).collect();
+        // The scan risk: w ≥ each scenario's loss, w ≥ 0.
+        let w = builder.column();
+        for (k, scenario) in account.scenarios.iter().enumerate() {
+            let mut row = Linear {
+                terms: vec![(w, 1.0)],
+                constant: 0.0,
+            };
+            row.terms.extend(
+                traded
+                    .iter()
+                    .zip(&alone)
+                    .map(|((j, _), m)| (*j, m.scenarios[k].pnl)),
+            );
+            builder.rows.push((row, -scenario.pnl, f64::INFINITY));
+        }
+        // The short-option minimum: the account's, with each contract traded charged on its net
+        // short size instead.
+        let per_coin = p.short_option_minimum * index;
+        let mut minimum = Linear {
+            terms: Vec::new(),
+            constant: account.short_option_minimum,
+        };
+        let mut contracts: Vec<(OptionLeg, Vec<(usize, f64)>)> = Vec::new();
+        for (j, leg) in &traded {
+            let Some(o) = leg.option() else { continue };
+            match contracts.iter_mut().find(|(c, _)| same_key(c, o)) {
+                Some((_, sizes)) => sizes.push((*j, o.coins)),
+                None => contracts.push((*o, vec![(*j, o.coins)])),
+            }
+        }
+        for (contract, sizes) in contracts {
+            let coins: f64 = held
+                .iter()
+                .filter_map(|l| l.option())
+                .filter(|o| same_key(o, &contract))
+                .map(|o| o.coins)
+                .sum();
+            minimum.constant -= per_coin * (-coins).max(0.0);
+            let s = builder.column();
+            minimum.terms.push((s, per_coin));
+            let mut row = Linear {
+                terms: vec![(s, 1.0)],
+                constant: 0.0,
+            };
+            row.terms.extend(sizes.iter().map(|(j, c)| (*j, *c)));
+            builder.rows.push((row, -coins, f64::INFINITY));
+        }
+        // The requirement r ≥ the scan risk, r ≥ the minimum.
+        let r = builder.column();
+        builder.rows.push((
+            Linear {
+                terms: vec![(r, 1.0), (w, -1.0)],
+                constant: 0.0,
+            },
+            0.0,
+            f64::INFINITY,
+        ));
+        let mut above = Linear {
+            terms: vec![(r, 1.0)],
+            constant: 0.0,
+        };
+        above.add(&minimum, -1.0);
+        builder.rows.push((above, 0.0, f64::INFINITY));
+        let maintenance = Linear {
+            terms: vec![(r, 1.0)],
+            constant: 0.0,
+        };
+        let mut initial = Linear::default();
+        initial.add(&maintenance, p.initial_factor);
+        Some(Requirement {
+            initial,
+            maintenance,
+        })
+    }
+
+    /// Portfolio margin: each pool's [`PoolPieces`] (see the module's description).
+    fn pool_requirement(
         &self,
         builder: &mut Builder,
         u: &str,
