@@ -481,6 +481,67 @@ mod random {
     }
 }
 
+/// A Deribit portfolio-margin account is one linear program too ([`exact`] in the rebalance):
+/// a short strangle with a long perpetual, more headroom asked, trades and a paid move from a
+/// Bybit account both possible. The answer, applied by hand (trades netted into the positions
+/// held, fees from the published rule, the move) and re-analysed, meets the target, and the
+/// source keeps its IM covered.
+#[test]
+fn a_deribit_portfolio_margin_account_is_solved_exactly() {
+    let strangle = Book {
+        id: "pm",
+        venue: "deribit",
+        mode: Some("portfolio"),
+        positions: vec![
+            ("BTC-25DEC26-110000-C".into(), -5.0, 0.006),
+            ("BTC-25DEC26-75000-P".into(), -5.0, 0.007),
+            ("BTC-PERPETUAL".into(), 60_000.0, 98_000.0),
+        ],
+        collateral: BTreeMap::from([("BTC".into(), 0.8)]),
+    };
+    let cash = Book {
+        id: "cash",
+        venue: "bybit",
+        mode: None,
+        positions: vec![("BTCUSDT".into(), 0.1, 100_000.0)],
+        collateral: BTreeMap::from([("USDC".into(), 30_000.0)]),
+    };
+    let books = vec![strangle, cash];
+    let before = analyze(&books, json!({}));
+    let target = (account(&before, "pm").headroom_usd + 15_000.0).round();
+    let candidates = json!([
+        {"instrument": "BTC-25DEC26-110000-C", "side": "buy", "maxSize": 5, "lot": 0.01},
+        {"instrument": "BTC-25DEC26-75000-P", "side": "buy", "maxSize": 5, "lot": 0.01},
+        {"instrument": "BTC-PERPETUAL"},
+    ]);
+    for (transfers, fee) in [(false, 0.0), (true, 0.002)] {
+        let r = analyze(
+            &books,
+            json!({"rebalance": {"account": "pm", "targets": {"headroomUsd": target},
+                   "candidates": candidates, "transfers": transfers,
+                   "costs": {"transferFee": fee}}}),
+        );
+        let rb = r.rebalance.as_ref().unwrap();
+        assert_eq!(
+            (rb.status, rb.method, rb.verified),
+            ("solved", Some("exact"), true),
+            "{:?}",
+            rb.notes
+        );
+        let after = analyze(&applied(&books, rb), json!({}));
+        let pm = account(&after, "pm");
+        assert!(
+            pm.headroom_usd >= target - 1e-6 * target,
+            "{} < {target} with {:?} and {:?}",
+            pm.headroom_usd,
+            rb.trades,
+            rb.transfers
+        );
+        assert!(account(&after, "cash").available_usd >= -1e-6);
+        assert!(transfers || rb.transfers.is_empty());
+    }
+}
+
 /// A delta hedge on a venue account: the short perpetual's delta (−2 BTC, its size) is
 /// neutralised by buying 2 BTC of the venue's own perpetual.
 #[test]

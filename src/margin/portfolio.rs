@@ -568,8 +568,9 @@ pub struct PoolPieces {
     /// Per expiry: years, the roll shock's charge per coin of |delta| (pool currency), and the
     /// pool's delta there (coins).
     pub expiries: Vec<(f64, f64, f64)>,
-    /// The perpetuals' roll shock, pool currency.
+    /// The perpetuals' roll shock, pool currency, and its charge per coin of |delta|.
     pub perpetual: f64,
+    pub perpetual_rate: f64,
     /// Net delta, coins, and the largest with no delta shock.
     pub net_delta: f64,
     pub delta_limit: f64,
@@ -606,6 +607,7 @@ pub fn pool_pieces(kernel: &Kernel, pool: Pool, factor: f64, pack: &PmPack) -> P
             .map(|(years, delta)| (*years, charge * valued.roll_move(*years), *delta))
             .collect(),
         perpetual: charge * pack.min_annualised_move * deltas.perpetual,
+        perpetual_rate: charge * pack.min_annualised_move,
         net_delta: deltas.net,
         delta_limit: pack.delta_total_liq_shock_threshold / valued.index,
         usd: if valued.inverse() { valued.index } else { 1.0 },

@@ -16,6 +16,7 @@
 use super::search::AccountGoals;
 use super::*;
 use crate::analyze::same_contract;
+use crate::kernel::Pool;
 use crate::margin::portfolio::PoolPieces;
 use crate::margin::span::{underlying_margin, SpanMargin, SpanParams};
 use crate::valuation::OptionLeg;
@@ -72,6 +73,13 @@ struct Requirement {
     maintenance: Linear,
 }
 
+/// Perpetual trades of one pool that net into the position held (a venue keeps one position per
+/// instrument): its delta, and each trade's per unit (coins, signed).
+struct Netted {
+    held: f64,
+    trades: Vec<(usize, f64)>,
+}
+
 /// The program's columns and rows as they are built.
 struct Builder {
     n: usize,
@@ -88,7 +96,12 @@ impl Builder {
 
     /// One pool's IM (pool currency) as a linear expression, its rows added; `None` when the
     /// delta shock applies to the account.
-    fn pool(&mut self, account: &PoolPieces, trades: &[(usize, &PoolPieces)]) -> Option<Linear> {
+    fn pool(
+        &mut self,
+        account: &PoolPieces,
+        trades: &[(usize, &PoolPieces)],
+        netted: Option<&Netted>,
+    ) -> Option<Linear> {
         let empty = |p: &PoolPieces| {
             p.losses.iter().all(|l| *l == 0.0)
                 && p.expiries.iter().all(|e| e.2 == 0.0)
@@ -142,11 +155,30 @@ impl Builder {
                 self.rows.push((row, sign * held, f64::INFINITY));
             }
         }
-        // Perpetuals: each trade is a position of its own, so its charge adds.
+        // Perpetuals: a trade standing as a position of its own adds its charge; one netted
+        // into the position held is charged on the net size, |held + Σ traded| ≤ v.
         initial.constant += account.perpetual;
-        initial
-            .terms
-            .extend(trades.iter().map(|(j, p)| (*j, p.perpetual)));
+        let own = |j: &usize| netted.is_none_or(|n| n.trades.iter().all(|(k, _)| k != j));
+        initial.terms.extend(
+            trades
+                .iter()
+                .filter(|(j, _)| own(j))
+                .map(|(j, p)| (*j, p.perpetual)),
+        );
+        if let Some(n) = netted.filter(|n| !n.trades.is_empty()) {
+            initial.constant -= account.perpetual_rate * n.held.abs();
+            let v = self.column();
+            initial.terms.push((v, account.perpetual_rate));
+            for sign in [1.0, -1.0] {
+                let mut row = Linear {
+                    terms: vec![(v, 1.0)],
+                    constant: 0.0,
+                };
+                row.terms
+                    .extend(n.trades.iter().map(|(j, delta)| (*j, -sign * delta)));
+                self.rows.push((row, sign * n.held, f64::INFINITY));
+            }
+        }
         // No delta shock: the net delta stays within its threshold.
         let net = Linear {
             terms: trades.iter().map(|(j, p)| (*j, p.net_delta)).collect(),
@@ -160,7 +192,7 @@ impl Builder {
 
 /// The trade's leg as the goals value it: a trade on a contract held nets into that position
 /// (and takes its parameters), so it is valued as that position scaled to the trade's size.
-fn valued_leg(held: &[Leg], trade: &Leg) -> Leg {
+pub(super) fn valued_leg(held: &[Leg], trade: &Leg) -> Leg {
     let coins = |l: &Leg| l.option().map_or(0.0, |o| o.coins);
     match held
         .iter()
@@ -171,33 +203,71 @@ fn valued_leg(held: &[Leg], trade: &Leg) -> Leg {
     }
 }
 
+/// What an exact program is built from: an account under a scenario model, its goals, and what
+/// one unit of each variable adds to it.
+pub(super) struct Book<'a> {
+    pub(super) goals: &'a [Goal],
+    pub(super) legs: &'a [Leg],
+    pub(super) collateral: &'a [Collateral],
+    pub(super) model: &'a MarginModel,
+    /// How many variables there are (the program's columns before its own).
+    pub(super) variables: usize,
+    /// Per trade: its variable, one unit's leg (as [`valued_leg`] values it), and what one unit
+    /// takes from the collateral.
+    pub(super) trades: Vec<(usize, Leg, Collateral)>,
+    /// Per collateral move in: its variable and the USD one unit brings.
+    pub(super) deposits: Vec<(usize, f64)>,
+    /// Whether a perpetual traded nets into the one held, as a venue keeps one position per
+    /// instrument, rather than standing as a position of its own.
+    pub(super) netted_perpetuals: bool,
+}
+
 impl AccountGoals<'_> {
-    /// The goals as one linear program under portfolio margin, aiming `aim` USD inside every
-    /// bound; `None` under the other models or when the delta shock applies.
+    /// The goals as one linear program under a scenario model, aiming `aim` USD inside every
+    /// bound; `None` under standard margin or where the model is not convex piecewise-linear.
     pub(super) fn exact_program(&self, aim: f64) -> Option<Exact> {
+        Book {
+            goals: self.goals,
+            legs: self.legs,
+            collateral: self.collateral,
+            model: self.model,
+            variables: self.directions.len(),
+            trades: self
+                .directions
+                .iter()
+                .enumerate()
+                .map(|(j, d)| (j, valued_leg(self.legs, &d.leg), d.debit.clone()))
+                .collect(),
+            deposits: Vec::new(),
+            netted_perpetuals: false,
+        }
+        .program(aim)
+    }
+}
+
+impl Book<'_> {
+    /// The goals as one linear program, aiming `aim` USD inside every bound; `None` under
+    /// standard margin or where the model is not convex piecewise-linear.
+    pub(super) fn program(&self, aim: f64) -> Option<Exact> {
         let model = self.model;
         if matches!(model, MarginModel::Standard(_)) {
             return None;
         }
-        let n = self.directions.len();
-        let trades: Vec<Leg> = self
-            .directions
-            .iter()
-            .map(|d| valued_leg(self.legs, &d.leg))
-            .collect();
+        let n = self.variables;
+        let trades: Vec<(usize, &Leg)> = self.trades.iter().map(|(j, l, _)| (*j, l)).collect();
         let mut underlyings: Vec<&str> = self
             .legs
             .iter()
-            .chain(&trades)
+            .chain(trades.iter().map(|(_, l)| *l))
             .map(|l| l.underlying.as_str())
             .collect();
         underlyings.sort_unstable();
         underlyings.dedup();
         let account = Account::new(self.legs, self.collateral, model);
-        let alone: Vec<Account> = trades
+        let alone: Vec<(usize, Account)> = self
+            .trades
             .iter()
-            .zip(self.directions)
-            .map(|(leg, d)| Account::new([leg], std::slice::from_ref(&d.debit), model))
+            .map(|(j, leg, debit)| (*j, Account::new([leg], std::slice::from_ref(debit), model)))
             .collect();
         let mut builder = Builder {
             n,
@@ -236,8 +306,8 @@ impl AccountGoals<'_> {
             let balance = Linear {
                 terms: alone
                     .iter()
-                    .enumerate()
-                    .map(|(j, a)| (j, a.equity_with(factor_of)))
+                    .map(|(j, a)| (*j, a.equity_with(factor_of)))
+                    .chain(self.deposits.iter().copied())
                     .collect(),
                 constant: account.equity_with(factor_of),
             };
@@ -290,7 +360,7 @@ impl AccountGoals<'_> {
         builder: &mut Builder,
         u: &str,
         factor: f64,
-        trades: &[Leg],
+        trades: &[(usize, &Leg)],
     ) -> Option<Requirement> {
         match self.model {
             MarginModel::DeribitPm(_) => self.pool_requirement(builder, u, factor, trades),
@@ -308,7 +378,7 @@ impl AccountGoals<'_> {
         builder: &mut Builder,
         u: &str,
         factor: f64,
-        trades: &[Leg],
+        trades: &[(usize, &Leg)],
         p: &SpanParams,
     ) -> Option<Requirement> {
         if p.spread_charge > 0.0 {
@@ -318,7 +388,7 @@ impl AccountGoals<'_> {
         let held: Vec<&Leg> = self.legs.iter().filter(|l| l.underlying == u).collect();
         let traded: Vec<(usize, &Leg)> = trades
             .iter()
-            .enumerate()
+            .copied()
             .filter(|(_, l)| l.underlying == u)
             .collect();
         let index = held
@@ -411,21 +481,20 @@ impl AccountGoals<'_> {
         builder: &mut Builder,
         u: &str,
         factor: f64,
-        trades: &[Leg],
+        trades: &[(usize, &Leg)],
     ) -> Option<Requirement> {
         let model = self.model;
         let held: Vec<&Leg> = self.legs.iter().filter(|l| l.underlying == u).collect();
         let pieces_of = |legs: &[&Leg]| model.pool_pieces(u, &model.kernel(u, legs), factor);
-        let traded: Vec<(usize, [PoolPieces; 2])> = trades
+        let traded: Vec<(usize, &Leg, [PoolPieces; 2])> = trades
             .iter()
-            .enumerate()
             .filter(|(_, l)| l.underlying == u)
-            .map(|(j, l)| Some((j, pieces_of(&[l])?)))
+            .map(|(j, l)| Some((*j, *l, pieces_of(&[l])?)))
             .collect::<Option<_>>()?;
         // An underlying the account does not hold: its pools' constants and scalars come from a
         // trade's kernel (they depend on the index alone).
         let account = match (held.is_empty(), traded.first()) {
-            (true, Some((_, frame))) => frame.clone().map(|p| PoolPieces {
+            (true, Some((_, _, frame))) => frame.clone().map(|p| PoolPieces {
                 losses: vec![0.0; p.losses.len()],
                 expiries: Vec::new(),
                 perpetual: 0.0,
@@ -438,15 +507,57 @@ impl AccountGoals<'_> {
             initial: Linear::default(),
             maintenance: Linear::default(),
         };
-        for (p, pieces) in account.iter().enumerate() {
+        for (p, pool) in Pool::BOTH.into_iter().enumerate() {
+            let pieces = &account[p];
             let of_pool: Vec<(usize, &PoolPieces)> =
-                traded.iter().map(|(j, t)| (*j, &t[p])).collect();
-            let initial = builder.pool(pieces, &of_pool)?;
+                traded.iter().map(|(j, _, t)| (*j, &t[p])).collect();
+            let netted = match self.netted_perpetuals {
+                true => Some(self.netted(&held, &traded, pool, p, &pieces_of)?),
+                false => None,
+            };
+            let initial = builder.pool(pieces, &of_pool, netted.as_ref())?;
             requirement.initial.add(&initial, pieces.usd);
             requirement
                 .maintenance
                 .add(&initial, pieces.usd * pieces.mm_factor);
         }
         Some(requirement)
+    }
+
+    /// The perpetual trades of pool `p` netting into the perpetual held there; `None` when more
+    /// than one row holds it (the rows would be closed in turn, not netted as one).
+    fn netted(
+        &self,
+        held: &[&Leg],
+        traded: &[(usize, &Leg, [PoolPieces; 2])],
+        pool: Pool,
+        p: usize,
+        pieces_of: &dyn Fn(&[&Leg]) -> Option<[PoolPieces; 2]>,
+    ) -> Option<Netted> {
+        let perpetual = |l: &Leg| perpetual_pool(l) == Some(pool);
+        let rows: Vec<&Leg> = held.iter().copied().filter(|l| perpetual(l)).collect();
+        let held = match rows[..] {
+            [] => 0.0,
+            [row] => pieces_of(&[row])?[p].net_delta,
+            _ => return None,
+        };
+        Some(Netted {
+            held,
+            trades: traded
+                .iter()
+                .filter(|(_, l, _)| perpetual(l))
+                .map(|(j, _, t)| (*j, t[p].net_delta))
+                .collect(),
+        })
+    }
+}
+
+/// The pool of a perpetual (`None` for any other leg).
+fn perpetual_pool(leg: &Leg) -> Option<Pool> {
+    match leg.model {
+        _ if leg.future_years.is_some() => None,
+        crate::valuation::Model::InverseFuture { .. } => Some(Pool::Inverse),
+        crate::valuation::Model::LinearFuture { .. } => Some(Pool::Linear),
+        _ => None,
     }
 }

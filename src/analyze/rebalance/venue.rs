@@ -8,10 +8,12 @@
 //! held, the account split into its pools again), with the fees and the moves in its collateral.
 
 use super::*;
+use crate::analyze::same_contract;
 use crate::analyze::venue_book::{usd, venue_snapshot, venue_what_if, VenueAccount};
 use crate::input::PositionsInput;
 use crate::report::{AccountSnapshot, Transfer};
-use crate::venue::{AccountLeg, AccountMode, MarginPool, PreparedAccount};
+use crate::venue::{AccountLeg, AccountMode, MarginPool, Pack, PreparedAccount};
+use exact::{valued_leg, Book};
 
 /// An account that can give collateral: its goals, and its variable's index.
 struct Source<'a> {
@@ -102,6 +104,69 @@ impl Goals for VenueGoals<'_> {
     fn concave(&self) -> bool {
         // Scenario-based portfolio margin: a maximum of scenario losses.
         self.target.account.mode == AccountMode::Portfolio
+    }
+
+    /// Deribit's portfolio margin, one pool: the single account's program ([`super::exact`])
+    /// with trades netting into the positions held, the moves in as USD, and each source's goals
+    /// linear in what it gives. `None` when a traded instrument is held in more than one row
+    /// (the venue closes them in turn) or under any other engine.
+    fn exact(&self, aim: f64) -> Option<Exact> {
+        let account = self.target.account;
+        let (AccountMode::Portfolio, Pack::Deribit(model), [pool]) =
+            (account.mode, &account.pack, &account.pools[..])
+        else {
+            return None;
+        };
+        let rows_of = |c: &Candidate, d: &Direction| {
+            pool.legs
+                .iter()
+                .filter(|h| h.instrument == c.name || same_contract(&h.leg, &d.leg))
+                .count()
+        };
+        if pool.isolated
+            || self
+                .directions
+                .iter()
+                .any(|d| rows_of(&self.candidates[d.candidate], d) > 1)
+        {
+            return None;
+        }
+        let legs: Vec<Leg> = pool.legs.iter().map(|l| l.leg.clone()).collect();
+        let variables = self.directions.len() + self.sources.len();
+        let mut exact = Book {
+            goals: self.goals,
+            legs: &legs,
+            collateral: &pool.collateral,
+            model,
+            variables,
+            trades: self
+                .directions
+                .iter()
+                .enumerate()
+                .map(|(j, d)| (j, valued_leg(&legs, &d.leg), d.debit.clone()))
+                .collect(),
+            deposits: self
+                .sources
+                .iter()
+                .map(|s| (s.variable, UNIT_NOTIONAL))
+                .collect(),
+            netted_perpetuals: true,
+        }
+        .program(aim)?;
+        // A source's goals fall with what it gives (its positions stay): each as the line through
+        // its values now and with one unit given, checked on the engine with the answer.
+        let columns = variables + exact.extra;
+        for s in self.sources {
+            let now = values_on(&s.goals, s.account.engine, s.account.account);
+            let after = s.account.changed(Vec::new(), &[usd(-UNIT_NOTIONAL)]);
+            let given = values_on(&s.goals, s.account.engine, &after);
+            for (v0, v1) in now.iter().zip(given) {
+                let mut coefficients = vec![0.0; columns];
+                coefficients[s.variable] = v1 - v0;
+                exact.rows.push(Row::at_least(coefficients, aim - v0));
+            }
+        }
+        Some(exact)
     }
 }
 
