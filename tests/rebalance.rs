@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_close, run};
+use common::{assert_close, assert_solved_exactly, run};
 use headroom::rebalance::hedge::{neutral, whalley_wilmott};
 use serde_json::{json, Value};
 
@@ -208,12 +208,7 @@ fn no_buy_back_is_cheaper_than_the_exact_programs(model: &str, more: f64) {
     let report = run(base.clone());
     assert!(report.account.headroom_usd < target);
     let rb = report.rebalance.as_ref().unwrap();
-    assert_eq!(
-        (rb.status, rb.method, rb.verified),
-        ("solved", Some("exact"), true),
-        "{:?}",
-        rb.notes
-    );
+    assert_solved_exactly(rb);
     let marks: std::collections::HashMap<&str, f64> = report
         .positions
         .iter()
@@ -314,12 +309,7 @@ fn under_portfolio_margin_a_liquidation_distance_is_met_exactly() {
     );
     let report = run(base.clone());
     let rb = report.rebalance.as_ref().unwrap();
-    assert_eq!(
-        (rb.status, rb.method, rb.verified),
-        ("solved", Some("exact"), true),
-        "{:?}",
-        rb.notes
-    );
+    assert_solved_exactly(rb);
     let fees: f64 = rb
         .trades
         .iter()

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_close, proptest_config, run};
+use common::{assert_close, assert_solved_exactly, proptest_config, run};
 use headroom::report::{Report, VenueAccountReport};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -522,12 +522,7 @@ fn a_deribit_portfolio_margin_account_is_solved_exactly() {
                    "costs": {"transferFee": fee}}}),
         );
         let rb = r.rebalance.as_ref().unwrap();
-        assert_eq!(
-            (rb.status, rb.method, rb.verified),
-            ("solved", Some("exact"), true),
-            "{:?}",
-            rb.notes
-        );
+        assert_solved_exactly(rb);
         let after = analyze(&applied(&books, rb), json!({}));
         let pm = account(&after, "pm");
         assert!(

@@ -95,3 +95,13 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// A rebalance solved, verified, by the exact program (one linear program over the scenarios).
+pub fn assert_solved_exactly(rb: &headroom::rebalance::RebalanceReport) {
+    assert_eq!(
+        (rb.status, rb.method, rb.verified),
+        ("solved", Some("exact"), true),
+        "{:?}",
+        rb.notes
+    );
+}
